@@ -1,0 +1,178 @@
+/**
+ * Kernel fixes that training needs on the TF.js backends we use (see ../shared/reference/tfjs-in-node.md §3):
+ *
+ *  - wasm has no Conv2DBackpropFilter (tfjs issue #8474): computed here as an ordinary Conv2D on transposed tensors.
+ *  - wasm's native Conv2DBackpropInput is ~10× slower than a Conv2D of the same size: re-routed as a Conv2D of the
+ *    padded dy with the spatially reversed, channel-swapped filter.
+ *  - wasm's BatchMatMul with transposeA/B is ~40× slower than an explicit Transpose + plain BatchMatMul: re-routed.
+ *  - cpu's ResizeNearestNeighborGrad indexes dy with the input's batch stride (wrong for batch > 1): replaced.
+ *
+ * The wasm re-routes call the backend's own kernels on TensorInfos, so nothing is copied out of the wasm heap.
+ * They cover stride 1, dilation 1, NHWC (all the LeNet networks use); anything else goes to the original kernel.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+
+type Backend = tf.KernelBackend & { disposeData(dataId: object, force?: boolean): boolean };
+
+function kernel(name: string, backendName: string): KernelConfig {
+  const k = tf.getKernel(name, backendName);
+  if (!k) throw new Error(`TF.js kernel ${name} is not registered for backend ${backendName}`);
+  return k;
+}
+
+function call(name: string, backendName: string, backend: Backend, inputs: NamedTensorInfoMap, attrs: object): TensorInfo {
+  const out = kernel(name, backendName).kernelFunc({ inputs, backend, attrs: attrs as NamedAttrMap });
+  return out as TensorInfo;
+}
+
+interface ConvAttrs {
+  strides: number | [number, number];
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+function simpleConvInfo(xShape: number[], filterShape: number[], attrs: ConvAttrs) {
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number], filterShape as [number, number, number, number],
+    attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false,
+    tf.backend_util.convertConv2DDataFormat(attrs.dataFormat));
+  const simple = info.strideHeight === 1 && info.strideWidth === 1 && info.dataFormat === 'channelsLast' &&
+    info.dilationHeight === 1 && info.dilationWidth === 1;
+  return { info, simple };
+}
+
+const CONV_VALID = { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] };
+
+/** Conv2DBackpropFilter: dW = transpose(conv2d(transpose(pad(x),[3,1,2,0]), transpose(dy,[1,2,0,3]), valid), [1,2,0,3]). */
+export function conv2dBackpropFilterViaConv(backendName: string, fallback?: KernelFunc): KernelFunc {
+  return (args) => {
+    const backend = args.backend as Backend;
+    const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
+    const attrs = args.attrs as unknown as ConvAttrs & { filterShape: number[] };
+    const { info, simple } = simpleConvInfo(x.shape, attrs.filterShape, attrs);
+    if (!simple) {
+      if (!fallback) throw new Error('Conv2DBackpropFilter: only stride 1, dilation 1, NHWC is supported on this backend');
+      return fallback(args);
+    }
+    const temps: TensorInfo[] = [];
+    const keep = (t: TensorInfo) => { temps.push(t); return t; };
+    const { top, bottom, left, right } = info.padInfo;
+    const xp = (top || bottom || left || right)
+      ? keep(call('PadV2', backendName, backend, { x }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 }))
+      : x;
+    const xt = keep(call('Transpose', backendName, backend, { x: xp }, { perm: [3, 1, 2, 0] }));
+    const dyt = keep(call('Transpose', backendName, backend, { x: dy }, { perm: [1, 2, 0, 3] }));
+    const out = keep(call('Conv2D', backendName, backend, { x: xt, filter: dyt }, CONV_VALID));
+    const res = call('Transpose', backendName, backend, { x: out }, { perm: [1, 2, 0, 3] });
+    for (const t of temps) backend.disposeData(t.dataId);
+    return res;
+  };
+}
+
+/** Conv2DBackpropInput: dx = conv2d(pad(dy, k-1-p), reverse(W,[0,1]) with in/out channels swapped, valid). */
+export function conv2dBackpropInputViaConv(backendName: string, fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const backend = args.backend as Backend;
+    const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+    const attrs = args.attrs as unknown as ConvAttrs & { inputShape: number[] };
+    const { info, simple } = simpleConvInfo(attrs.inputShape, filter.shape, attrs);
+    if (!simple) return fallback(args);
+    const [kh, kw] = filter.shape;
+    const { top, bottom, left, right } = info.padInfo;
+    const dyp = call('PadV2', backendName, backend, { x: dy },
+      { paddings: [[0, 0], [kh - 1 - top, kh - 1 - bottom], [kw - 1 - left, kw - 1 - right], [0, 0]], constantValue: 0 });
+    const wr = call('Reverse', backendName, backend, { x: filter }, { dims: [0, 1] });
+    const wt = call('Transpose', backendName, backend, { x: wr }, { perm: [0, 1, 3, 2] });
+    const res = call('Conv2D', backendName, backend, { x: dyp, filter: wt }, CONV_VALID);
+    for (const t of [dyp, wr, wt]) backend.disposeData(t.dataId);
+    return res;
+  };
+}
+
+/** BatchMatMul with transposeA/transposeB as explicit Transposes and a plain BatchMatMul. */
+export function batchMatMulViaTranspose(backendName: string, orig: KernelFunc): KernelFunc {
+  return (args) => {
+    const backend = args.backend as Backend;
+    const attrs = args.attrs as { transposeA: boolean; transposeB: boolean };
+    if (!attrs.transposeA && !attrs.transposeB) return orig(args);
+    const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+    const temps: TensorInfo[] = [];
+    const t = (info: TensorInfo) => {
+      const perm = info.shape.map((_, i) => i);
+      const r = perm.length;
+      [perm[r - 2], perm[r - 1]] = [perm[r - 1], perm[r - 2]];
+      const out = call('Transpose', backendName, backend, { x: info }, { perm });
+      temps.push(out);
+      return out;
+    };
+    const out = orig({
+      inputs: { a: attrs.transposeA ? t(a) : a, b: attrs.transposeB ? t(b) : b }, backend,
+      attrs: { ...args.attrs, transposeA: false, transposeB: false },
+    }) as TensorInfo;
+    for (const x of temps) backend.disposeData(x.dataId);
+    return out;
+  };
+}
+
+/**
+ * ResizeNearestNeighborGrad for channels-last float tensors, computed on the host (cpu backend only): each dy
+ * element is added to the input pixel that the forward pass read it from.
+ */
+export function resizeNearestNeighborGradCpu(): KernelFunc {
+  return (args) => {
+    const backend = args.backend as tf.KernelBackend & {
+      readSync(id: object): Float32Array; makeTensorInfo(shape: number[], dtype: string, values: Float32Array): TensorInfo;
+    };
+    const { images, dy } = args.inputs as { images: TensorInfo; dy: TensorInfo };
+    const { alignCorners, halfPixelCenters } = args.attrs as { alignCorners: boolean; halfPixelCenters: boolean };
+    const [batch, inH, inW, depth] = images.shape;
+    const [, outH, outW] = dy.shape;
+    const dyVals = backend.readSync(dy.dataId) as Float32Array;
+    const out = new Float32Array(batch * inH * inW * depth);
+    const eff = (inSize: number, outSize: number) =>
+      alignCorners && outSize > 1 ? (inSize - 1) / (outSize - 1) : inSize / outSize;
+    const sy = eff(inH, outH);
+    const sx = eff(inW, outW);
+    const src = (o: number, scale: number, size: number) => {
+      const frac = halfPixelCenters ? (o + 0.5) * scale : o * scale;
+      const v = alignCorners ? Math.round(frac) : Math.floor(frac);
+      return Math.min(size - 1, Math.max(0, v));
+    };
+    for (let b = 0; b < batch; b++) {
+      for (let y = 0; y < outH; y++) {
+        const iy = src(y, sy, inH);
+        for (let x = 0; x < outW; x++) {
+          const ix = src(x, sx, inW);
+          const o = ((b * outH + y) * outW + x) * depth;
+          const i = ((b * inH + iy) * inW + ix) * depth;
+          for (let c = 0; c < depth; c++) out[i + c] += dyVals[o + c];
+        }
+      }
+    }
+    return backend.makeTensorInfo(images.shape, 'float32', out);
+  };
+}
+
+function replaceKernel(name: string, backendName: string, make: (orig: KernelConfig | undefined) => KernelFunc) {
+  const orig = tf.getKernel(name, backendName);
+  if (orig) tf.unregisterKernel(name, backendName);
+  tf.registerKernel({ kernelName: name, backendName, setupFunc: orig?.setupFunc, kernelFunc: make(orig) });
+}
+
+const patched = new Set<string>();
+
+/** Registers the fixes for `backendName` ('wasm' or 'cpu'); call before tf.setBackend. Idempotent. */
+export function registerKernelFixes(backendName: 'wasm' | 'cpu'): string[] {
+  if (patched.has(backendName)) return [];
+  patched.add(backendName);
+  if (backendName === 'wasm') {
+    replaceKernel('Conv2DBackpropFilter', 'wasm', (orig) => conv2dBackpropFilterViaConv('wasm', orig?.kernelFunc));
+    replaceKernel('Conv2DBackpropInput', 'wasm', (orig) => conv2dBackpropInputViaConv('wasm', orig!.kernelFunc));
+    replaceKernel('BatchMatMul', 'wasm', (orig) => batchMatMulViaTranspose('wasm', orig!.kernelFunc));
+    return ['Conv2DBackpropFilter (as Conv2D)', 'Conv2DBackpropInput (as Conv2D)', 'BatchMatMul transposes'];
+  }
+  replaceKernel('ResizeNearestNeighborGrad', 'cpu', () => resizeNearestNeighborGradCpu());
+  return ['ResizeNearestNeighborGrad (batch stride fix)'];
+}

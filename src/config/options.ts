@@ -1,0 +1,196 @@
+/**
+ * Every setting of a training run: one table that the CLI registers, validates and documents.
+ * Names mirror the original Deep SVDD options in kebab case (`--hard-margin`, `--ae-n-epochs`, ...).
+ */
+import { UserError } from '../util/errors.js';
+
+export type OptType = 'int' | 'float' | 'bool01' | 'string' | 'choice' | 'classes';
+
+export interface OptSpec {
+  key: string;
+  flag: string;
+  type: OptType;
+  help: string;
+  /** default; `undefined` means "from the dataset table" or "unset" */
+  def?: string | number | boolean;
+  min?: number;
+  /** exclusive lower bound */
+  gt?: number;
+  max?: number;
+  choices?: readonly string[];
+}
+
+export const DATASETS = ['mnist', 'cifar10'] as const;
+export type DatasetName = (typeof DATASETS)[number];
+export const SOLVER_NAMES = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adadelta', 'adam', 'adamax'] as const;
+
+export const TRAIN_OPTIONS: readonly OptSpec[] = [
+  // experiment
+  { key: 'dataset', flag: '--dataset', type: 'choice', choices: DATASETS, def: 'mnist', help: 'dataset' },
+  { key: 'dataDir', flag: '--data-dir', type: 'string', help: 'folder with the dataset files (default: data/, then the embedded MNIST copy)' },
+  { key: 'xpDir', flag: '--xp-dir', type: 'string', help: 'run folder for every output (default: log/<dataset>_<normal>vs<outlier>_seed<seed>)' },
+  { key: 'normal', flag: '--normal', type: 'classes', def: '0', help: 'normal class(es): an index, a comma-separated list, or -1 for all but --outlier' },
+  { key: 'outlier', flag: '--outlier', type: 'classes', def: '-1', help: 'outlier class(es): an index, a list, or -1 for all but --normal' },
+  { key: 'seed', flag: '--seed', type: 'int', def: 0, min: 0, max: 2 ** 31 - 1, help: 'fixes subsets, data order and initial weights' },
+  { key: 'nTrain', flag: '--n-train', type: 'int', min: 1, help: 'train on a seeded random subset of K normal training images (smoke runs)' },
+  { key: 'nTest', flag: '--n-test', type: 'int', min: 1, help: 'test on a seeded random subset of K test images (smoke runs)' },
+  // device
+  { key: 'device', flag: '--device', type: 'string', def: 'cpu', help: 'cpu, or gpu / gpu0 / cuda (needs @tensorflow/tfjs-node-gpu)' },
+  { key: 'backend', flag: '--backend', type: 'choice', choices: ['auto', 'wasm', 'cpu', 'tensorflow'], def: 'auto', help: 'TF.js backend: auto = native tfjs-node if installed, else wasm' },
+  { key: 'threads', flag: '--threads', type: 'int', def: 1, min: 1, max: 64, help: 'wasm compute threads for this run (sweeps use one per job)' },
+  // objective
+  { key: 'loss', flag: '--loss', type: 'choice', choices: ['svdd', 'autoencoder'], def: 'svdd', help: 'svdd = Deep SVDD; autoencoder = the DCAE baseline (score = reconstruction error)' },
+  { key: 'hardMargin', flag: '--hard-margin', type: 'bool01', def: true, help: '1 = one-class Deep SVDD, 0 = soft-boundary' },
+  { key: 'blockCoordinate', flag: '--block-coordinate', type: 'bool01', def: false, help: 'soft-boundary: train the network with R fixed and solve R exactly every --k-update-epochs' },
+  { key: 'nu', flag: '--nu', type: 'float', def: 0.1, gt: 0, max: 1, help: 'ν in (0, 1]: soft-boundary trade-off and the quantile for R' },
+  { key: 'radiusUpdate', flag: '--radius-update', type: 'choice', choices: ['solver', 'batch-quantile'], def: 'solver', help: 'soft-boundary without block coordinates: R trained by the solver (original) or the PyTorch port\'s per-batch quantile' },
+  { key: 'warmUpNEpochs', flag: '--warm-up-n-epochs', type: 'int', def: 10, min: 0, help: 'soft-boundary warm-up epochs' },
+  { key: 'kUpdateEpochs', flag: '--k-update-epochs', type: 'int', def: 5, min: 1, help: 'block-coordinate: solve R every k epochs' },
+  { key: 'centerFixed', flag: '--center-fixed', type: 'bool01', def: true, help: '0 = train c by gradient too (risks collapse)' },
+  { key: 'cMeanInit', flag: '--c-mean-init', type: 'bool01', def: true, help: '1 = c from the mean initial output, 0 = c = 0.5·1' },
+  { key: 'cMeanInitNBatches', flag: '--c-mean-init-n-batches', type: 'int', def: -1, min: -1, help: 'batches used for c (-1 = all)' },
+  // solver
+  { key: 'solver', flag: '--solver', type: 'choice', choices: SOLVER_NAMES, def: 'adam', help: 'optimiser' },
+  { key: 'lr', flag: '--lr', type: 'float', def: 1e-4, gt: 0, help: 'learning rate' },
+  { key: 'momentum', flag: '--momentum', type: 'float', def: 0.9, min: 0, max: 1, help: 'momentum / nesterov coefficient' },
+  { key: 'nEpochs', flag: '--n-epochs', type: 'int', def: 150, min: 0, help: 'Deep SVDD epochs (autoencoder epochs with --loss autoencoder)' },
+  { key: 'batchSize', flag: '--batch-size', type: 'int', def: 200, min: 1, help: 'mini-batch size' },
+  { key: 'lrDrop', flag: '--lr-drop', type: 'bool01', def: true, help: 'divide the learning rate once, at the start of --lr-drop-in-epoch' },
+  { key: 'lrDropInEpoch', flag: '--lr-drop-in-epoch', type: 'int', def: 50, min: 0, help: '0-based epoch index of the drop' },
+  { key: 'lrDropFactor', flag: '--lr-drop-factor', type: 'float', def: 10, gt: 0, help: 'divisor of the drop' },
+  { key: 'lrDecay', flag: '--lr-decay', type: 'bool01', def: false, help: '1/t decay: lr = lr0·after/epoch from --lr-decay-after-epoch' },
+  { key: 'lrDecayAfterEpoch', flag: '--lr-decay-after-epoch', type: 'int', def: 10, min: 1, help: 'start of the 1/t decay' },
+  { key: 'weightDecay', flag: '--weight-decay', type: 'bool01', def: true, help: 'add (1/(2C))·Σ‖W‖² to the objective' },
+  { key: 'C', flag: '--C', type: 'float', def: 1e6, gt: 0, help: 'weight-decay constant C (λ = 1/C)' },
+  // network
+  { key: 'repDim', flag: '--rep-dim', type: 'int', min: 16, help: 'representation size (default: 32 MNIST, 128 CIFAR-10); a multiple of 16' },
+  { key: 'useBatchNorm', flag: '--use-batch-norm', type: 'bool01', def: true, help: 'batch norm without affine parameters' },
+  { key: 'leakyRelu', flag: '--leaky-relu', type: 'bool01', def: true, help: '1 = leaky ReLU (0.01), 0 = ReLU' },
+  // pretraining
+  { key: 'pretrain', flag: '--pretrain', type: 'bool01', def: true, help: 'autoencoder pretraining, then encoder transfer' },
+  { key: 'aeSolver', flag: '--ae-solver', type: 'choice', choices: SOLVER_NAMES, def: 'adam', help: 'pretraining optimiser' },
+  { key: 'aeLr', flag: '--ae-lr', type: 'float', def: 1e-4, gt: 0, help: 'pretraining learning rate' },
+  { key: 'aeNEpochs', flag: '--ae-n-epochs', type: 'int', min: 0, help: 'pretraining epochs (default: 150 MNIST, 350 CIFAR-10)' },
+  { key: 'aeBatchSize', flag: '--ae-batch-size', type: 'int', min: 1, help: 'pretraining batch size (default: --batch-size)' },
+  { key: 'aeLrDrop', flag: '--ae-lr-drop', type: 'bool01', help: 'pretraining learning-rate drop (default: 0 MNIST, 1 CIFAR-10)' },
+  { key: 'aeLrDropInEpoch', flag: '--ae-lr-drop-in-epoch', type: 'int', min: 0, help: 'epoch of the pretraining drop (default: 250)' },
+  { key: 'aeLrDropFactor', flag: '--ae-lr-drop-factor', type: 'float', def: 10, gt: 0, help: 'divisor of the pretraining drop' },
+  { key: 'aeWeightDecay', flag: '--ae-weight-decay', type: 'bool01', def: true, help: 'add (0.5/ae_C)·Σ‖W‖² to the reconstruction loss' },
+  { key: 'aeC', flag: '--ae-C', type: 'float', gt: 0, help: 'pretraining weight-decay constant (default: 1e3 MNIST, 1e6 CIFAR-10)' },
+  { key: 'aeLoss', flag: '--ae-loss', type: 'choice', choices: ['l2', 'ce'], def: 'l2', help: 'reconstruction loss: squared error or binary cross-entropy' },
+  // evaluation and outputs
+  { key: 'evalBatchSize', flag: '--eval-batch-size', type: 'int', def: 1000, min: 1, help: 'batch size of inference passes' },
+  { key: 'force', flag: '--force', type: 'bool01', def: false, help: 'overwrite a finished run in --xp-dir' },
+];
+
+export interface TrainConfig {
+  dataset: DatasetName;
+  dataDir?: string;
+  xpDir: string;
+  normal: number[];
+  outlier: number[];
+  seed: number;
+  nTrain?: number;
+  nTest?: number;
+  device: string;
+  backend: 'auto' | 'wasm' | 'cpu' | 'tensorflow';
+  threads: number;
+  loss: 'svdd' | 'autoencoder';
+  hardMargin: boolean;
+  blockCoordinate: boolean;
+  nu: number;
+  radiusUpdate: 'solver' | 'batch-quantile';
+  warmUpNEpochs: number;
+  kUpdateEpochs: number;
+  centerFixed: boolean;
+  cMeanInit: boolean;
+  cMeanInitNBatches: number;
+  solver: (typeof SOLVER_NAMES)[number];
+  lr: number;
+  momentum: number;
+  nEpochs: number;
+  batchSize: number;
+  lrDrop: boolean;
+  lrDropInEpoch: number;
+  lrDropFactor: number;
+  lrDecay: boolean;
+  lrDecayAfterEpoch: number;
+  weightDecay: boolean;
+  C: number;
+  repDim: number;
+  useBatchNorm: boolean;
+  leakyRelu: boolean;
+  pretrain: boolean;
+  aeSolver: (typeof SOLVER_NAMES)[number];
+  aeLr: number;
+  aeNEpochs: number;
+  aeBatchSize: number;
+  aeLrDrop: boolean;
+  aeLrDropInEpoch: number;
+  aeLrDropFactor: number;
+  aeWeightDecay: boolean;
+  aeC: number;
+  aeLoss: 'l2' | 'ce';
+  evalBatchSize: number;
+  force: boolean;
+}
+
+/** Dataset-specific defaults (the original scripts and the PyTorch port's commands). */
+export const DATASET_DEFAULTS: Record<DatasetName, Partial<TrainConfig>> = {
+  mnist: { repDim: 32, aeNEpochs: 150, aeLrDrop: false, aeLrDropInEpoch: 250, aeC: 1e3 },
+  cifar10: { repDim: 128, aeNEpochs: 350, aeLrDrop: true, aeLrDropInEpoch: 250, aeC: 1e6 },
+};
+
+function describeAllowed(spec: OptSpec): string {
+  switch (spec.type) {
+    case 'int': return `a whole number${bounds(spec)}`;
+    case 'float': return `a number${bounds(spec)}`;
+    case 'bool01': return '0 or 1';
+    case 'choice': return `one of ${spec.choices!.join(', ')}`;
+    default: return 'a value';
+  }
+}
+
+function bounds(spec: OptSpec): string {
+  const parts: string[] = [];
+  if (spec.gt !== undefined) parts.push(`> ${spec.gt}`);
+  if (spec.min !== undefined) parts.push(`≥ ${spec.min}`);
+  if (spec.max !== undefined) parts.push(`≤ ${spec.max}`);
+  return parts.length ? ` ${parts.join(' and ')}` : '';
+}
+
+/** Parses one raw option value (string from the command line, or a default) by its spec; throws a one-line UserError. */
+export function parseValue(spec: OptSpec, raw: unknown): unknown {
+  const bad = () => new UserError(`${spec.flag} ${String(raw)} is invalid: use ${describeAllowed(spec)}`);
+  if (typeof raw !== 'string') return raw;
+  const s = raw.trim();
+  switch (spec.type) {
+    case 'int': {
+      if (!/^[-+]?\d+$/.test(s)) throw bad();
+      const v = Number(s);
+      checkBounds(spec, v, bad);
+      return v;
+    }
+    case 'float': {
+      const v = Number(s);
+      if (s === '' || !Number.isFinite(v)) throw bad();
+      checkBounds(spec, v, bad);
+      return v;
+    }
+    case 'bool01':
+      if (s === '1' || s === 'true') return true;
+      if (s === '0' || s === 'false') return false;
+      throw bad();
+    case 'choice':
+      if (!spec.choices!.includes(s)) throw bad();
+      return s;
+    default:
+      return s;
+  }
+}
+
+function checkBounds(spec: OptSpec, v: number, bad: () => Error): void {
+  if (spec.gt !== undefined && !(v > spec.gt)) throw bad();
+  if (spec.min !== undefined && v < spec.min) throw bad();
+  if (spec.max !== undefined && v > spec.max) throw bad();
+}

@@ -1,0 +1,55 @@
+/**
+ * Mini-batches on typed arrays: a seeded per-sample reshuffle each epoch, the last partial batch kept
+ * (a trailing batch of one image is dropped: batch norm needs two), batches copied into one reused buffer.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { permutation, type Rng } from '../util/rng.js';
+
+export interface ImageSet {
+  /** n images of h×w×c float32 values, channels last */
+  x: Float32Array;
+  n: number;
+  height: number;
+  width: number;
+  channels: number;
+}
+
+export function imageSize(s: ImageSet): number {
+  return s.height * s.width * s.channels;
+}
+
+/** Index lists of the batches of one epoch. */
+export function epochBatches(n: number, batchSize: number, rng: Rng | null): Int32Array[] {
+  const order = rng ? permutation(n, rng) : Int32Array.from({ length: n }, (_, i) => i);
+  const out: Int32Array[] = [];
+  for (let s = 0; s < n; s += batchSize) {
+    const b = order.subarray(s, Math.min(n, s + batchSize));
+    if (b.length === 1 && out.length > 0 && rng) continue;
+    out.push(b);
+  }
+  return out;
+}
+
+/** Creates a [b, h, w, c] tensor from the images at `idx`, gathering through a reused host buffer. */
+export function makeBatchGatherer(set: ImageSet, maxBatch: number) {
+  const d = imageSize(set);
+  const buf = new Float32Array(maxBatch * d);
+  return (idx: ArrayLike<number>): tf.Tensor4D => {
+    const b = idx.length;
+    for (let i = 0; i < b; i++) {
+      const j = idx[i];
+      buf.set(set.x.subarray(j * d, (j + 1) * d), i * d);
+    }
+    return tf.tensor4d(buf.subarray(0, b * d), [b, set.height, set.width, set.channels]);
+  };
+}
+
+/** Contiguous slices [start, end) for inference passes. */
+export function* ranges(n: number, batchSize: number): Generator<[number, number]> {
+  for (let s = 0; s < n; s += batchSize) yield [s, Math.min(n, s + batchSize)];
+}
+
+export function sliceBatch(set: ImageSet, start: number, end: number): tf.Tensor4D {
+  const d = imageSize(set);
+  return tf.tensor4d(set.x.subarray(start * d, end * d), [end - start, set.height, set.width, set.channels]);
+}

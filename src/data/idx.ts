@@ -1,0 +1,151 @@
+/**
+ * Reader for the IDX file format used by MNIST (http://yann.lecun.com/exdb/mnist/):
+ *
+ *   bytes 0-1  zero
+ *   byte  2    data type (only 0x08 = unsigned byte is supported)
+ *   byte  3    number of dimensions
+ *   then one big-endian uint32 per dimension, then the data, row-major.
+ *
+ * MNIST images are 0x00000803 (3-D: n x 28 x 28), labels 0x00000801 (1-D: n).
+ * Files may be gzip-compressed; compression is detected from the gzip magic bytes (1f 8b), not from the name.
+ */
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { UserError, check } from '../util/errors.js';
+
+export interface IdxArray {
+  dims: number[];
+  data: Uint8Array;
+}
+
+export interface MnistSplit {
+  /** n * 28 * 28 pixel values 0..255, row-major, image i at [i*784, (i+1)*784) */
+  images: Uint8Array;
+  /** n labels 0..9 */
+  labels: Uint8Array;
+  n: number;
+}
+
+const IDX_TYPE_NAMES: Record<number, string> = {
+  0x08: 'unsigned byte',
+  0x09: 'signed byte',
+  0x0b: 'short',
+  0x0c: 'int',
+  0x0d: 'float',
+  0x0e: 'double',
+};
+
+const REDOWNLOAD = 're-download the file';
+
+function hex8(n: number): string {
+  return '0x' + (n >>> 0).toString(16).padStart(8, '0');
+}
+
+function isGzip(buf: Uint8Array): boolean {
+  return buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b;
+}
+
+/** Parses an IDX file held in memory (raw or gzip). `nameForErrors` is put at the start of every error message. */
+export function parseIdx(buf: Uint8Array, nameForErrors: string): IdxArray {
+  const name = nameForErrors;
+  if (isGzip(buf)) {
+    let inflated: Buffer;
+    try {
+      inflated = gunzipSync(buf);
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      throw new UserError(`${name}: is gzip-compressed but cannot be decompressed (${why}); the download is probably incomplete or corrupt: ${REDOWNLOAD}`);
+    }
+    buf = new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.byteLength);
+  }
+
+  check(buf.length >= 4, `${name}: too short to be an IDX file (${buf.length} bytes, the header alone needs at least 4); ${REDOWNLOAD}`);
+  const magic = ((buf[0] << 24) | (buf[1] << 16) | (buf[2] << 8) | buf[3]) >>> 0;
+  const type = buf[2];
+  const ndim = buf[3];
+  check(
+    buf[0] === 0 && buf[1] === 0 && ndim >= 1,
+    `${name}: not an IDX file (magic number ${hex8(magic)}, expected ${hex8(0x803)} for images or ${hex8(0x801)} for labels); ${REDOWNLOAD} or check that it is an MNIST file`,
+  );
+  check(
+    type === 0x08,
+    `${name}: IDX data type 0x${type.toString(16).padStart(2, '0')} (${IDX_TYPE_NAMES[type] ?? 'unknown'}) is not supported (magic number ${hex8(magic)}); only unsigned-byte IDX files (${hex8(0x803)} images, ${hex8(0x801)} labels) can be read`,
+  );
+
+  const headerLen = 4 + 4 * ndim;
+  check(
+    buf.length >= headerLen,
+    `${name}: truncated header: ${ndim} dimensions need a ${headerLen}-byte header, but the file has only ${buf.length} bytes; ${REDOWNLOAD}`,
+  );
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const dims: number[] = [];
+  let expected = 1;
+  for (let k = 0; k < ndim; k++) {
+    const d = view.getUint32(4 + 4 * k, false);
+    dims.push(d);
+    expected *= d;
+  }
+  const found = buf.length - headerLen;
+  const shape = dims.join('x');
+  check(
+    found >= expected,
+    `${name}: truncated: expected ${expected} bytes of data, found ${found} (header declares ${shape}); ${REDOWNLOAD}`,
+  );
+  check(
+    found === expected,
+    `${name}: oversized: expected ${expected} bytes of data, found ${found} (header declares ${shape}, ${found - expected} extra bytes); the file is corrupt or not an IDX file: ${REDOWNLOAD}`,
+  );
+  return { dims, data: buf.subarray(headerLen, headerLen + expected) };
+}
+
+/** Reads and parses an IDX file (raw or gzip) from disk. */
+export function readIdxFile(path: string): IdxArray {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'file not found'
+      : code === 'EISDIR' ? 'is a folder, not a file'
+      : code === 'EACCES' ? 'permission denied'
+      : (e instanceof Error ? e.message : String(e));
+    throw new UserError(`${path}: cannot read IDX file (${why}); check the path`);
+  }
+  return parseIdx(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), path);
+}
+
+export const MNIST_ROWS = 28;
+export const MNIST_COLS = 28;
+export const MNIST_CLASSES = 10;
+
+/** Reads one MNIST split (images + labels) and checks that the two files belong together. */
+export function readMnistSplit(imagesPath: string, labelsPath: string): MnistSplit {
+  const img = readIdxFile(imagesPath);
+  check(
+    img.dims.length === 3,
+    `${imagesPath}: expected an MNIST image file (3-D IDX, magic ${hex8(0x803)}), found a ${img.dims.length}-D IDX file of shape ${img.dims.join('x')}; check that the images and labels files are not swapped`,
+  );
+  check(
+    img.dims[1] === MNIST_ROWS && img.dims[2] === MNIST_COLS,
+    `${imagesPath}: images are ${img.dims[1]}x${img.dims[2]} pixels, expected ${MNIST_ROWS}x${MNIST_COLS}; this is not an MNIST image file`,
+  );
+  const lab = readIdxFile(labelsPath);
+  check(
+    lab.dims.length === 1,
+    `${labelsPath}: expected an MNIST label file (1-D IDX, magic ${hex8(0x801)}), found a ${lab.dims.length}-D IDX file of shape ${lab.dims.join('x')}; check that the images and labels files are not swapped`,
+  );
+  const n = img.dims[0];
+  check(
+    lab.dims[0] === n,
+    `${labelsPath}: has ${lab.dims[0]} labels but ${imagesPath} has ${n} images; the two files must come from the same split (train-* with train-*, t10k-* with t10k-*)`,
+  );
+  const labels = lab.data;
+  for (let i = 0; i < labels.length; i++) {
+    check(
+      labels[i] < MNIST_CLASSES,
+      `${labelsPath}: label ${labels[i]} at index ${i} is out of range 0..${MNIST_CLASSES - 1}; this is not an MNIST label file: ${REDOWNLOAD}`,
+    );
+  }
+  return { images: img.data, labels, n };
+}

@@ -1,0 +1,69 @@
+/**
+ * Batch normalisation without affine parameters (PyTorch `affine=False`), as plain TF.js ops.
+ *
+ * Training mode normalises with the batch statistics and has a closed-form gradient
+ *   dx = inv/n · (n·dy − Σdy − x̂·Σ(dy·x̂)),
+ * which is much cheaper on wasm than tfjs-core's FusedBatchNorm gradient. The running averages follow PyTorch:
+ * momentum 0.1, unbiased variance. Eval mode uses the running averages.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+export interface BatchNormState {
+  name: string;
+  runningMean: tf.Variable;
+  runningVar: tf.Variable;
+}
+
+export const BN_EPS = 1e-4;
+export const BN_MOMENTUM = 0.1;
+
+export function makeBatchNorm(name: string, channels: number): BatchNormState {
+  return {
+    name,
+    runningMean: tf.variable(tf.zeros([channels]), false, `${name}/running_mean`),
+    runningVar: tf.variable(tf.ones([channels]), false, `${name}/running_var`),
+  };
+}
+
+/** x̂ = (x − μ_B)/√(σ²_B + ε) with the closed-form gradient; updates the running averages (outside the tape). */
+export function batchNormTrain(x: tf.Tensor, bn: BatchNormState, eps = BN_EPS, momentum = BN_MOMENTUM): tf.Tensor {
+  const axes = x.rank === 4 ? [0, 1, 2] : [0];
+  const n = x.size / x.shape[x.rank - 1];
+  let batchMean: tf.Tensor | undefined;
+  let batchVar: tf.Tensor | undefined;
+  const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const xin = args[0] as tf.Tensor;
+    const save = args[1] as tf.GradSaveFunc;
+    const { mean, variance } = tf.moments(xin, axes);
+    const invStd = tf.rsqrt(tf.add(variance, eps));
+    const xhat = tf.mul(tf.sub(xin, mean), invStd);
+    batchMean = tf.keep(mean);
+    batchVar = tf.keep(variance);
+    save([xhat, invStd]);
+    return {
+      value: xhat,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        if (Array.isArray(dy)) throw new Error('batch norm has one output');
+        const [xh, inv] = saved;
+        const sumDy = tf.sum(dy, axes);
+        const sumDyXhat = tf.sum(tf.mul(dy, xh), axes);
+        return tf.mul(tf.div(inv, n), tf.sub(tf.sub(tf.mul(dy, n), sumDy), tf.mul(xh, sumDyXhat)));
+      },
+    };
+  });
+  const y = f(x);
+  tf.tidy(() => {
+    bn.runningMean.assign(tf.add(tf.mul(bn.runningMean, 1 - momentum), tf.mul(batchMean!, momentum)));
+    if (n > 1) {
+      const unbiased = tf.mul(batchVar!, n / (n - 1));
+      bn.runningVar.assign(tf.add(tf.mul(bn.runningVar, 1 - momentum), tf.mul(unbiased, momentum)));
+    }
+  });
+  batchMean!.dispose();
+  batchVar!.dispose();
+  return y;
+}
+
+export function batchNormEval(x: tf.Tensor, bn: BatchNormState, eps = BN_EPS): tf.Tensor {
+  return tf.batchNorm(x, bn.runningMean, bn.runningVar, undefined, undefined, eps);
+}

@@ -1,0 +1,196 @@
+/**
+ * The LeNet-type networks of Deep SVDD (Ruff et al. 2018, as in the authors' PyTorch port), as plain TF.js ops:
+ * bias-free convolutions and dense layers, batch norm without affine parameters (eps 1e-4), leaky ReLU 0.01,
+ * 2×2 max pooling, nearest-neighbour upsampling. Tensors are NHWC.
+ *
+ * The encoder half of each autoencoder uses the same layer names as the encoder network, so pretrained weights
+ * and batch-norm statistics transfer by name.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { type Rng } from '../util/rng.js';
+import { batchNormEval, batchNormTrain, makeBatchNorm, type BatchNormState } from './batchnorm.js';
+
+export type NetKind = 'mnist_LeNet' | 'cifar10_LeNet';
+export type NetRole = 'encoder' | 'autoencoder';
+
+export interface NetOptions {
+  repDim: number;
+  batchNorm: boolean;
+  leakyRelu: boolean;
+}
+
+export interface InputShape { height: number; width: number; channels: number }
+
+export const NET_INPUT: Record<NetKind, InputShape> = {
+  mnist_LeNet: { height: 28, width: 28, channels: 1 },
+  cifar10_LeNet: { height: 32, width: 32, channels: 3 },
+};
+
+type LayerSpec =
+  | { kind: 'conv'; name: string; cin: number; cout: number }
+  | { kind: 'deconv'; name: string; cin: number; cout: number; crop: number }
+  | { kind: 'bn'; name: string; channels: number }
+  | { kind: 'act' } | { kind: 'pool' } | { kind: 'up' } | { kind: 'flatten' } | { kind: 'sigmoid' }
+  | { kind: 'dense'; name: string; nin: number; nout: number }
+  | { kind: 'reshape'; shape: [number, number, number] };
+
+export interface Param {
+  name: string;
+  variable: tf.Variable;
+  /** weights of conv/dense layers: the ones the weight-decay penalty covers */
+  decay: boolean;
+}
+
+export interface Network {
+  kind: NetKind;
+  role: NetRole;
+  options: NetOptions;
+  input: InputShape;
+  params: Param[];
+  bns: BatchNormState[];
+  /** output: representation [n, repDim] (encoder) or reconstruction [n, h, w, c] (autoencoder) */
+  forward(x: tf.Tensor4D, training: boolean): tf.Tensor;
+  dispose(): void;
+}
+
+function encoderSpec(kind: NetKind, o: NetOptions): LayerSpec[] {
+  const block = (i: number, cin: number, cout: number): LayerSpec[] => [
+    { kind: 'conv', name: `conv${i}`, cin, cout },
+    ...(o.batchNorm ? [{ kind: 'bn', name: `bn${i}`, channels: cout } as LayerSpec] : []),
+    { kind: 'act' }, { kind: 'pool' },
+  ];
+  if (kind === 'mnist_LeNet') {
+    return [...block(1, 1, 8), ...block(2, 8, 4), { kind: 'flatten' }, { kind: 'dense', name: 'dense1', nin: 4 * 7 * 7, nout: o.repDim }];
+  }
+  return [...block(1, 3, 32), ...block(2, 32, 64), ...block(3, 64, 128), { kind: 'flatten' },
+    { kind: 'dense', name: 'dense1', nin: 128 * 4 * 4, nout: o.repDim }];
+}
+
+function decoderSpec(kind: NetKind, o: NetOptions): LayerSpec[] {
+  const bn = (name: string, channels: number): LayerSpec[] => (o.batchNorm ? [{ kind: 'bn', name, channels }] : []);
+  const c0 = o.repDim / 16;
+  if (kind === 'mnist_LeNet') {
+    return [
+      { kind: 'reshape', shape: [4, 4, c0] }, { kind: 'act' }, { kind: 'up' },
+      { kind: 'deconv', name: 'deconv1', cin: c0, cout: 4, crop: 0 }, ...bn('bn3', 4), { kind: 'act' }, { kind: 'up' },
+      // ConvTranspose2d(4, 8, 5, padding=3): 16×16 → 14×14, a 'valid' transposed conv (20×20) cropped by 3
+      { kind: 'deconv', name: 'deconv2', cin: 4, cout: 8, crop: 3 }, ...bn('bn4', 8), { kind: 'act' }, { kind: 'up' },
+      { kind: 'deconv', name: 'deconv3', cin: 8, cout: 1, crop: 0 }, { kind: 'sigmoid' },
+    ];
+  }
+  return [
+    ...bn('bn_code', o.repDim),
+    { kind: 'reshape', shape: [4, 4, c0] }, { kind: 'act' },
+    { kind: 'deconv', name: 'deconv1', cin: c0, cout: 128, crop: 0 }, ...bn('bn4', 128), { kind: 'act' }, { kind: 'up' },
+    { kind: 'deconv', name: 'deconv2', cin: 128, cout: 64, crop: 0 }, ...bn('bn5', 64), { kind: 'act' }, { kind: 'up' },
+    { kind: 'deconv', name: 'deconv3', cin: 64, cout: 32, crop: 0 }, ...bn('bn6', 32), { kind: 'act' }, { kind: 'up' },
+    { kind: 'deconv', name: 'deconv4', cin: 32, cout: 3, crop: 0 }, { kind: 'sigmoid' },
+  ];
+}
+
+const LEAKY_GAIN = Math.sqrt(2 / (1 + 0.01 ** 2));
+
+function uniform(shape: number[], bound: number, rng: Rng): tf.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const v = new Float32Array(n);
+  for (let i = 0; i < n; i++) v[i] = (2 * rng.next() - 1) * bound;
+  return tf.tensor(v, shape);
+}
+
+/**
+ * Initial weights as in the PyTorch port: autoencoder (de)convolutions Xavier-uniform with the leaky-ReLU gain;
+ * dense layers and the stand-alone encoder's convolutions PyTorch's default, U(±1/√fan_in).
+ */
+function initWeight(spec: LayerSpec, role: NetRole, rng: Rng): tf.Tensor {
+  switch (spec.kind) {
+    case 'conv': {
+      const shape = [5, 5, spec.cin, spec.cout];
+      const bound = role === 'autoencoder'
+        ? LEAKY_GAIN * Math.sqrt(6 / (25 * (spec.cin + spec.cout))) : 1 / Math.sqrt(25 * spec.cin);
+      return uniform(shape, bound, rng);
+    }
+    case 'deconv':
+      return uniform([5, 5, spec.cout, spec.cin], LEAKY_GAIN * Math.sqrt(6 / (25 * (spec.cin + spec.cout))), rng);
+    case 'dense':
+      return uniform([spec.nin, spec.nout], 1 / Math.sqrt(spec.nin), rng);
+    default:
+      throw new Error(`layer ${spec.kind} has no weights`);
+  }
+}
+
+export function buildNetwork(kind: NetKind, role: NetRole, options: NetOptions, rng: Rng): Network {
+  if (options.repDim % 16 !== 0 && role === 'autoencoder') {
+    throw new Error(`rep_dim ${options.repDim} must be divisible by 16 for the ${kind} autoencoder`);
+  }
+  const specs = role === 'encoder' ? encoderSpec(kind, options) : [...encoderSpec(kind, options), ...decoderSpec(kind, options)];
+  const params: Param[] = [];
+  const bns: BatchNormState[] = [];
+  const act = options.leakyRelu ? (x: tf.Tensor) => tf.leakyRelu(x, 0.01) : (x: tf.Tensor) => tf.relu(x);
+  type Fn = (x: tf.Tensor, training: boolean) => tf.Tensor;
+  const fns: Fn[] = specs.map((s): Fn => {
+    switch (s.kind) {
+      case 'conv': {
+        const w = tf.variable(initWeight(s, role, rng), true, `${s.name}/w`);
+        params.push({ name: `${s.name}/w`, variable: w, decay: true });
+        return (x) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same');
+      }
+      case 'deconv': {
+        const w = tf.variable(initWeight(s, role, rng), true, `${s.name}/w`);
+        params.push({ name: `${s.name}/w`, variable: w, decay: true });
+        const cout = s.cout;
+        const crop = s.crop;
+        return (x) => {
+          const [n, h, wd] = x.shape;
+          if (!crop) return tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [n, h, wd, cout], 1, 'same');
+          const full = tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [n, h + 4, wd + 4, cout], 1, 'valid');
+          return tf.slice(full, [0, crop, crop, 0], [n, h + 4 - 2 * crop, wd + 4 - 2 * crop, cout]);
+        };
+      }
+      case 'bn': {
+        const bn = makeBatchNorm(s.name, s.channels);
+        bns.push(bn);
+        return (x, training) => (training ? batchNormTrain(x, bn) : batchNormEval(x, bn));
+      }
+      case 'dense': {
+        const w = tf.variable(initWeight(s, role, rng), true, `${s.name}/w`);
+        params.push({ name: `${s.name}/w`, variable: w, decay: true });
+        return (x) => tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D);
+      }
+      case 'act': return (x) => act(x);
+      case 'pool': return (x) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid');
+      case 'up': return (x) => tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [x.shape[1]! * 2, x.shape[2]! * 2]);
+      case 'flatten': return (x) => tf.reshape(x, [x.shape[0], -1]);
+      case 'reshape': { const shp = s.shape; return (x) => tf.reshape(x, [x.shape[0], ...shp]); }
+      case 'sigmoid': return (x) => tf.sigmoid(x);
+    }
+  });
+  return {
+    kind, role, options, input: NET_INPUT[kind], params, bns,
+    forward: (x, training) => fns.reduce<tf.Tensor>((h, f) => f(h, training), x),
+    dispose: () => {
+      for (const p of params) p.variable.dispose();
+      for (const b of bns) { b.runningMean.dispose(); b.runningVar.dispose(); }
+    },
+  };
+}
+
+/** Copies every weight and batch-norm statistic of `from` whose name exists in `to` (AE → encoder transfer). */
+export function transferWeights(from: Network, to: Network): string[] {
+  const copied: string[] = [];
+  const src = new Map(from.params.map((p) => [p.name, p.variable]));
+  for (const p of to.params) {
+    const s = src.get(p.name);
+    if (s) { p.variable.assign(s); copied.push(p.name); }
+  }
+  const srcBn = new Map(from.bns.map((b) => [b.name, b]));
+  for (const b of to.bns) {
+    const s = srcBn.get(b.name);
+    if (s) { b.runningMean.assign(s.runningMean); b.runningVar.assign(s.runningVar); copied.push(b.name); }
+  }
+  return copied;
+}
+
+/** Σ‖W‖² over conv/dense weights (for the (1/(2C))·Σ‖W‖² penalty). */
+export function weightSquaredSum(net: Network): tf.Scalar {
+  return tf.addN(net.params.filter((p) => p.decay).map((p) => tf.sum(tf.square(p.variable)))) as tf.Scalar;
+}
