@@ -20,8 +20,8 @@ export const BN_MOMENTUM = 0.1;
 export function makeBatchNorm(name: string, channels: number): BatchNormState {
   return {
     name,
-    runningMean: tf.variable(tf.zeros([channels]), false, `${name}/running_mean`),
-    runningVar: tf.variable(tf.ones([channels]), false, `${name}/running_var`),
+    runningMean: tf.variable(tf.zeros([channels]), false),
+    runningVar: tf.variable(tf.ones([channels]), false),
   };
 }
 

@@ -130,12 +130,12 @@ export function buildNetwork(kind: NetKind, role: NetRole, options: NetOptions, 
   const fns: Fn[] = specs.map((s): Fn => {
     switch (s.kind) {
       case 'conv': {
-        const w = tf.variable(initWeight(s, role, rng), true, `${s.name}/w`);
+        const w = tf.variable(initWeight(s, role, rng), true);
         params.push({ name: `${s.name}/w`, variable: w, decay: true });
         return (x) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same');
       }
       case 'deconv': {
-        const w = tf.variable(initWeight(s, role, rng), true, `${s.name}/w`);
+        const w = tf.variable(initWeight(s, role, rng), true);
         params.push({ name: `${s.name}/w`, variable: w, decay: true });
         const cout = s.cout;
         const crop = s.crop;
@@ -152,7 +152,7 @@ export function buildNetwork(kind: NetKind, role: NetRole, options: NetOptions, 
         return (x, training) => (training ? batchNormTrain(x, bn) : batchNormEval(x, bn));
       }
       case 'dense': {
-        const w = tf.variable(initWeight(s, role, rng), true, `${s.name}/w`);
+        const w = tf.variable(initWeight(s, role, rng), true);
         params.push({ name: `${s.name}/w`, variable: w, decay: true });
         return (x) => tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D);
       }

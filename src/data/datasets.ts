@@ -1,0 +1,98 @@
+/**
+ * Everything dataset-specific in one table, and the path from files on disk to preprocessed image sets:
+ * class selection → seeded subsets → /255 → GCN (l1) → min–max with the training set's constants.
+ */
+import { type NetKind } from '../nn/networks.js';
+import { UserError } from '../util/errors.js';
+import { subRng } from '../util/rng.js';
+import { type ImageSet } from './batches.js';
+import { loadMnist } from './mnist.js';
+import { preprocess, type PreprocessConstants } from './preprocess.js';
+import { buildSplit, gatherImages, resolveClasses, seededSubset } from './select.js';
+
+export interface DatasetInfo {
+  name: string;
+  title: string;
+  classNames: string[];
+  net: NetKind;
+  height: number;
+  width: number;
+  channels: number;
+}
+
+export const DATASET_INFO: Record<string, DatasetInfo> = {
+  mnist: {
+    name: 'mnist', title: 'MNIST', classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+    net: 'mnist_LeNet', height: 28, width: 28, channels: 1,
+  },
+  cifar10: {
+    name: 'cifar10', title: 'CIFAR-10',
+    classNames: ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'],
+    net: 'cifar10_LeNet', height: 32, width: 32, channels: 3,
+  },
+};
+
+/** Raw images (uint8, channels last) and labels of both splits. */
+export interface RawData {
+  source: string;
+  train: { images: Uint8Array; labels: Uint8Array; n: number };
+  test: { images: Uint8Array; labels: Uint8Array; n: number };
+}
+
+export function loadRaw(dataset: string, dataDir: string, explicit: boolean): RawData {
+  if (dataset === 'mnist') {
+    const m = loadMnist(dataDir, explicit);
+    return { source: m.source, train: m.train, test: m.test };
+  }
+  throw new UserError(`--dataset ${dataset} is not supported yet: use --dataset mnist`);
+}
+
+export interface PreparedData {
+  info: DatasetInfo;
+  source: string;
+  normal: number[];
+  outlier: number[];
+  train: ImageSet;
+  test: ImageSet;
+  /** 0 normal / 1 outlier for each test image */
+  testLabels: Uint8Array;
+  /** index of each test image in the original test split */
+  testIndex: Int32Array;
+  /** original class of each test image */
+  testClasses: Uint8Array;
+  /** original pixels of the test images (for pictures) */
+  testPixels: Uint8Array;
+  constants: PreprocessConstants;
+}
+
+export interface PrepareOptions {
+  dataset: string;
+  dataDir?: string;
+  normal: number[];
+  outlier: number[];
+  seed: number;
+  nTrain?: number;
+  nTest?: number;
+}
+
+export function prepareData(o: PrepareOptions, raw?: RawData): PreparedData {
+  const info = DATASET_INFO[o.dataset];
+  const data = raw ?? loadRaw(o.dataset, o.dataDir ?? 'data', o.dataDir !== undefined);
+  const classes = resolveClasses(o.normal, o.outlier, info.classNames.length);
+  const split = buildSplit(data.train.labels, data.test.labels, classes);
+  const trainIdx = seededSubset(split.trainIdx, o.nTrain, subRng(o.seed, 'train-subset'), '--n-train');
+  const testPick = seededSubset(Int32Array.from(split.testIdx.keys()), o.nTest, subRng(o.seed, 'test-subset'), '--n-test');
+  const testIndex = Int32Array.from(testPick, (k) => split.testIdx[k]);
+  const testLabels = Uint8Array.from(testPick, (k) => split.testLabels[k]);
+  const d = info.height * info.width * info.channels;
+  const trainPixels = gatherImages(data.train.images, d, trainIdx);
+  const testPixels = gatherImages(data.test.images, d, testIndex);
+  const { train, others, constants } = preprocess(trainPixels, [testPixels], d);
+  const shape = { height: info.height, width: info.width, channels: info.channels };
+  return {
+    info, source: data.source, normal: classes.normal, outlier: classes.outlier,
+    train: { x: train, n: trainIdx.length, ...shape },
+    test: { x: others[0], n: testIndex.length, ...shape },
+    testLabels, testIndex, testClasses: Uint8Array.from(testIndex, (i) => data.test.labels[i]), testPixels, constants,
+  };
+}

@@ -1,0 +1,18 @@
+/** The run's console: every line goes to the terminal (stderr for warnings) and is appended to log.txt. */
+import fs from 'node:fs';
+
+export interface RunLog {
+  info(line: string): void;
+  warn(line: string): void;
+  close(): void;
+}
+
+export function openRunLog(file: string | null, quiet = false): RunLog {
+  const fd = file ? fs.openSync(file, 'a') : null;
+  const write = (line: string) => { if (fd !== null) fs.writeSync(fd, `${new Date().toISOString()} ${line}\n`); };
+  return {
+    info(line) { if (!quiet) process.stdout.write(`${line}\n`); write(line); },
+    warn(line) { process.stderr.write(`warning: ${line}\n`); write(`WARNING ${line}`); },
+    close() { if (fd !== null) fs.closeSync(fd); },
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * Deep SVDD objectives (Ruff et al. 2018) with the radius rules of deviations.md.
+ *
+ *   one-class:      J = mean_i d_i + (1/(2C))·Σ‖W‖²
+ *   soft-boundary:  J = R² + 1/(ν·B)·Σ_i max(0, d_i − R²) + (1/(2C))·Σ‖W‖²
+ * with d_i = ‖φ(x_i) − c‖² (train-mode batch norm). R is the radius everywhere; scores are d − R².
+ *
+ * Soft-boundary radius modes:
+ *   solver          R² is a trainable scalar updated by the solver with the network (the original's
+ *                   block_coordinate 0)
+ *   batch-quantile  after warm-up, R = (1−ν)-quantile of √d of the current batch after every step (PyTorch port)
+ *   block           R fixed during steps; after each warm-up epoch and every k-th epoch after, R is set to the
+ *                   exact minimiser over the training set (the original's block_coordinate 1, without its unit bug)
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { type ImageSet } from '../data/batches.js';
+import { squaredDistances } from '../eval/infer.js';
+import { type Network, weightSquaredSum } from '../nn/networks.js';
+import { gradientStep, type Problem } from './loop.js';
+import { batchQuantileRadius, softBoundaryRadius } from './radius.js';
+import { type Solver } from './solvers.js';
+
+export type RadiusMode = 'one-class' | 'solver' | 'batch-quantile' | 'block';
+
+export interface SvddSettings {
+  mode: RadiusMode;
+  nu: number;
+  /** (1/(2C))·Σ‖W‖² when set */
+  weightDecayC?: number;
+  centerFixed: boolean;
+  warmUpNEpochs: number;
+  kUpdateEpochs: number;
+  evalBatchSize: number;
+}
+
+/** Centre and radius; c and R² are variables so that `--center-fixed 0` and the solver radius mode can train them. */
+export class SvddState {
+  readonly c: tf.Variable<tf.Rank.R1>;
+  readonly rSquared: tf.Variable<tf.Rank.R0>;
+  constructor(c: Float32Array, radius: number, trainable: { c: boolean; r: boolean }) {
+    this.c = tf.variable(tf.tensor1d(c), trainable.c);
+    this.rSquared = tf.variable(tf.scalar(radius * radius), trainable.r);
+  }
+  get radius(): number {
+    return Math.sqrt(Math.max(0, this.rSquared.dataSync()[0]));
+  }
+  set radius(r: number) {
+    tf.tidy(() => this.rSquared.assign(tf.scalar(r * r)));
+  }
+  center(): Float32Array {
+    return Float32Array.from(this.c.dataSync());
+  }
+  dispose(): void {
+    this.c.dispose();
+    this.rSquared.dispose();
+  }
+}
+
+export function svddDistances(net: Network, x: tf.Tensor4D, c: tf.Tensor1D): tf.Tensor1D {
+  return tf.sum(tf.squaredDifference(net.forward(x, true), c), 1) as tf.Tensor1D;
+}
+
+/** Soft-boundary objective on squared distances d for a given R² (a tensor, so that R² can be trained). */
+export function softBoundaryLoss(d: tf.Tensor1D, r2: tf.Tensor, nu: number): tf.Scalar {
+  return tf.add(r2, tf.div(tf.mean(tf.relu(tf.sub(d, r2))), nu)) as tf.Scalar;
+}
+
+export function svddProblem(net: Network, set: ImageSet, state: SvddState, s: SvddSettings, solver: Solver): Problem {
+  const vars = net.params.map((p) => p.variable);
+  if (!s.centerFixed) vars.push(state.c);
+  if (s.mode === 'solver') vars.push(state.rSquared);
+  let epochDistances: number[] = [];
+  const penalty = () => (s.weightDecayC ? tf.mul(weightSquaredSum(net), 0.5 / s.weightDecayC) : tf.scalar(0));
+
+  return {
+    step(x, lr, epoch) {
+      let dBatch: tf.Tensor1D | undefined;
+      const loss = gradientStep(vars, () => {
+        const d = svddDistances(net, x, state.c);
+        dBatch = tf.keep(d);
+        const obj = s.mode === 'one-class' ? tf.mean(d) : softBoundaryLoss(d, state.rSquared, s.nu);
+        return tf.add(obj, penalty()) as tf.Scalar;
+      }, solver, lr);
+      const d = dBatch!.dataSync() as Float32Array;
+      dBatch!.dispose();
+      for (let i = 0; i < d.length; i++) epochDistances.push(d[i]);
+      if (s.mode === 'batch-quantile' && epoch >= s.warmUpNEpochs) state.radius = batchQuantileRadius(d, s.nu);
+      return { loss };
+    },
+    endEpoch(epoch) {
+      const extra: Record<string, number> = {};
+      if (s.mode === 'block' && (epoch < s.warmUpNEpochs || epoch % s.kUpdateEpochs === 0)) {
+        const d = squaredDistances(net, set, state.c, s.evalBatchSize);
+        state.radius = softBoundaryRadius(d, s.nu);
+        extra.r_updated = 1;
+      }
+      // one-class: R only sets the reported threshold and is computed once, after training
+      if (s.mode !== 'one-class') {
+        extra.R = state.radius;
+        extra.frac_outside = fractionAbove(epochDistances, extra.R * extra.R);
+      }
+      epochDistances = [];
+      return extra;
+    },
+  };
+}
+
+function fractionAbove(d: ArrayLike<number>, t: number): number {
+  let k = 0;
+  for (let i = 0; i < d.length; i++) if (d[i] > t) k++;
+  return d.length ? k / d.length : 0;
+}
