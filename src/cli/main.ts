@@ -93,7 +93,7 @@ program
       fs.writeFileSync(tmp, stringify(rows, { header: true, columns: ['id', 'score', 'anomaly'] }));
       fs.renameSync(tmp, out);
     } catch (e) {
-      fs.rmSync(tmp, { force: true });
+      try { fs.rmSync(tmp, { force: true }); } catch { /* nothing to clean */ }
       const code = (e as NodeJS.ErrnoException).code;
       const why = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'permission denied'
         : code === 'ENOSPC' ? 'the disk is full' : code === 'EISDIR' ? 'it is a folder'

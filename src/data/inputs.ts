@@ -1,0 +1,167 @@
+/**
+ * Reads images to score into uint8 pixels, channels last, already at the model's input shape:
+ *
+ *   - an MNIST IDX images file (`*-idx3-ubyte`, raw or gzip; detected by content): id = image index 0, 1, ...;
+ *     the image size must equal the model's input size (gray is replicated for 3-channel models);
+ *   - a folder of .png images, searched recursively, sorted by relative path (code-unit order, '/' separators):
+ *     id = relative path;
+ *   - a single .png file: id = its file name.
+ *
+ * PNGs may be gray, gray + alpha, RGB, RGBA or palette, 8 or 16 bit (pngjs decodes them all to 8-bit RGBA); alpha is
+ * dropped, channels converted and the image resized to the model's input (src/data/resize.ts).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { PNG } from 'pngjs';
+import { UserError } from '../util/errors.js';
+import { parseIdx } from './idx.js';
+import { toModelInput, type ImageDims } from './resize.js';
+
+export interface InputImages {
+  ids: string[];
+  /** n images of height × width × channels bytes, channels last */
+  pixels: Uint8Array;
+  n: number;
+}
+
+export const SUPPORTED_INPUTS = 'an MNIST IDX images file (*-idx3-ubyte, raw or .gz), a .png image, or a folder of .png images';
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+function isPng(buf: Uint8Array): boolean {
+  return buf.length >= 8 && PNG_SIGNATURE.every((b, i) => buf[i] === b);
+}
+
+function looksLikeIdx(buf: Uint8Array): boolean {
+  const gzip = buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b;
+  const idx = buf.length >= 4 && buf[0] === 0 && buf[1] === 0 && buf[2] === 0x08 && buf[3] >= 1;
+  return gzip || idx;
+}
+
+function looksLikeCifar(file: string): boolean {
+  return /(^|[\\/])(data_batch_\d+|test_batch)(\.bin)?$/i.test(file) || /cifar/i.test(path.basename(file));
+}
+
+function fsWhy(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'not found'
+    : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
+    : (e instanceof Error ? e.message.split('\n')[0] : String(e));
+}
+
+/** Reads `input` (file or folder) into images of the given shape. */
+export function readInputs(input: string, shape: ImageDims): InputImages {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(input);
+  } catch (e) {
+    throw new UserError(`--input ${input}: ${fsWhy(e)}; give ${SUPPORTED_INPUTS}`);
+  }
+  if (st.isDirectory()) return readPngFolder(input, shape);
+  let buf: Uint8Array;
+  try {
+    const b = fs.readFileSync(input);
+    buf = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  } catch (e) {
+    throw new UserError(`--input ${input}: cannot read it (${fsWhy(e)}); check the path`);
+  }
+  if (isPng(buf)) {
+    return { ids: [path.basename(input)], pixels: decodePng(buf, input, shape), n: 1 };
+  }
+  if (looksLikeIdx(buf)) return readIdxImages(buf, input, shape);
+  if (looksLikeCifar(input)) {
+    throw new UserError(`--input ${input}: CIFAR-10 batch files are not supported yet; give ${SUPPORTED_INPUTS} (e.g. the CIFAR-10 images saved as .png files)`);
+  }
+  throw new UserError(`--input ${input}: unknown file type (neither PNG nor IDX); supported: ${SUPPORTED_INPUTS}`);
+}
+
+function readIdxImages(buf: Uint8Array, file: string, shape: ImageDims): InputImages {
+  const idx = parseIdx(buf, file);
+  if (idx.dims.length !== 3) {
+    throw new UserError(`${file}: expected an IDX images file (3-D: n × rows × cols, magic 0x00000803), found a ${idx.dims.length}-D IDX file of shape ${idx.dims.join('×')}; a labels file cannot be scored`);
+  }
+  const [n, h, w] = idx.dims;
+  if (h !== shape.height || w !== shape.width) {
+    throw new UserError(`${file}: images are ${h}×${w} pixels but the model takes ${shape.height}×${shape.width} inputs; use a model trained on ${h}×${w} images, or give the images as .png files (they are resized)`);
+  }
+  if (n === 0) throw new UserError(`${file}: the IDX file holds no images; give a file with at least one image`);
+  const d = h * w * shape.channels;
+  const pixels = shape.channels === 1 ? Uint8Array.from(idx.data) : new Uint8Array(n * d);
+  if (shape.channels !== 1) {
+    for (let i = 0; i < n; i++) {
+      const one = idx.data.subarray(i * h * w, (i + 1) * h * w);
+      pixels.set(toModelInput(one, { height: h, width: w, channels: 1 }, shape), i * d);
+    }
+  }
+  return { ids: Array.from({ length: n }, (_, i) => String(i)), pixels, n };
+}
+
+/** Every *.png below `dir` (case-insensitive extension), as sorted relative paths with '/' separators. */
+export function listPngs(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    const abs = rel ? path.join(dir, rel) : dir;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(abs, { withFileTypes: true });
+    } catch (e) {
+      throw new UserError(`--input ${abs}: cannot list the folder (${fsWhy(e)}); check its permissions`);
+    }
+    for (const ent of entries) {
+      const r = rel ? `${rel}/${ent.name}` : ent.name;
+      let isDir = ent.isDirectory();
+      let isFile = ent.isFile();
+      if (ent.isSymbolicLink()) {
+        try {
+          const s = fs.statSync(path.join(abs, ent.name));
+          isDir = false; // linked folders are not followed (no cycles)
+          isFile = s.isFile();
+        } catch { isFile = false; }
+      }
+      if (isDir) walk(r);
+      else if (isFile && /\.png$/i.test(ent.name)) out.push(r);
+    }
+  };
+  walk('');
+  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function readPngFolder(dir: string, shape: ImageDims): InputImages {
+  const ids = listPngs(dir);
+  if (ids.length === 0) throw new UserError(`--input ${dir}: the folder holds no .png images; give ${SUPPORTED_INPUTS}`);
+  const d = shape.height * shape.width * shape.channels;
+  const pixels = new Uint8Array(ids.length * d);
+  ids.forEach((rel, i) => {
+    const file = path.join(dir, rel);
+    let buf: Buffer;
+    try {
+      buf = fs.readFileSync(file);
+    } catch (e) {
+      throw new UserError(`${file}: cannot read it (${fsWhy(e)}); check its permissions`);
+    }
+    pixels.set(decodePng(buf, file, shape), i * d);
+  });
+  return { ids, pixels, n: ids.length };
+}
+
+/** Decodes one PNG and converts it to the model's input shape. */
+export function decodePng(buf: Uint8Array, name: string, shape: ImageDims): Uint8Array {
+  let png: ReturnType<typeof PNG.sync.read>;
+  try {
+    png = PNG.sync.read(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength));
+  } catch (e) {
+    const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    throw new UserError(`${name}: cannot decode the PNG image (${why}); the file is damaged or not a PNG: replace or remove it`);
+  }
+  const { width, height, data } = png;
+  if (!(width > 0 && height > 0) || data.length !== width * height * 4) {
+    throw new UserError(`${name}: the PNG image decodes to ${width}×${height} pixels with ${data.length} bytes; the file is damaged: replace or remove it`);
+  }
+  // pngjs gives RGBA; gray images (color false) have R = G = B: keep one channel so gray stays exact
+  const channels = png.color ? 3 : 1;
+  const src = new Uint8Array(width * height * channels);
+  for (let p = 0; p < width * height; p++) {
+    for (let k = 0; k < channels; k++) src[p * channels + k] = data[p * 4 + k];
+  }
+  return toModelInput(src, { height, width, channels }, shape);
+}

@@ -1,0 +1,123 @@
+/**
+ * Scores new images with a saved model folder (model.json + weights.bin), exactly as the training run scored its
+ * test set: /255 → GCN (l1) → min–max with the SAVED training min/max → network in eval mode →
+ *   svdd:        score = ‖φ(x) − c‖² − R²
+ *   autoencoder: score = reconstruction error
+ * and anomaly iff score > threshold. The TF.js backend must already be selected (selectBackend); it need not be
+ * the one that trained the model (the weights are plain float32).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { type ImageSet } from '../data/batches.js';
+import { readInputs } from '../data/inputs.js';
+import { applyMinMaxInPlace, gcnInPlace, toUnitScale } from '../data/preprocess.js';
+import { reconstructionErrors, squaredDistances } from '../eval/infer.js';
+import { loadModel, MODEL_FORMAT, MODEL_VERSION, type ModelMeta } from '../io/model.js';
+import { NET_INPUT, type InputShape, type Network } from '../nn/networks.js';
+import { UserError } from '../util/errors.js';
+
+export interface ScoreOptions {
+  /** the model/ folder of a finished run */
+  modelDir: string;
+  /** IDX images file, .png file, or folder of .png files */
+  input: string;
+  /** inference batch size (default 1000) */
+  batchSize?: number;
+}
+
+export interface ScoreResult {
+  ids: string[];
+  scores: Float32Array;
+  /** 1 = anomaly (score > threshold), 0 = normal */
+  anomalies: Uint8Array;
+  meta: ModelMeta;
+  /** the input shape the images were converted to */
+  shape: InputShape;
+}
+
+export function scoreInputs(opts: ScoreOptions): ScoreResult {
+  const batchSize = opts.batchSize ?? 1000;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new UserError(`--batch-size ${batchSize} is invalid: use a whole number ≥ 1`);
+  precheckModelDir(opts.modelDir);
+  const { meta, net } = loadModel(opts.modelDir);
+  try {
+    checkMeta(opts.modelDir, meta);
+    const shape = NET_INPUT[meta.net.kind];
+    const images = readInputs(opts.input, shape);
+    const d = shape.height * shape.width * shape.channels;
+    // exactly the training preprocessing, with the constants saved from the training set
+    const x = toUnitScale(images.pixels);
+    gcnInPlace(x, d, meta.preprocessing.gcn ?? 'l1');
+    applyMinMaxInPlace(x, meta.preprocessing.min, meta.preprocessing.max);
+    const set: ImageSet = { x, n: images.n, ...shape };
+    const scores = computeScores(net, meta, set, batchSize);
+    const threshold = meta.threshold;
+    const anomalies = Uint8Array.from(scores, (s) => (s > threshold ? 1 : 0));
+    return { ids: images.ids, scores, anomalies, meta, shape };
+  } finally {
+    net.dispose();
+  }
+}
+
+function computeScores(net: Network, meta: ModelMeta, set: ImageSet, batchSize: number): Float32Array {
+  if (meta.loss === 'autoencoder') return reconstructionErrors(net, set, batchSize, meta.aeLoss ?? 'l2');
+  const c = tf.tensor1d(meta.c!);
+  try {
+    const dist = squaredDistances(net, set, c, batchSize);
+    const R = meta.R!;
+    return Float32Array.from(dist, (v) => v - R * R); // as train-run.ts: float64 difference, stored as float32
+  } finally {
+    c.dispose();
+  }
+}
+
+/** The folder itself and the size of weights.bin, before loadModel's checks of model.json and the weights. */
+function precheckModelDir(dir: string): void {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(dir);
+  } catch {
+    throw new UserError(`--model ${dir}: model folder not found: give the model/ folder of a finished run (<run>/model)`);
+  }
+  if (!st.isDirectory()) throw new UserError(`--model ${dir}: is a file, not a folder: give the model/ folder of a finished run (<run>/model)`);
+  if (!fs.existsSync(path.join(dir, 'model.json')) && fs.existsSync(path.join(dir, 'model', 'model.json'))) {
+    throw new UserError(`--model ${dir}: is a run folder, not a model folder: use --model ${path.join(dir, 'model')}`);
+  }
+  // weights.bin must hold exactly the values model.json lists (loadModel checks the format, version and presence)
+  let meta: Partial<ModelMeta>;
+  try {
+    meta = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as Partial<ModelMeta>;
+  } catch {
+    return; // missing or unreadable: loadModel says so
+  }
+  const bin = path.join(dir, 'weights.bin');
+  if (meta.format !== MODEL_FORMAT || meta.version !== MODEL_VERSION) return;
+  if (!meta.net || !(meta.net.kind in NET_INPUT)) {
+    throw new UserError(`${path.join(dir, 'model.json')}: unknown network ${String(meta.net?.kind)}: the model folder is damaged; retrain or restore it`);
+  }
+  if (!Array.isArray(meta.weights) || !fs.existsSync(bin)) return;
+  const nValues = meta.weights.reduce((s, w) => s + (Array.isArray(w?.shape) ? w.shape.reduce((a, b) => a * b, 1) : NaN), 0);
+  const bytes = fs.statSync(bin).size;
+  if (bytes !== nValues * 4) {
+    throw new UserError(`${bin} has ${bytes} bytes but model.json lists ${nValues} float32 values (${nValues * 4} bytes): the model folder is damaged; retrain or restore it`);
+  }
+}
+
+/** What scoring needs from model.json, beyond loadModel's checks (format, version, weights present). */
+function checkMeta(dir: string, meta: ModelMeta): void {
+  const file = path.join(dir, 'model.json');
+  const damaged = (what: string) => new UserError(`${file}: ${what}: the model folder is damaged; retrain or restore it`);
+  const p = meta.preprocessing;
+  if (!p || !Number.isFinite(p.min) || !Number.isFinite(p.max) || !(p.max > p.min)) throw damaged('the preprocessing min/max constants are missing or invalid');
+  if (p.gcn !== undefined && p.gcn !== 'l1') throw damaged(`unknown contrast normalization ${String(p.gcn)}`);
+  if (typeof meta.threshold !== 'number' || !Number.isFinite(meta.threshold)) throw damaged('the threshold is missing');
+  if (meta.loss === 'svdd') {
+    if (!Array.isArray(meta.c) || meta.c.length !== meta.net.options.repDim || !meta.c.every(Number.isFinite)) {
+      throw damaged(`the centre c is missing or not ${meta.net.options.repDim} numbers`);
+    }
+    if (typeof meta.R !== 'number' || !Number.isFinite(meta.R)) throw damaged('the radius R is missing');
+  } else if (meta.loss !== 'autoencoder') {
+    throw damaged(`unknown loss ${String(meta.loss)}`);
+  }
+}
