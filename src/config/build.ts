@@ -35,6 +35,10 @@ export function buildTrainConfig(raw: Record<string, unknown>): TrainConfig {
   if (cfg.loss === 'autoencoder' && raw.pretrain === '0') {
     throw new UserError('--loss autoencoder trains the autoencoder itself: drop --pretrain 0');
   }
+  if (cfg.inName && cfg.pretrain && cfg.loss === 'svdd') {
+    throw new UserError(`--in-name ${cfg.inName} and --pretrain 1 both initialise the encoder: pass --pretrain 0 to start from the saved weights`);
+  }
+  if (!/^[\w.-]+$/.test(cfg.outName)) throw new UserError(`--out-name ${cfg.outName} is invalid: use a folder name of letters, digits, '.', '_' or '-'`);
   if (!cfg.xpDir) {
     const side = (c: number[]) => (c[0] === -1 ? 'all' : c.join('+'));
     cfg.xpDir = path.join('log', `${dataset}_${side(cfg.normal)}vs${side(cfg.outlier)}_seed${cfg.seed}`);

@@ -33,6 +33,8 @@ export const TRAIN_OPTIONS: readonly OptSpec[] = [
   { key: 'outlier', flag: '--outlier', type: 'classes', def: '-1', help: 'outlier class(es): an index, a list, or -1 for all but --normal' },
   { key: 'seed', flag: '--seed', type: 'int', def: 0, min: 0, max: 2 ** 31 - 1, help: 'fixes subsets, data order and initial weights' },
   { key: 'nTrain', flag: '--n-train', type: 'int', min: 1, help: 'train on a seeded random subset of K normal training images (smoke runs)' },
+  { key: 'outFrac', flag: '--out-frac', type: 'float', def: 0, min: 0, max: 0.99, help: 'contamination: mix this fraction of outlier-class training images into the training set (seeded)' },
+  { key: 'valFrac', flag: '--val-frac', type: 'float', def: 0, min: 0, max: 0.9, help: 'hold out this fraction of the normal training images as a validation set, evaluated each epoch (never used to choose a model)' },
   { key: 'nTest', flag: '--n-test', type: 'int', min: 1, help: 'test on a seeded random subset of K test images (smoke runs)' },
   // device
   { key: 'device', flag: '--device', type: 'string', def: 'cpu', help: 'cpu, or gpu / gpu0 / cuda (needs @tensorflow/tfjs-node-gpu)' },
@@ -79,6 +81,10 @@ export const TRAIN_OPTIONS: readonly OptSpec[] = [
   { key: 'aeC', flag: '--ae-C', type: 'float', gt: 0, help: 'pretraining weight-decay constant (default: 1e3 MNIST, 1e6 CIFAR-10)' },
   { key: 'aeLoss', flag: '--ae-loss', type: 'choice', choices: ['l2', 'ce'], def: 'l2', help: 'reconstruction loss: squared error or binary cross-entropy' },
   // evaluation and outputs
+  { key: 'inName', flag: '--in-name', type: 'string', help: 'start from the weights of an earlier run (its folder or its model/ folder; an autoencoder gives its encoder)' },
+  { key: 'outName', flag: '--out-name', type: 'string', def: 'model', help: 'name of the model folder inside --xp-dir' },
+  { key: 'saveAt', flag: '--save-at', type: 'int', def: 0, min: 0, help: 'also save the model after this many Deep SVDD epochs, as <out-name>_epoch<E>/ (0 = only at the end)' },
+  { key: 'nnetDiagnostics', flag: '--nnet-diagnostics', type: 'bool01', def: false, help: 'evaluate the test set after every epoch (test_auc column of epochs.csv; a diagnostic, never used to choose a model)' },
   { key: 'evalBatchSize', flag: '--eval-batch-size', type: 'int', def: 1000, min: 1, help: 'batch size of inference passes' },
   { key: 'force', flag: '--force', type: 'bool01', def: false, help: 'overwrite a finished run in --xp-dir' },
 ];
@@ -92,6 +98,8 @@ export interface TrainConfig {
   seed: number;
   nTrain?: number;
   nTest?: number;
+  outFrac: number;
+  valFrac: number;
   device: string;
   backend: 'auto' | 'wasm' | 'cpu' | 'tensorflow';
   threads: number;
@@ -131,6 +139,10 @@ export interface TrainConfig {
   aeWeightDecay: boolean;
   aeC: number;
   aeLoss: 'l2' | 'ce';
+  inName?: string;
+  outName: string;
+  saveAt: number;
+  nnetDiagnostics: boolean;
   evalBatchSize: number;
   force: boolean;
 }

@@ -4,11 +4,12 @@
  */
 import { type NetKind } from '../nn/networks.js';
 import { UserError } from '../util/errors.js';
-import { subRng } from '../util/rng.js';
+import { permutation, subRng } from '../util/rng.js';
 import { type ImageSet } from './batches.js';
+import { loadCifar10 } from './cifar10.js';
 import { loadMnist } from './mnist.js';
 import { preprocess, type PreprocessConstants } from './preprocess.js';
-import { buildSplit, gatherImages, resolveClasses, seededSubset } from './select.js';
+import { buildSplit, gatherImages, resolveClasses, seededSubset, selectIndices } from './select.js';
 
 export interface DatasetInfo {
   name: string;
@@ -44,7 +45,11 @@ export function loadRaw(dataset: string, dataDir: string, explicit: boolean): Ra
     const m = loadMnist(dataDir, explicit);
     return { source: m.source, train: m.train, test: m.test };
   }
-  throw new UserError(`--dataset ${dataset} is not supported yet: use --dataset mnist`);
+  if (dataset === 'cifar10') {
+    const c = loadCifar10(dataDir);
+    return { source: c.source, train: c.train, test: c.test };
+  }
+  throw new UserError(`--dataset ${dataset} is not known: use mnist or cifar10`);
 }
 
 export interface PreparedData {
@@ -60,6 +65,10 @@ export interface PreparedData {
   testIndex: Int32Array;
   /** original class of each test image */
   testClasses: Uint8Array;
+  /** held-out normal training images (--val-frac), preprocessed like the training set; n = 0 when unused */
+  val: ImageSet;
+  /** outlier-class images mixed into the training set (--out-frac) */
+  nTrainOutliers: number;
   /** original pixels of the test images (for pictures) */
   testPixels: Uint8Array;
   constants: PreprocessConstants;
@@ -73,6 +82,8 @@ export interface PrepareOptions {
   seed: number;
   nTrain?: number;
   nTest?: number;
+  outFrac?: number;
+  valFrac?: number;
 }
 
 export function prepareData(o: PrepareOptions, raw?: RawData): PreparedData {
@@ -80,19 +91,37 @@ export function prepareData(o: PrepareOptions, raw?: RawData): PreparedData {
   const data = raw ?? loadRaw(o.dataset, o.dataDir ?? 'data', o.dataDir !== undefined);
   const classes = resolveClasses(o.normal, o.outlier, info.classNames.length);
   const split = buildSplit(data.train.labels, data.test.labels, classes);
-  const trainIdx = seededSubset(split.trainIdx, o.nTrain, subRng(o.seed, 'train-subset'), '--n-train');
+  const normalIdx = seededSubset(split.trainIdx, o.nTrain, subRng(o.seed, 'train-subset'), '--n-train');
+  // --val-frac: a disjoint, seeded validation subset of the normal training images
+  const nVal = Math.floor((o.valFrac ?? 0) * normalIdx.length);
+  const valPerm = permutation(normalIdx.length, subRng(o.seed, 'validation'));
+  const valIdx = Int32Array.from(valPerm.subarray(0, nVal), (k) => normalIdx[k]).sort();
+  const keptNormal = Int32Array.from(valPerm.subarray(nVal), (k) => normalIdx[k]).sort();
+  // --out-frac: ceil(f·n/(1−f)) seeded outlier-class training images join the training set (the original's rule)
+  const outFrac = o.outFrac ?? 0;
+  const nOut = outFrac > 0 ? Math.ceil((outFrac * keptNormal.length) / (1 - outFrac)) : 0;
+  const outPool = selectIndices(data.train.labels, classes.outlier);
+  if (nOut > outPool.length) {
+    throw new UserError(`--out-frac ${outFrac} needs ${nOut} outlier-class training images but only ${outPool.length} exist: use a smaller --out-frac`);
+  }
+  const outPerm = permutation(outPool.length, subRng(o.seed, 'contamination'));
+  const outIdx = Int32Array.from(outPerm.subarray(0, nOut), (k) => outPool[k]);
+  const trainIdx = Int32Array.from([...keptNormal, ...outIdx]);
   const testPick = seededSubset(Int32Array.from(split.testIdx.keys()), o.nTest, subRng(o.seed, 'test-subset'), '--n-test');
   const testIndex = Int32Array.from(testPick, (k) => split.testIdx[k]);
   const testLabels = Uint8Array.from(testPick, (k) => split.testLabels[k]);
   const d = info.height * info.width * info.channels;
   const trainPixels = gatherImages(data.train.images, d, trainIdx);
   const testPixels = gatherImages(data.test.images, d, testIndex);
-  const { train, others, constants } = preprocess(trainPixels, [testPixels], d);
+  const valPixels = gatherImages(data.train.images, d, valIdx);
+  const { train, others, constants } = preprocess(trainPixels, [testPixels, valPixels], d);
   const shape = { height: info.height, width: info.width, channels: info.channels };
   return {
     info, source: data.source, normal: classes.normal, outlier: classes.outlier,
     train: { x: train, n: trainIdx.length, ...shape },
     test: { x: others[0], n: testIndex.length, ...shape },
+    val: { x: others[1], n: valIdx.length, ...shape },
+    nTrainOutliers: nOut,
     testLabels, testIndex, testClasses: Uint8Array.from(testIndex, (i) => data.test.labels[i]), testPixels, constants,
   };
 }

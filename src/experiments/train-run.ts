@@ -14,7 +14,7 @@ import { meanRepresentation, reconstructionErrors, squaredDistances } from '../e
 import { ensureDir, writeJsonAtomic } from '../io/atomic.js';
 import { EpochCsv } from '../io/epochs-csv.js';
 import { writeImageGrid, writeLineChart } from '../io/images.js';
-import { saveModel } from '../io/model.js';
+import { loadModel, saveModel } from '../io/model.js';
 import { openRunLog, type RunLog } from '../io/runlog.js';
 import { buildNetwork, transferWeights, type Network } from '../nn/networks.js';
 import { autoencoderProblem } from '../train/autoencoder.js';
@@ -68,10 +68,10 @@ export async function runTraining(cfg: TrainConfig, opts: { quiet?: boolean } = 
     const names = data.info.classNames;
     log.info(`Data: ${data.source}`);
     log.info(`  normal class(es) ${data.normal.map((c) => names[c]).join(', ')}; outlier class(es) ${data.outlier.map((c) => names[c]).join(', ')}`);
-    log.info(`  ${data.train.n} training images, ${data.test.n} test images (${count(data.testLabels, 1)} outliers)`);
+    log.info(`  ${data.train.n} training images${data.nTrainOutliers ? ` (${data.nTrainOutliers} of them outlier-class, --out-frac ${cfg.outFrac})` : ''}, ${data.test.n} test images (${count(data.testLabels, 1)} outliers)${data.val.n ? `, ${data.val.n} held-out validation images` : ''}`);
     log.info(`  preprocessing: /255, GCN l1, min–max with training min ${data.constants.min.toPrecision(8)}, max ${data.constants.max.toPrecision(8)}`);
     Object.assign(results, {
-      data_source: data.source, n_train: data.train.n, n_test: data.test.n,
+      data_source: data.source, n_train: data.train.n, n_test: data.test.n, n_val: data.val.n, n_train_outliers: data.nTrainOutliers,
       normal_classes: data.normal, outlier_classes: data.outlier,
       normal_class_names: data.normal.map((c) => names[c]), outlier_class_names: data.outlier.map((c) => names[c]),
       preprocessing: { ...data.constants },
@@ -92,20 +92,37 @@ export async function runTraining(cfg: TrainConfig, opts: { quiet?: boolean } = 
     const shouldStop = () => stopRequest.requested;
     const netOptions = { repDim: cfg.repDim, batchNorm: cfg.useBatchNorm, leakyRelu: cfg.leakyRelu };
     const initRng = subRng(cfg.seed, 'init');
-    const aeEpochs = cfg.loss === 'autoencoder' ? cfg.nEpochs : cfg.aeNEpochs;
+    // the DCAE baseline (--loss autoencoder) trains the autoencoder with the main solver, lr, epochs and batch size
+    const baseline = cfg.loss === 'autoencoder';
+    const aeEpochs = baseline ? cfg.nEpochs : cfg.aeNEpochs;
+    const aeSolverName = baseline ? cfg.solver : cfg.aeSolver;
+    const aeLr = baseline ? cfg.lr : cfg.aeLr;
+    const aeBatch = baseline ? cfg.batchSize : cfg.aeBatchSize;
+    const initial = cfg.inName ? loadInitialWeights(cfg.inName, log) : undefined;
     let ae: Network | undefined;
 
-    if (cfg.pretrain || cfg.loss === 'autoencoder') {
+    if (cfg.pretrain || baseline) {
       ae = buildNetwork(data.info.net, 'autoencoder', netOptions, initRng);
-      const solver = makeSolver(cfg.aeSolver, { momentum: cfg.momentum });
-      log.info(`Pretraining the autoencoder: ${cfg.aeSolver}, lr ${cfg.aeLr}, ${aeEpochs} epochs, batch ${cfg.aeBatchSize}${cfg.aeWeightDecay ? `, weight decay C ${cfg.aeC}` : ''}`);
+      if (initial) transferWeights(initial, ae);
+      const solver = makeSolver(aeSolverName, { momentum: cfg.momentum });
+      log.info(`${baseline ? 'Training' : 'Pretraining'} the autoencoder: ${aeSolverName}, lr ${aeLr}, ${aeEpochs} epochs, batch ${aeBatch}${cfg.aeWeightDecay ? `, weight decay C ${cfg.aeC}` : ''}`);
       t = performance.now();
+      const aeNet = ae;
       const done = runEpochs({
-        phase: 'pretrain', set: data.train, batchSize: cfg.aeBatchSize, nEpochs: aeEpochs,
-        schedule: { lr: cfg.aeLr, drop: cfg.aeLrDrop, dropInEpoch: cfg.aeLrDropInEpoch, dropFactor: cfg.aeLrDropFactor },
+        phase: 'pretrain', set: data.train, batchSize: aeBatch, nEpochs: aeEpochs,
+        schedule: { lr: aeLr, drop: cfg.aeLrDrop, dropInEpoch: cfg.aeLrDropInEpoch, dropFactor: cfg.aeLrDropFactor },
         rng: subRng(cfg.seed, 'pretrain-order'),
         problem: autoencoderProblem(ae, { loss: cfg.aeLoss, weightDecayC: cfg.aeWeightDecay ? cfg.aeC : undefined }, solver),
         log: (l) => log.info(l), onEpoch, shouldStop,
+        afterEpoch: () => {
+          const extra: Record<string, number> = {};
+          if (data.val.n) extra.val_loss = mean(reconstructionErrors(aeNet, data.val, cfg.evalBatchSize, cfg.aeLoss));
+          if (cfg.nnetDiagnostics) {
+            const a = safeAuc(data.testLabels, reconstructionErrors(aeNet, data.test, cfg.evalBatchSize, cfg.aeLoss));
+            if (a !== null) extra.test_auc = a;
+          }
+          return extra;
+        },
       });
       solver.dispose();
       timings.pretrain_s = (performance.now() - t) / 1000;
@@ -128,11 +145,13 @@ export async function runTraining(cfg: TrainConfig, opts: { quiet?: boolean } = 
 
     // ---- Deep SVDD
     const net = buildNetwork(data.info.net, 'encoder', netOptions, initRng);
-    if (ae) {
-      const copied = transferWeights(ae, net);
-      log.info(`Encoder initialised from the autoencoder (${copied.length} tensors: ${copied.join(', ')})`);
-      ae.dispose();
+    const source = ae ?? initial;
+    if (source) {
+      const copied = transferWeights(source, net);
+      log.info(`Encoder initialised from ${ae ? 'the autoencoder' : `--in-name ${cfg.inName}`} (${copied.length} tensors: ${copied.join(', ')})`);
     }
+    ae?.dispose();
+    initial?.dispose();
     const mode = radiusMode(cfg);
     t = performance.now();
     const c = cfg.cMeanInit
@@ -143,6 +162,11 @@ export async function runTraining(cfg: TrainConfig, opts: { quiet?: boolean } = 
     const state = new SvddState(c, r0, { c: !cfg.centerFixed, r: mode === 'solver' });
     log.info(`Centre c initialised (${cfg.cMeanInit ? 'mean of the initial outputs, |c_j| < 0.1 pushed to ±0.1' : 'c = 0.5·1'}); ‖c‖ = ${norm(c).toPrecision(5)}; initial R = ${r0.toPrecision(5)}`);
     if (!cfg.centerFixed) log.warn('--center-fixed 0: c is trained by gradient; the network can collapse all images onto c (a constant function)');
+    const modelMeta = (center: Float32Array, radius: number) => ({
+      dataset: cfg.dataset, loss: 'svdd' as const, objective: mode === 'one-class' ? 'one-class' as const : 'soft-boundary' as const, nu: cfg.nu,
+      c: Array.from(center), R: radius, threshold: 0, preprocessing: { gcn: 'l1' as const, min: data.constants.min, max: data.constants.max },
+      classes: { normal: data.normal, outlier: data.outlier, names: data.info.classNames }, config: { ...cfg },
+    });
     const solver = makeSolver(cfg.solver, { momentum: cfg.momentum });
     log.info(`Training ${describeObjective(cfg)}: ${cfg.solver}, lr ${cfg.lr}${cfg.lrDrop ? ` (÷${cfg.lrDropFactor} at epoch ${cfg.lrDropInEpoch})` : ''}, ${cfg.nEpochs} epochs, batch ${cfg.batchSize}${cfg.weightDecay ? `, weight decay C ${cfg.C}` : ''}`);
     const done = runEpochs({
@@ -154,6 +178,19 @@ export async function runTraining(cfg: TrainConfig, opts: { quiet?: boolean } = 
         warmUpNEpochs: cfg.warmUpNEpochs, kUpdateEpochs: cfg.kUpdateEpochs, evalBatchSize: cfg.evalBatchSize,
       }, solver),
       log: (l) => log.info(l), onEpoch, shouldStop,
+      afterEpoch: (epoch) => {
+        const extra: Record<string, number> = {};
+        if (data.val.n) extra.val_loss = mean(squaredDistances(net, data.val, state.c, cfg.evalBatchSize));
+        if (cfg.nnetDiagnostics) {
+          const a = safeAuc(data.testLabels, squaredDistances(net, data.test, state.c, cfg.evalBatchSize));
+          if (a !== null) extra.test_auc = a;
+        }
+        if (cfg.saveAt > 0 && epoch + 1 === cfg.saveAt && cfg.saveAt < cfg.nEpochs) {
+          saveModel(path.join(xp, `${cfg.outName}_epoch${cfg.saveAt}`), net, modelMeta(state.center(), state.radius));
+          log.info(`Model after epoch ${cfg.saveAt} saved in ${path.join(xp, `${cfg.outName}_epoch${cfg.saveAt}`)}`);
+        }
+        return extra;
+      },
     });
     solver.dispose();
     if (done < cfg.nEpochs) throw interrupted('train', done);
@@ -178,11 +215,8 @@ export async function runTraining(cfg: TrainConfig, opts: { quiet?: boolean } = 
       R, c: Array.from(cFinal), train_score_summary: fiveNumber(Array.from(dTrain, (d) => d - R * R)),
       train_time_s: timings.train_s, test_time_s: timings.test_s,
     });
-    saveModel(path.join(xp, 'model'), net, {
-      dataset: cfg.dataset, loss: 'svdd', objective: mode === 'one-class' ? 'one-class' : 'soft-boundary', nu: cfg.nu,
-      c: Array.from(cFinal), R, threshold: 0, preprocessing: { gcn: 'l1', min: data.constants.min, max: data.constants.max },
-      classes: { normal: data.normal, outlier: data.outlier, names: data.info.classNames }, config: { ...cfg },
-    });
+    if (data.val.n) results.val_loss = mean(squaredDistances(net, data.val, state.c, cfg.evalBatchSize));
+    saveModel(path.join(xp, cfg.outName), net, modelMeta(cFinal, R));
     writePictures(xp, data, scores);
     writeCurves(xp, curves);
     net.dispose();
@@ -218,7 +252,7 @@ function finishAutoencoder(cfg: TrainConfig, data: PreparedData, ae: Network, sc
     train_time_s: timings.pretrain_s, test_time_s: timings.ae_test_s, threshold,
   });
   log.info(`Test AUC: ${fmtAuc(results.test_auc as number)} (autoencoder baseline)`);
-  saveModel(path.join(xp, 'model'), ae, {
+  saveModel(path.join(xp, cfg.outName), ae, {
     dataset: cfg.dataset, loss: 'autoencoder', aeLoss: cfg.aeLoss, nu: cfg.nu, threshold,
     preprocessing: { gcn: 'l1', min: data.constants.min, max: data.constants.max },
     classes: { normal: data.normal, outlier: data.outlier, names: data.info.classNames }, config: { ...cfg },
@@ -250,6 +284,22 @@ function writePictures(xp: string, data: PreparedData, scores: Float32Array): vo
 function writeCurves(xp: string, curves: Record<Phase, number[]>): void {
   if (curves.pretrain.length) writeLineChart(path.join(xp, 'loss_pretrain.png'), [{ values: curves.pretrain, color: [30, 90, 200] }]);
   if (curves.train.length) writeLineChart(path.join(xp, 'loss_train.png'), [{ values: curves.train, color: [200, 60, 30] }]);
+}
+
+/** --in-name: a run folder, its model folder, or a name under log/. */
+function loadInitialWeights(name: string, log: RunLog): Network {
+  const candidates = [name, path.join(name, 'model'), path.join('log', name), path.join('log', name, 'model')];
+  const dir = candidates.find((c) => fs.existsSync(path.join(c, 'model.json')));
+  if (!dir) throw new UserError(`--in-name ${name}: no model.json in ${candidates.join(', ')}; give a finished run folder or its model/ folder`);
+  const { meta, net } = loadModel(dir);
+  log.info(`Loaded initial weights from ${dir} (${meta.net.role} of a ${meta.dataset} ${meta.loss} run)`);
+  return net;
+}
+
+function mean(v: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i];
+  return v.length ? s / v.length : NaN;
 }
 
 function interrupted(phase: Phase, epoch: number): Error {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { type EpochRow } from '../train/loop.js';
 
-export const EPOCH_COLUMNS = ['phase', 'epoch', 'lr', 'loss', 'seconds', 'R', 'frac_outside', 'test_auc'] as const;
+export const EPOCH_COLUMNS = ['phase', 'epoch', 'lr', 'loss', 'seconds', 'R', 'frac_outside', 'val_loss', 'test_auc'] as const;
 
 export class EpochCsv {
   constructor(private readonly file: string, append = false) {

@@ -49,6 +49,8 @@ export interface LoopOptions {
   /** checked between batches; true stops the loop after the current batch */
   shouldStop?: () => boolean;
   startEpoch?: number;
+  /** diagnostics after each epoch (validation loss, per-epoch test AUC, snapshots): extra columns for the row */
+  afterEpoch?: (epoch: number) => Record<string, number>;
 }
 
 /** Runs epochs startEpoch..nEpochs-1; returns the number of epochs completed (less than nEpochs if stopped). */
@@ -74,7 +76,9 @@ export function runEpochs(o: LoopOptions): number {
       if (o.shouldStop?.()) return epoch;
     }
     const extra = o.problem.endEpoch?.(epoch) ?? {};
-    const row: EpochRow = { phase: o.phase, epoch, lr, loss: lossSum / count, seconds: (performance.now() - t0) / 1000, ...extra };
+    const seconds = (performance.now() - t0) / 1000;
+    const diagnostics = o.afterEpoch?.(epoch) ?? {};
+    const row: EpochRow = { phase: o.phase, epoch, lr, loss: lossSum / count, seconds, ...extra, ...diagnostics };
     o.onEpoch(row);
   }
   return o.nEpochs;

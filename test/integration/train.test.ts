@@ -48,7 +48,7 @@ test('a tiny run writes config, log, epochs.csv, results.json, the model folder 
   assert.equal(r.seed, 3);
   assert.equal(results.status, 'finished');
   const csv = fs.readFileSync(path.join(xp, 'epochs.csv'), 'utf8').trim().split('\n');
-  assert.equal(csv[0], 'phase,epoch,lr,loss,seconds,R,frac_outside,test_auc');
+  assert.equal(csv[0], 'phase,epoch,lr,loss,seconds,R,frac_outside,val_loss,test_auc');
   assert.equal(csv.length, 1 + 2 + 2);
   assert.match(csv[1], /^pretrain,0,0\.0001,/);
   assert.match(csv[3], /^train,0,0\.0001,/);
