@@ -64,7 +64,7 @@ export function parseIdx(buf: Uint8Array, nameForErrors: string): IdxArray {
   const type = buf[2];
   const ndim = buf[3];
   check(
-    buf[0] === 0 && buf[1] === 0 && ndim >= 1,
+    buf[0] === 0 && buf[1] === 0 && ndim >= 1 && ndim <= 4,
     `${name}: not an IDX file (magic number ${hex8(magic)}, expected ${hex8(0x803)} for images or ${hex8(0x801)} for labels); ${REDOWNLOAD} or check that it is an MNIST file`,
   );
   check(

@@ -4,6 +4,8 @@ import fs from 'node:fs';
 export interface RunLog {
   info(line: string): void;
   warn(line: string): void;
+  /** only into log.txt (for what the CLI itself reports on stderr) */
+  record(line: string): void;
   close(): void;
 }
 
@@ -13,6 +15,7 @@ export function openRunLog(file: string | null, quiet = false): RunLog {
   return {
     info(line) { if (!quiet) process.stdout.write(`${line}\n`); write(line); },
     warn(line) { process.stderr.write(`warning: ${line}\n`); write(`WARNING ${line}`); },
+    record(line) { write(line); },
     close() { if (fd !== null) fs.closeSync(fd); },
   };
 }

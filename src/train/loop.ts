@@ -21,7 +21,7 @@ export interface EpochRow {
 
 export class DivergenceError extends Error {
   constructor(readonly phase: Phase, readonly epoch: number, what: string) {
-    super(`training diverged in ${phase === 'pretrain' ? 'autoencoder pretraining' : 'Deep SVDD training'}, epoch ${epoch}: ${what}; try a smaller --lr${phase === 'pretrain' ? ' / --ae-lr' : ''} or another --seed`);
+    super(`training diverged in ${phase === 'pretrain' ? 'autoencoder pretraining' : 'Deep SVDD training'}, epoch ${epoch + 1}: ${what}; try a smaller --lr${phase === 'pretrain' ? ' / --ae-lr' : ''} or another --seed`);
     this.name = 'DivergenceError';
   }
 }
@@ -36,6 +36,19 @@ export interface Problem {
   endEpoch?(epoch: number): Record<string, number>;
 }
 
+/** Where the loop stands: enough to continue a run exactly (checkpoints). */
+export interface LoopPosition {
+  phase: Phase;
+  /** epoch in progress (or the next one, with batch 0) */
+  epoch: number;
+  /** batches of `epoch` already done */
+  batch: number;
+  /** the order generator's state at the start of `epoch` (its permutation is re-drawn from it) */
+  rngState: object;
+  lossSum: number;
+  count: number;
+}
+
 export interface LoopOptions {
   phase: Phase;
   set: ImageSet;
@@ -48,21 +61,33 @@ export interface LoopOptions {
   onEpoch: (row: EpochRow) => void;
   /** checked between batches; true stops the loop after the current batch */
   shouldStop?: () => boolean;
-  startEpoch?: number;
+  /** continue from a checkpointed position (its rngState must be the state `rng` starts in) */
+  resume?: LoopPosition;
   /** diagnostics after each epoch (validation loss, per-epoch test AUC, snapshots): extra columns for the row */
   afterEpoch?: (epoch: number) => Record<string, number>;
+  /** called after each epoch's row, and when stopping mid-epoch, with the position to resume from */
+  onCheckpoint?: (pos: LoopPosition) => void;
+  /** variables checked for non-finite values at the end of each epoch */
+  weights?: tf.Variable[];
 }
 
-/** Runs epochs startEpoch..nEpochs-1; returns the number of epochs completed (less than nEpochs if stopped). */
-export function runEpochs(o: LoopOptions): number {
+/** Runs the remaining epochs; returns the number of epochs completed (less than nEpochs if stopped). */
+export async function runEpochs(o: LoopOptions): Promise<number> {
   const gather = makeBatchGatherer(o.set, o.batchSize);
-  for (let epoch = o.startEpoch ?? 0; epoch < o.nEpochs; epoch++) {
+  const r = o.resume;
+  for (let epoch = r?.epoch ?? 0; epoch < o.nEpochs; epoch++) {
     const t0 = performance.now();
     const { lr, dropped } = lrAt(o.schedule, epoch);
-    if (dropped) o.log(`Learning rate drop in epoch ${epoch} from ${(lr * o.schedule.dropFactor).toPrecision(3)} to ${lr.toPrecision(3)}`);
-    let lossSum = 0;
-    let count = 0;
-    for (const idx of epochBatches(o.set.n, o.batchSize, o.rng)) {
+    const resuming = r !== undefined && epoch === r.epoch;
+    if (dropped && !(resuming && r.batch > 0)) {
+      o.log(`Learning rate drop in epoch ${epoch} from ${(lr * o.schedule.dropFactor).toPrecision(3)} to ${lr.toPrecision(3)}`);
+    }
+    const rngState = o.rng.state();
+    let lossSum = resuming ? r.lossSum : 0;
+    let count = resuming ? r.count : 0;
+    const batches = epochBatches(o.set.n, o.batchSize, o.rng);
+    for (let b = resuming ? r.batch : 0; b < batches.length; b++) {
+      const idx = batches[b];
       const x = gather(idx);
       let res: StepResult;
       try {
@@ -73,15 +98,31 @@ export function runEpochs(o: LoopOptions): number {
       if (!Number.isFinite(res.loss)) throw new DivergenceError(o.phase, epoch, `the loss is ${res.loss}`);
       lossSum += res.loss * idx.length;
       count += idx.length;
-      if (o.shouldStop?.()) return epoch;
+      await yieldToEventLoop(); // lets SIGINT/SIGTERM handlers run between batches
+      if (o.shouldStop?.() && b + 1 < batches.length) {
+        o.onCheckpoint?.({ phase: o.phase, epoch, batch: b + 1, rngState, lossSum, count });
+        return epoch;
+      }
     }
     const extra = o.problem.endEpoch?.(epoch) ?? {};
+    if (o.weights && !allFinite(o.weights)) throw new DivergenceError(o.phase, epoch, 'a weight is no longer finite');
     const seconds = (performance.now() - t0) / 1000;
     const diagnostics = o.afterEpoch?.(epoch) ?? {};
     const row: EpochRow = { phase: o.phase, epoch, lr, loss: lossSum / count, seconds, ...extra, ...diagnostics };
     o.onEpoch(row);
+    o.onCheckpoint?.({ phase: o.phase, epoch: epoch + 1, batch: 0, rngState: o.rng.state(), lossSum: 0, count: 0 });
+    if (o.shouldStop?.()) return epoch + 1;
   }
   return o.nEpochs;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function allFinite(vars: tf.Variable[]): boolean {
+  const ok = tf.tidy(() => tf.all(tf.stack(vars.map((v) => tf.all(tf.isFinite(v))))));
+  const v = ok.dataSync()[0];
+  ok.dispose();
+  return v === 1;
 }
 
 /** One gradient step: value and gradients of `loss` w.r.t. `vars`, then the solver update. Returns the loss. */

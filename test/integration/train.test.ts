@@ -83,7 +83,7 @@ test('the number of live tensors does not grow across epochs (pretraining and De
   const onEpoch = (row: { phase: string }) => { counts[row.phase].push(tf.memory().numTensors); };
   const ae = buildNetwork('mnist_LeNet', 'autoencoder', { repDim: 32, batchNorm: true, leakyRelu: true }, makeRng(1));
   const aeSolver = makeSolver('adam');
-  runEpochs({
+  await runEpochs({
     phase: 'pretrain', set: data.train, batchSize: 50, nEpochs: 4, schedule: { lr: 1e-4, drop: false, dropInEpoch: 0, dropFactor: 10 },
     rng: makeRng(2), problem: autoencoderProblem(ae, { loss: 'l2', weightDecayC: 1e3 }, aeSolver), log: () => {}, onEpoch,
   });
@@ -92,7 +92,7 @@ test('the number of live tensors does not grow across epochs (pretraining and De
     counts.train = [];
     const state = new SvddState(new Float32Array(32).fill(0.2), 1, { c: false, r: mode === 'solver' });
     const solver = makeSolver('adam');
-    runEpochs({
+    await runEpochs({
       phase: 'train', set: data.train, batchSize: 50, nEpochs: 4, schedule: { lr: 1e-4, drop: true, dropInEpoch: 2, dropFactor: 10 },
       rng: makeRng(3), log: () => {}, onEpoch,
       problem: svddProblem(net, data.train, state, { mode, nu: 0.1, weightDecayC: 1e6, centerFixed: true, warmUpNEpochs: 1, kUpdateEpochs: 2, evalBatchSize: 100 }, solver),
