@@ -1,11 +1,12 @@
 /** From raw option values (strings from the command line) to a validated TrainConfig. */
 import path from 'node:path';
 import { DATASET_INFO } from '../data/datasets.js';
+import { folderShape, formatDims, parseImageSize, scanFolderClasses } from '../data/folder.js';
 import { parseClassList } from '../data/select.js';
 import { validateDevice } from '../backend/select.js';
 import { type RadiusMode } from '../train/svdd.js';
 import { UserError } from '../util/errors.js';
-import { DATASET_DEFAULTS, parseValue, TRAIN_OPTIONS, type DatasetName, type TrainConfig } from './options.js';
+import { DATASET_DEFAULTS, NET_DEFAULTS_FROM, parseValue, TRAIN_OPTIONS, type DatasetName, type TrainConfig } from './options.js';
 
 export function buildTrainConfig(raw: Record<string, unknown>): TrainConfig {
   const get = (key: string): unknown => {
@@ -13,17 +14,20 @@ export function buildTrainConfig(raw: Record<string, unknown>): TrainConfig {
     return parseValue(spec, raw[key] ?? spec.def);
   };
   const dataset = get('dataset') as DatasetName;
-  const info = DATASET_INFO[dataset];
+  const { classNames, defaults, imageSize } = datasetAtConfigTime(dataset, raw);
+  // names are accepted where they differ from the indices (CIFAR-10, folder datasets)
+  const names = classNames.every((n, i) => n === String(i)) ? undefined : classNames;
   const out: Record<string, unknown> = {};
   for (const spec of TRAIN_OPTIONS) {
     if (spec.type === 'classes') {
-      out[spec.key] = parseClassList(String(raw[spec.key] ?? spec.def), info.classNames.length, spec.flag);
+      out[spec.key] = parseClassList(String(raw[spec.key] ?? spec.def), classNames.length, spec.flag, names);
       continue;
     }
     const given = raw[spec.key];
-    const fallback = spec.def ?? (DATASET_DEFAULTS[dataset] as Record<string, unknown>)[spec.key];
+    const fallback = spec.def ?? (defaults as Record<string, unknown>)[spec.key];
     out[spec.key] = given !== undefined ? parseValue(spec, given) : fallback;
   }
+  out.imageSize = imageSize;
   const cfg = out as unknown as TrainConfig;
   cfg.aeBatchSize ??= cfg.batchSize;
   validateDevice(cfg.device);
@@ -40,10 +44,30 @@ export function buildTrainConfig(raw: Record<string, unknown>): TrainConfig {
   }
   if (!/^[\w.-]+$/.test(cfg.outName)) throw new UserError(`--out-name ${cfg.outName} is invalid: use a folder name of letters, digits, '.', '_' or '-'`);
   if (!cfg.xpDir) {
-    const side = (c: number[]) => (c[0] === -1 ? 'all' : c.join('+'));
+    const label = (c: number) => (dataset === 'folder' ? classNames[c].replace(/[^\w.-]+/g, '_') : String(c));
+    const side = (c: number[]) => (c[0] === -1 ? 'all' : c.map(label).join('+'));
     cfg.xpDir = path.join('log', `${dataset}_${side(cfg.normal)}vs${side(cfg.outlier)}_seed${cfg.seed}`);
   }
   return cfg;
+}
+
+/**
+ * What option parsing needs to know about the dataset: its class names (for --normal / --outlier) and its defaults.
+ * For a folder dataset, from a cheap scan of --data-dir: the class folder names, and the shape of the first
+ * training PNG (or --image-size), which picks the network and with it the defaults (NET_DEFAULTS_FROM).
+ */
+function datasetAtConfigTime(dataset: DatasetName, raw: Record<string, unknown>): { classNames: readonly string[]; defaults: Partial<TrainConfig>; imageSize?: string } {
+  const given = raw.imageSize === undefined ? undefined : String(raw.imageSize);
+  if (dataset !== 'folder') {
+    if (given !== undefined) throw new UserError(`--image-size ${given} only applies to --dataset folder: drop it (${dataset} images are ${formatDims(DATASET_INFO[dataset])})`);
+    return { classNames: DATASET_INFO[dataset].classNames, defaults: DATASET_DEFAULTS[dataset] };
+  }
+  const dataDir = raw.dataDir === undefined ? '' : String(raw.dataDir).trim();
+  if (!dataDir) throw new UserError('--dataset folder needs --data-dir D: a folder with D/train/<class>/*.png and D/test/<class>/*.png');
+  const dims = given === undefined ? undefined : parseImageSize(given);
+  const classNames = scanFolderClasses(dataDir);
+  const { net } = folderShape(dataDir, dims);
+  return { classNames, defaults: DATASET_DEFAULTS[NET_DEFAULTS_FROM[net]], imageSize: dims && formatDims(dims) };
 }
 
 /** The objective in words, as logged and recorded. */

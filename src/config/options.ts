@@ -20,17 +20,18 @@ export interface OptSpec {
   choices?: readonly string[];
 }
 
-export const DATASETS = ['mnist', 'cifar10'] as const;
+export const DATASETS = ['mnist', 'cifar10', 'folder'] as const;
 export type DatasetName = (typeof DATASETS)[number];
 export const SOLVER_NAMES = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adadelta', 'adam', 'adamax'] as const;
 
 export const TRAIN_OPTIONS: readonly OptSpec[] = [
   // experiment
-  { key: 'dataset', flag: '--dataset', type: 'choice', choices: DATASETS, def: 'mnist', help: 'dataset' },
-  { key: 'dataDir', flag: '--data-dir', type: 'string', help: 'folder with the dataset files (default: data/, then the embedded MNIST copy)' },
+  { key: 'dataset', flag: '--dataset', type: 'choice', choices: DATASETS, def: 'mnist', help: 'dataset: mnist, cifar10, or folder = your own PNGs in --data-dir (D/train/<class>/*.png, D/test/<class>/*.png)' },
+  { key: 'dataDir', flag: '--data-dir', type: 'string', help: 'folder with the dataset files (default: data/, then the embedded MNIST copy); required with --dataset folder' },
+  { key: 'imageSize', flag: '--image-size', type: 'string', help: 'folder datasets: convert and resize every image to HxWxC, 28x28x1 (MNIST network) or 32x32x3 (CIFAR-10 network) (default: the images\' own size, which must agree)' },
   { key: 'xpDir', flag: '--xp-dir', type: 'string', help: 'run folder for every output (default: log/<dataset>_<normal>vs<outlier>_seed<seed>)' },
-  { key: 'normal', flag: '--normal', type: 'classes', def: '0', help: 'normal class(es): an index, a comma-separated list, or -1 for all but --outlier' },
-  { key: 'outlier', flag: '--outlier', type: 'classes', def: '-1', help: 'outlier class(es): an index, a list, or -1 for all but --normal' },
+  { key: 'normal', flag: '--normal', type: 'classes', def: '0', help: 'normal class(es): an index or class name (cifar10, folder), a comma-separated list, or -1 for all but --outlier' },
+  { key: 'outlier', flag: '--outlier', type: 'classes', def: '-1', help: 'outlier class(es): an index or class name, a list, or -1 for all but --normal' },
   { key: 'seed', flag: '--seed', type: 'int', def: 0, min: 0, max: 2 ** 31 - 1, help: 'fixes subsets, data order and initial weights' },
   { key: 'nTrain', flag: '--n-train', type: 'int', min: 1, help: 'train on a seeded random subset of K normal training images (smoke runs)' },
   { key: 'outFrac', flag: '--out-frac', type: 'float', def: 0, min: 0, max: 0.99, help: 'contamination: mix this fraction of outlier-class training images into the training set (seeded)' },
@@ -65,20 +66,20 @@ export const TRAIN_OPTIONS: readonly OptSpec[] = [
   { key: 'weightDecay', flag: '--weight-decay', type: 'bool01', def: true, help: 'add (1/(2C))·Σ‖W‖² to the objective' },
   { key: 'C', flag: '--C', type: 'float', def: 1e6, gt: 0, help: 'weight-decay constant C (λ = 1/C)' },
   // network
-  { key: 'repDim', flag: '--rep-dim', type: 'int', min: 16, help: 'representation size (default: 32 MNIST, 128 CIFAR-10); a multiple of 16' },
+  { key: 'repDim', flag: '--rep-dim', type: 'int', min: 16, help: 'representation size (default: 32 MNIST, 128 CIFAR-10; folder: by its network); a multiple of 16' },
   { key: 'useBatchNorm', flag: '--use-batch-norm', type: 'bool01', def: true, help: 'batch norm without affine parameters' },
   { key: 'leakyRelu', flag: '--leaky-relu', type: 'bool01', def: true, help: '1 = leaky ReLU (0.01), 0 = ReLU' },
   // pretraining
   { key: 'pretrain', flag: '--pretrain', type: 'bool01', def: true, help: 'autoencoder pretraining, then encoder transfer' },
   { key: 'aeSolver', flag: '--ae-solver', type: 'choice', choices: SOLVER_NAMES, def: 'adam', help: 'pretraining optimiser' },
   { key: 'aeLr', flag: '--ae-lr', type: 'float', def: 1e-4, gt: 0, help: 'pretraining learning rate' },
-  { key: 'aeNEpochs', flag: '--ae-n-epochs', type: 'int', min: 0, help: 'pretraining epochs (default: 150 MNIST, 350 CIFAR-10)' },
+  { key: 'aeNEpochs', flag: '--ae-n-epochs', type: 'int', min: 0, help: 'pretraining epochs (default: 150 MNIST, 350 CIFAR-10; folder: by its network)' },
   { key: 'aeBatchSize', flag: '--ae-batch-size', type: 'int', min: 1, help: 'pretraining batch size (default: --batch-size)' },
-  { key: 'aeLrDrop', flag: '--ae-lr-drop', type: 'bool01', help: 'pretraining learning-rate drop (default: 0 MNIST, 1 CIFAR-10)' },
+  { key: 'aeLrDrop', flag: '--ae-lr-drop', type: 'bool01', help: 'pretraining learning-rate drop (default: 0 MNIST, 1 CIFAR-10; folder: by its network)' },
   { key: 'aeLrDropInEpoch', flag: '--ae-lr-drop-in-epoch', type: 'int', min: 0, help: 'epoch of the pretraining drop (default: 250)' },
   { key: 'aeLrDropFactor', flag: '--ae-lr-drop-factor', type: 'float', def: 10, gt: 0, help: 'divisor of the pretraining drop' },
   { key: 'aeWeightDecay', flag: '--ae-weight-decay', type: 'bool01', def: true, help: 'add (0.5/ae_C)·Σ‖W‖² to the reconstruction loss' },
-  { key: 'aeC', flag: '--ae-C', type: 'float', gt: 0, help: 'pretraining weight-decay constant (default: 1e3 MNIST, 1e6 CIFAR-10)' },
+  { key: 'aeC', flag: '--ae-C', type: 'float', gt: 0, help: 'pretraining weight-decay constant (default: 1e3 MNIST, 1e6 CIFAR-10; folder: by its network)' },
   { key: 'aeLoss', flag: '--ae-loss', type: 'choice', choices: ['l2', 'ce'], def: 'l2', help: 'reconstruction loss: squared error or binary cross-entropy' },
   // evaluation and outputs
   { key: 'inName', flag: '--in-name', type: 'string', help: 'start from the weights of an earlier run (its folder or its model/ folder; an autoencoder gives its encoder)' },
@@ -93,6 +94,8 @@ export const TRAIN_OPTIONS: readonly OptSpec[] = [
 export interface TrainConfig {
   dataset: DatasetName;
   dataDir?: string;
+  /** folder datasets: HxWxC every image is converted to (normalised, e.g. '28x28x1') */
+  imageSize?: string;
   xpDir: string;
   normal: number[];
   outlier: number[];
@@ -149,10 +152,22 @@ export interface TrainConfig {
   force: boolean;
 }
 
-/** Dataset-specific defaults (the original scripts and the PyTorch port's commands). */
+/**
+ * Dataset-specific defaults (the original scripts and the PyTorch port's commands). A folder dataset's defaults
+ * depend on the network its image shape selects, known only once the folder is scanned: buildTrainConfig takes
+ * those of the built-in dataset with the same network (NET_DEFAULTS_FROM), so rep_dim is 32 for mnist_LeNet and
+ * 128 for cifar10_LeNet.
+ */
 export const DATASET_DEFAULTS: Record<DatasetName, Partial<TrainConfig>> = {
   mnist: { repDim: 32, aeNEpochs: 150, aeLrDrop: false, aeLrDropInEpoch: 250, aeC: 1e3 },
   cifar10: { repDim: 128, aeNEpochs: 350, aeLrDrop: true, aeLrDropInEpoch: 250, aeC: 1e6 },
+  folder: {},
+};
+
+/** Folder datasets: the built-in dataset whose defaults apply, by network. */
+export const NET_DEFAULTS_FROM: Record<string, Exclude<DatasetName, 'folder'>> = {
+  mnist_LeNet: 'mnist',
+  cifar10_LeNet: 'cifar10',
 };
 
 function describeAllowed(spec: OptSpec): string {

@@ -2,11 +2,13 @@
  * Everything dataset-specific in one table, and the path from files on disk to preprocessed image sets:
  * class selection → seeded subsets → /255 → GCN (l1) → min–max with the training set's constants.
  */
+import path from 'node:path';
 import { type NetKind } from '../nn/networks.js';
 import { UserError } from '../util/errors.js';
 import { permutation, subRng } from '../util/rng.js';
 import { type ImageSet } from './batches.js';
 import { loadCifar10 } from './cifar10.js';
+import { loadFolderDataset, parseImageSize } from './folder.js';
 import { loadMnist } from './mnist.js';
 import { preprocess, type PreprocessConstants } from './preprocess.js';
 import { buildSplit, gatherImages, resolveClasses, seededSubset, selectIndices } from './select.js';
@@ -38,9 +40,24 @@ export interface RawData {
   source: string;
   train: { images: Uint8Array; labels: Uint8Array; n: number };
   test: { images: Uint8Array; labels: Uint8Array; n: number };
+  /** the dataset's info when it is only known from the data (folder datasets); else DATASET_INFO[dataset] */
+  info?: DatasetInfo;
 }
 
-export function loadRaw(dataset: string, dataDir: string, explicit: boolean): RawData {
+/**
+ * The files of a dataset. `folder` (src/data/folder.ts) needs an explicit --data-dir; its info (class names from
+ * the class folders, network from the image shape) comes from the data. `imageSize` (--image-size HxWxC) only
+ * applies to folder datasets.
+ */
+export function loadRaw(dataset: string, dataDir: string, explicit: boolean, imageSize?: string): RawData {
+  if (dataset === 'folder') {
+    if (!explicit) throw new UserError('--dataset folder needs --data-dir D: a folder with D/train/<class>/*.png and D/test/<class>/*.png');
+    const f = loadFolderDataset(dataDir, imageSize === undefined ? undefined : parseImageSize(imageSize));
+    const info: DatasetInfo = {
+      name: 'folder', title: `folder ${dataDir}`, classNames: f.classNames, net: f.net, height: f.height, width: f.width, channels: f.channels,
+    };
+    return { source: f.source, train: f.train, test: f.test, info };
+  }
   if (dataset === 'mnist') {
     const m = loadMnist(dataDir, explicit);
     return { source: m.source, train: m.train, test: m.test };
@@ -49,7 +66,7 @@ export function loadRaw(dataset: string, dataDir: string, explicit: boolean): Ra
     const c = loadCifar10(dataDir);
     return { source: c.source, train: c.train, test: c.test };
   }
-  throw new UserError(`--dataset ${dataset} is not known: use mnist or cifar10`);
+  throw new UserError(`--dataset ${dataset} is not known: use mnist, cifar10 or folder`);
 }
 
 export interface PreparedData {
@@ -84,12 +101,19 @@ export interface PrepareOptions {
   nTest?: number;
   outFrac?: number;
   valFrac?: number;
+  /** --image-size HxWxC (folder datasets) */
+  imageSize?: string;
 }
 
 export function prepareData(o: PrepareOptions, raw?: RawData): PreparedData {
-  const info = DATASET_INFO[o.dataset];
-  const data = raw ?? loadRaw(o.dataset, o.dataDir ?? 'data', o.dataDir !== undefined);
+  const data = raw ?? loadRaw(o.dataset, o.dataDir ?? 'data', o.dataDir !== undefined, o.imageSize);
+  const info = data.info ?? DATASET_INFO[o.dataset];
+  if (!info) throw new UserError(`--dataset ${o.dataset} is not known: use mnist, cifar10 or folder`);
   const classes = resolveClasses(o.normal, o.outlier, info.classNames.length);
+  if (data.info && selectIndices(data.train.labels, classes.normal).length === 0) {
+    const names = classes.normal.map((c) => info.classNames[c]).join(', ');
+    throw new UserError(`no training images of the normal class(es) ${names}: ${path.join(o.dataDir ?? '', 'train')} has no such class folder; choose other classes with --normal, or add their training images`);
+  }
   const split = buildSplit(data.train.labels, data.test.labels, classes);
   const normalIdx = seededSubset(split.trainIdx, o.nTrain, subRng(o.seed, 'train-subset'), '--n-train');
   // --val-frac: a disjoint, seeded validation subset of the normal training images

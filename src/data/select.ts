@@ -4,7 +4,7 @@
  *  - test set: the test samples of the normal (label 0) and outlier (label 1) classes, in original test order;
  *  - -1 on one side means "every class not on the other side".
  */
-import { check } from '../util/errors.js';
+import { check, UserError } from '../util/errors.js';
 import { permutation, type Rng } from '../util/rng.js';
 
 export interface ClassSelection {
@@ -23,15 +23,32 @@ export interface Split {
 
 /**
  * Parses a class option value: "0", "0,1,2" or "-1" (all classes not on the other side, returned as [-1]).
+ * With `classNames` (CIFAR-10, folder datasets), an item may also be a class name, matched exactly ("cat",
+ * "zero,7"); an item equal to a class name means that class even when it looks like a number (a folder dataset
+ * with folders 1, 2, 10: "10" is the folder "10"), any other number is an index.
  * Returns the classes sorted ascending without duplicates.
  */
-export function parseClassList(value: string, nClasses: number, optionName: string): number[] {
-  const usage = `use a class index 0..${nClasses - 1}, a comma-separated list, or -1 for all others`;
+export function parseClassList(value: string, nClasses: number, optionName: string, classNames?: readonly string[]): number[] {
+  const usage = classNames
+    ? `use a class name (${listNames(classNames)}), an index 0..${nClasses - 1}, a comma-separated list, or -1 for all others`
+    : `use a class index 0..${nClasses - 1}, a comma-separated list, or -1 for all others`;
   const text = String(value).trim();
   check(text.length > 0, `${optionName} is empty: ${usage}`);
   const parts = text.split(',').map((s) => s.trim());
   const out = new Set<number>();
   for (const p of parts) {
+    if (p === '-1') {
+      check(parts.length === 1, `${optionName} ${text}: -1 (all others) cannot be combined with other classes: ${usage}`);
+      return [-1];
+    }
+    const named = classNames && p !== '' ? classNames.indexOf(p) : -1;
+    if (named >= 0) {
+      out.add(named);
+      continue;
+    }
+    if (classNames && !/^[+-]?\d+$/.test(p)) {
+      throw new UserError(`${optionName} ${JSON.stringify(p === '' ? text : p)} is not a class name or index: the classes are ${listNames(classNames)}; use one of them, an index 0..${nClasses - 1}, a comma-separated list, or -1 for all others`);
+    }
     check(/^[+-]?\d+$/.test(p), `${optionName} ${JSON.stringify(p === '' ? text : p)} is not a class index: ${usage}`);
     const c = Number(p);
     if (c === -1) {
@@ -42,6 +59,12 @@ export function parseClassList(value: string, nClasses: number, optionName: stri
     out.add(c);
   }
   return [...out].sort((a, b) => a - b);
+}
+
+/** Class names for messages: all of them up to 20, else the first 20 and the count. */
+function listNames(names: readonly string[]): string {
+  const shown = names.slice(0, 20).join(', ');
+  return names.length > 20 ? `${shown}, … (${names.length} in all)` : shown;
 }
 
 /**
