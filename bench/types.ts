@@ -1,0 +1,135 @@
+/**
+ * What the benchmark parent (bench.ts) asks a child process (worker.ts) to measure, and what comes back.
+ * A job travels as JSON on the child's command line; the result comes back as one stdout line prefixed with
+ * RESULT_PREFIX.
+ */
+import { type NetKind, type NetRole } from '../src/nn/networks.js';
+
+export const RESULT_PREFIX = 'BENCH_RESULT ';
+export const READY_LINE = 'BENCH_READY';
+
+export type BackendId = 'wasm' | 'cpu' | 'tensorflow';
+export const BACKEND_IDS: readonly BackendId[] = ['wasm', 'cpu', 'tensorflow'];
+
+export type NetworkId = 'mnist-enc' | 'mnist-ae' | 'cifar-enc' | 'cifar-ae';
+export const NETWORK_IDS: readonly NetworkId[] = ['mnist-enc', 'mnist-ae', 'cifar-enc', 'cifar-ae'];
+
+export interface NetworkSpec {
+  kind: NetKind;
+  role: NetRole;
+  repDim: number;
+  /** weight-decay constant of the project's defaults: C for Deep SVDD, ae_C for the autoencoder */
+  weightDecayC: number;
+}
+
+/** The project's default settings for each network (src/config/options.ts). */
+export const NETWORKS: Record<NetworkId, NetworkSpec> = {
+  'mnist-enc': { kind: 'mnist_LeNet', role: 'encoder', repDim: 32, weightDecayC: 1e6 },
+  'mnist-ae': { kind: 'mnist_LeNet', role: 'autoencoder', repDim: 32, weightDecayC: 1e3 },
+  'cifar-enc': { kind: 'cifar10_LeNet', role: 'encoder', repDim: 128, weightDecayC: 1e6 },
+  'cifar-ae': { kind: 'cifar10_LeNet', role: 'autoencoder', repDim: 128, weightDecayC: 1e6 },
+};
+
+export type StepMode = 'train' | 'infer';
+
+/** Time the training step or the inference pass of one network on one fixed synthetic batch. */
+export interface StepJob {
+  kind: 'step';
+  backend: BackendId;
+  threads: number;
+  network: NetworkId;
+  mode: StepMode;
+  batch: number;
+  warmup: number;
+  /** at most this many timed steps ... */
+  steps: number;
+  /** ... or stop after this many seconds of timed steps (at least min(3, steps) steps are always timed) */
+  maxSeconds: number;
+  seed: number;
+  /** print READY_LINE after setup and wait for a line on stdin before the warm-up (parallel copies start together) */
+  sync?: boolean;
+}
+
+export type EpochTask = 'mnist-svdd' | 'mnist-ae' | 'cifar-svdd' | 'cifar-ae';
+
+/** Full epochs of the real pipeline: batching, gradient steps, end-of-epoch checks. */
+export interface EpochJob {
+  kind: 'epoch';
+  backend: BackendId;
+  threads: number;
+  task: EpochTask;
+  batch: number;
+  epochs: number;
+  seed: number;
+  /** MNIST: a seeded subset of this many digit-0 images (all when unset); CIFAR: this many synthetic images */
+  nImages?: number;
+  dataDir?: string;
+}
+
+export type Job = StepJob | EpochJob;
+
+export interface BackendSummary {
+  name: string;
+  simd?: boolean;
+  threads?: number;
+  versions: Record<string, string>;
+  notes: string[];
+}
+
+export interface StepResult {
+  kind: 'step';
+  job: StepJob;
+  backend: BackendSummary;
+  params: number;
+  setupMs: number;
+  warmupMs: number[];
+  n: number;
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+  meanMs: number;
+  imgPerSec: number;
+  /** last training loss (train mode) */
+  loss?: number;
+  /** tf.memory().numTensors after the timed steps minus before them (0 = no leak) */
+  tensorGrowth: number;
+  peakRssMB: number;
+}
+
+export interface EpochResult {
+  kind: 'epoch';
+  job: EpochJob;
+  backend: BackendSummary;
+  nImages: number;
+  nBatches: number;
+  /** loading + preprocessing (MNIST) or generating (CIFAR) the images */
+  dataSeconds: number;
+  /** Deep SVDD: the initial pass that computes c */
+  centerSeconds?: number;
+  epochSeconds: number[];
+  /** median over the epochs after the first when there are two or more, else the only one */
+  secondsPerEpoch: number;
+  imgPerSec: number;
+  losses: number[];
+  peakRssMB: number;
+}
+
+export interface ErrorResult {
+  kind: 'error';
+  job: Job;
+  error: string;
+  detail?: string;
+}
+
+export type WorkerResult = StepResult | EpochResult | ErrorResult;
+
+export function median(a: readonly number[]): number {
+  const s = [...a].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export function round(v: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}
