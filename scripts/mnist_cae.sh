@@ -4,6 +4,7 @@
 # e.g. sh scripts/mnist_cae.sh cpu mnist_cae_0vsall 0 adam 0.0001 250 0 -1
 # The anomaly score is the reconstruction error. Outputs go to log/<xp_dir>/. Fixed settings as the original script:
 # lr drop ÷10 at epoch 150, batch 200, batch norm, leaky ReLU, weight decay with ae_C = 1e3, l2 loss, rep_dim 32.
+# Data: data/ (else the embedded copy), or the folder in $DEEP_SVDD_DATA_DIR when set.
 if [ "$#" -ne 8 ]; then
   echo "usage: sh scripts/mnist_cae.sh device xp_dir seed solver lr n_epochs normal outlier" >&2
   exit 2
@@ -12,4 +13,5 @@ here=$(dirname "$0")
 exec sh "$here/deep-svdd.sh" train --dataset mnist --loss autoencoder \
   --device "$1" --xp-dir "log/$2" --seed "$3" --solver "$4" --lr "$5" --n-epochs "$6" --normal "$7" --outlier "$8" \
   --ae-lr-drop 1 --ae-lr-drop-in-epoch 150 --ae-lr-drop-factor 10 --batch-size 200 --use-batch-norm 1 --leaky-relu 1 \
-  --ae-weight-decay 1 --ae-C 1e3 --ae-loss l2 --rep-dim 32
+  --ae-weight-decay 1 --ae-C 1e3 --ae-loss l2 --rep-dim 32 \
+  ${DEEP_SVDD_DATA_DIR:+--data-dir} ${DEEP_SVDD_DATA_DIR:+"$DEEP_SVDD_DATA_DIR"}

@@ -1,0 +1,89 @@
+/**
+ * The CIFAR-10 scripts with the original positional interface, on the committed fixtures (DEEP_SVDD_DATA_DIR):
+ * cifar10_cae.sh, then cifar10_svdd.sh starting from that autoencoder (in_name), one epoch each; argument errors.
+ * Run folders are log/test_tmp_<pid>_*, removed at the end.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const prefix = `test_tmp_${process.pid}_`;
+const env = { ...process.env, DEEP_SVDD_DATA_DIR: 'test/fixtures/cifar10' };
+
+function cleanup(): void {
+  const log = path.join(root, 'log');
+  if (!fs.existsSync(log)) return;
+  for (const name of fs.readdirSync(log)) {
+    if (name.startsWith(prefix)) fs.rmSync(path.join(log, name), { recursive: true, force: true });
+  }
+}
+after(cleanup);
+process.on('exit', cleanup);
+
+function sh(script: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('sh', [`scripts/${script}`, ...args], { cwd: root, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const results = (xp: string) => JSON.parse(fs.readFileSync(path.join(root, 'log', xp, 'results.json'), 'utf8'));
+const config = (xp: string) => JSON.parse(fs.readFileSync(path.join(root, 'log', xp, 'config.json'), 'utf8'));
+/** keeps the runs small: trailing options go to `deep-svdd train` after the fixed ones */
+const small = ['--n-train', '40', '--batch-size', '20', '--backend', 'wasm'];
+
+test('cifar10_cae.sh then cifar10_svdd.sh from its encoder, on the fixtures', async () => {
+  const cae = `${prefix}cae`;
+  const svdd = `${prefix}svdd`;
+  const a = await sh('cifar10_cae.sh', ['cpu', cae, '0', 'adam', '0.0001', '1', '3', '3', '-1', ...small]);
+  assert.equal(a.code, 0, a.stderr);
+  const ra = results(cae);
+  assert.equal(ra.status, 'finished');
+  const ca = config(cae);
+  assert.equal(ca.dataset, 'cifar10');
+  assert.equal(ca.loss, 'autoencoder');
+  assert.deepEqual(ca.normal, [3]);
+  assert.equal(ca.repDim, 128);
+  assert.equal(ca.aeC, 1e6);
+  assert.equal(ca.aeLrDropInEpoch, 250);
+  assert.equal(ca.batchSize, 20, 'trailing options override the fixed ones');
+
+  const b = await sh('cifar10_svdd.sh', ['cpu', svdd, '0', 'adam', '0.0001', '1', '0.1', '1', '1', '0', cae, '3', '3', '-1', ...small]);
+  assert.equal(b.code, 0, b.stderr);
+  const rb = results(svdd);
+  assert.equal(rb.status, 'finished');
+  assert.equal(typeof rb.test_auc, 'number');
+  const cb = config(svdd);
+  assert.equal(cb.loss, 'svdd');
+  assert.equal(cb.pretrain, false);
+  assert.equal(cb.inName, `log/${cae}`);
+  assert.equal(cb.nu, 0.1);
+  assert.equal(cb.C, 1e6);
+  assert.equal(cb.lrDropInEpoch, 50);
+  assert.equal(cb.repDim, 128);
+  assert.match(fs.readFileSync(path.join(root, 'log', svdd, 'log.txt'), 'utf8'), /Encoder initialised from --in-name/);
+});
+
+test('wrong arguments: usage line and exit 2; architecture other than 3 refused', async () => {
+  const r1 = await sh('cifar10_svdd.sh', ['cpu', `${prefix}x`, '0']);
+  assert.equal(r1.code, 2);
+  assert.match(r1.stderr.trim(), /^usage: sh scripts\/cifar10_svdd.sh device xp_dir seed solver lr n_epochs nu hard_margin center_fixed block_coordinate in_name cifar10_architecture cifar10_normal cifar10_outlier/);
+  const r2 = await sh('cifar10_cae.sh', ['cpu', `${prefix}x`, '0', 'adam', '0.0001', '1', '3', '3', '-1', 'extra']);
+  assert.equal(r2.code, 2);
+  assert.match(r2.stderr.trim(), /^usage: sh scripts\/cifar10_cae.sh device xp_dir seed solver lr n_epochs cifar10_architecture cifar10_normal cifar10_outlier/);
+  const r3 = await sh('cifar10_svdd.sh', ['cpu', `${prefix}x`, '0', 'adam', '0.0001', '1', '0.1', '1', '1', '0', '-', '1', '3', '-1']);
+  assert.equal(r3.code, 2);
+  assert.match(r3.stderr, /cifar10_architecture 1 is not supported: only 3/);
+  const r4 = await sh('cifar10_cae.sh', ['cpu', `${prefix}x`, '0', 'adam', '0.0001', '1', '2', '3', '-1']);
+  assert.equal(r4.code, 2);
+  assert.match(r4.stderr, /cifar10_architecture 2 is not supported/);
+  assert.ok(!fs.existsSync(path.join(root, 'log', `${prefix}x`)));
+});
