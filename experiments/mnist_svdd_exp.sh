@@ -1,17 +1,15 @@
 #!/bin/sh
 # The paper's MNIST one-class experiment (as the original experiments/mnist_svdd_exp.sh): normal digits 0..9 ×
-# seeds 1..10, one-class Deep SVDD with pretraining, 150 epochs, Adam 1e-4 (÷10 at epoch 50), each digit vs all.
-# Runs go to log/mnist/deepSVDD/<d>vsall/seed_<s>/; JOBS runs in parallel (default: the number of cores).
-# A run whose results.json says "finished" is skipped, so rerunning the script finishes what is missing.
-here=$(cd "$(dirname "$0")/.." && pwd)
-jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
-for d in 0 1 2 3 4 5 6 7 8 9; do
-  for s in 1 2 3 4 5 6 7 8 9 10; do
-    echo "$d $s"
-  done
-done | xargs -P "$jobs" -n 2 sh -c '
-  d=$0; s=$1; xp="mnist/deepSVDD/${d}vsall/seed_${s}"
-  if grep -qs "\"status\": \"finished\"" "log/$xp/results.json"; then echo "skip $xp (finished)"; exit 0; fi
-  sh scripts/mnist_svdd.sh cpu "$xp" "$s" adam 0.0001 150 1 0 1 "$d" -1 > /dev/null 2>&1 \
-    && echo "done $xp" || echo "FAILED $xp (see log/$xp/log.txt)"
-' 
+# seeds 1..10, one-class Deep SVDD with autoencoder pretraining (150 epochs, Adam 1e-4), then 150 epochs of Adam 1e-4
+# (÷10 at epoch 50), batch 200, each digit against all others: 100 runs, built on `deep-svdd sweep`.
+# Runs go to log/mnist/deepSVDD/<d>vsall/seed_<s>/, the sweep's state to log/mnist/deepSVDD/sweep.json.
+# JOBS runs in parallel (default: the number of cores). Finished runs are skipped, so rerunning the script (after a
+# Ctrl-C, a crash or a failed run) finishes what is missing. Extra arguments go to the sweep and override the ones
+# below, e.g. `sh experiments/mnist_svdd_exp.sh --classes 3 --seeds 1-3` or `... --emit slurm` for a Slurm job array.
+# Then: sh scripts/deep-svdd.sh report log/mnist/deepSVDD   (summary.md, summary.csv, report.html beside Table 1)
+cd "$(dirname "$0")/.." || exit 2
+exec sh scripts/deep-svdd.sh sweep --dataset mnist --classes 0-9 --seeds 1-10 ${JOBS:+--jobs "$JOBS"} \
+  --xp-dir log/mnist/deepSVDD --outlier -1 --device cpu \
+  --hard-margin 1 --block-coordinate 0 --pretrain 1 --solver adam --lr 0.0001 --n-epochs 150 \
+  --lr-drop 1 --lr-drop-in-epoch 50 --lr-drop-factor 10 --batch-size 200 --use-batch-norm 1 --leaky-relu 1 \
+  --weight-decay 1 --C 1e6 --nu 0.1 --rep-dim 32 "$@"

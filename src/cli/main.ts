@@ -104,4 +104,60 @@ program
     process.stderr.write(`deep-svdd: scored ${r.ids.length} input${r.ids.length === 1 ? '' : 's'}, ${flagged} flagged as anomalous (score > ${r.meta.threshold}); wrote ${opts.out}\n`);
   });
 
+const sweep = program
+  .command('sweep')
+  .description('train every (normal class, seed) pair as its own process, --jobs at a time; resumable; writes DIR/sweep.json as runs finish')
+  .option('--classes <list>', 'normal classes, each trained against all others: indices, ranges or class names, comma-separated (e.g. 0-9, 3,5, cat) (default: every class)')
+  .option('--seeds <list>', 'seeds, comma-separated or ranges', '1-10')
+  .option('--jobs <n>', 'runs in parallel (default: the number of CPU cores ÷ --threads)')
+  .option('--xp-dir <dir>', 'sweep folder: run folders DIR/<class>vsall/seed_<seed>/ and DIR/sweep.json (default: log/sweep_<dataset>)')
+  .addOption(new Option('--emit <kind>', 'write a cluster job script instead of running: slurm = DIR/sweep.sbatch, a job array with one task per run').choices(['slurm']))
+  .exitOverride();
+for (const spec of TRAIN_OPTIONS) {
+  if (spec.key === 'normal' || spec.key === 'seed' || spec.key === 'xpDir') continue; // the sweep sets these per run
+  const help = spec.key === 'force' ? '1 = rerun finished runs too (overwriting them); unfinished runs are always restarted' : `${spec.help} (passed to every run)`;
+  const opt = new Option(`${spec.flag} <value>`, help);
+  if (spec.choices) opt.choices(spec.choices as string[]);
+  if (spec.def !== undefined) opt.default(typeof spec.def === 'boolean' ? (spec.def ? '1' : '0') : String(spec.def));
+  sweep.addOption(opt);
+}
+sweep.action(async (opts: Record<string, unknown>, cmd: Command) => {
+  const { sweepCommand } = await import('../experiments/sweep.js');
+  await sweepCommand(opts, cmd);
+});
+
+program
+  .command('report')
+  .description('summarise a sweep folder: DIR/summary.csv, summary.md (test AUC mean ± std per class beside the paper\'s Table 1), auc_chart.png, report.html')
+  .argument('<dir>', 'the sweep folder (the --xp-dir of deep-svdd sweep)')
+  .exitOverride()
+  .action(async (dir: string) => {
+    const { writeReport } = await import('../experiments/report.js');
+    const r = writeReport(dir);
+    process.stdout.write(r.markdown);
+    process.stderr.write(`deep-svdd: wrote ${r.files.join(', ')}\n`);
+  });
+
+const data = program.command('data').description('get the datasets (see: deep-svdd data fetch --help)').exitOverride();
+data
+  .command('fetch')
+  .description('download MNIST or CIFAR-10 into --dir, check the MD5 sums and extract; an interrupted download resumes when run again')
+  .argument('<dataset>', 'mnist or cifar10')
+  .option('--dir <dir>', 'data folder to fill (what --data-dir of train reads)', 'data')
+  .option('--url <url>', 'source instead of the official one, repeatable (tried in order): mnist: a base URL the four file names are appended to, or a file\'s URL; cifar10: the archive URL. http(s)://, file:// or a local path', (v: string, prev: string[]) => [...prev, v], [] as string[])
+  .addOption(new Option('--format <format>', 'cifar10: python batches (cifar-10-batches-py/) or binary batches (cifar-10-batches-bin/)').choices(['python', 'binary']))
+  .option('--force [value]', 'download again even when the data are already there (--force or --force 1)')
+  .exitOverride()
+  .action(async (dataset: string, opts: { dir: string; url: string[]; format?: 'python' | 'binary'; force?: boolean | string }) => {
+    // imported here so that this block is the only change the data command makes to this file
+    const { cifar10Source, fetchDataset, mnistSource } = await import('../data/fetch.js');
+    if (dataset !== 'mnist' && dataset !== 'cifar10') throw new UserError(`unknown dataset '${dataset}': use 'deep-svdd data fetch mnist' or 'deep-svdd data fetch cifar10'`);
+    if (opts.format !== undefined && dataset !== 'cifar10') throw new UserError(`--format applies to cifar10 only: drop it for ${dataset}`);
+    const f = opts.force;
+    if (f !== undefined && f !== true && f !== '1' && f !== '0') throw new UserError(`--force ${f} is invalid: use --force, --force 1 or --force 0 (put the dataset name first: data fetch ${dataset} --force)`);
+    const urls = opts.url.length > 0 ? opts.url : undefined;
+    const source = dataset === 'mnist' ? mnistSource(urls) : cifar10Source(opts.format ?? 'python', urls);
+    await fetchDataset(source, { dir: opts.dir, force: f === true || f === '1' });
+  });
+
 program.parseAsync(process.argv).catch(fail);

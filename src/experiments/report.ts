@@ -1,0 +1,402 @@
+/**
+ * `deep-svdd report DIR`: summarises a sweep folder (DIR/<class>vs<...>/seed_<s>/results.json) into
+ * DIR/summary.csv, DIR/summary.md, DIR/auc_chart.png and a self-contained DIR/report.html.
+ *
+ * Test AUC is reported in % as mean ± std over the finished seeds of each class; the std is the population standard
+ * deviation (numpy's default `np.std`, ddof = 0). The "all classes" row is the mean of the class means (as the paper's
+ * mean row) ± the mean of the class stds. Beside each class: the paper's Table 1 value for the objective the runs
+ * used (results.json "objective": one-class, soft-boundary or the DCAE baseline).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import { PNG } from 'pngjs';
+import { PAPER_COLUMN_TITLE, PAPER_CONFIDENCE, paperColumnOf, paperValue, type PaperCell, type PaperColumn } from '../eval/paper.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { writeLineChart } from '../io/images.js';
+import { UserError } from '../util/errors.js';
+import { PACKAGE_VERSION } from '../util/version.js';
+
+export interface ReportRun {
+  cls: number;
+  seed: number;
+  /** absolute run folder */
+  dir: string;
+  /** folder relative to the sweep folder */
+  rel: string;
+  status: string;
+  testAuc: number | null;
+  aeTestAuc: number | null;
+  objective: string | null;
+  dataset: string | null;
+  className: string | null;
+  seconds: number | null;
+  error: string | null;
+}
+
+export interface ClassSummary {
+  key: string;
+  cls: number | null;
+  name: string;
+  dataset: string;
+  objective: string;
+  column: PaperColumn | null;
+  nRuns: number;
+  /** finished runs with an AUC (distinct seeds) */
+  n: number;
+  /** in %, null without finished runs */
+  mean: number | null;
+  std: number | null;
+  min: number | null;
+  max: number | null;
+  aeMean: number | null;
+  paper: PaperCell | null;
+}
+
+export interface ReportResult { files: string[]; markdown: string; classes: ClassSummary[]; overall: ClassSummary; runs: ReportRun[] }
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / a.length;
+/** Population standard deviation (numpy's np.std default, ddof = 0). */
+export const popStd = (a: number[]) => { const m = mean(a); return Math.sqrt(mean(a.map((x) => (x - m) ** 2))); };
+
+/** Every run folder of a sweep, sorted by class and seed. */
+export function collectRuns(sweepDir: string): ReportRun[] {
+  const runs: ReportRun[] = [];
+  for (const cdir of fs.readdirSync(sweepDir, { withFileTypes: true })) {
+    const cm = /^(\d+)vs[\w+.-]+$/.exec(cdir.name);
+    if (!cm || !cdir.isDirectory()) continue;
+    for (const sdir of fs.readdirSync(path.join(sweepDir, cdir.name), { withFileTypes: true })) {
+      const sm = /^seed_(\d+)$/.exec(sdir.name);
+      if (!sm || !sdir.isDirectory()) continue;
+      const rel = `${cdir.name}/${sdir.name}`;
+      const dir = path.join(sweepDir, rel);
+      let r: Record<string, unknown> | null = null;
+      try { r = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as Record<string, unknown>; } catch { /* no or unreadable results */ }
+      const names = Array.isArray(r?.normal_class_names) ? (r!.normal_class_names as unknown[]).map(String) : null;
+      const t = r?.timings_s as Record<string, unknown> | undefined;
+      runs.push({
+        cls: Number(cm[1]), seed: Number(sm[1]), dir, rel, status: typeof r?.status === 'string' ? r.status : r ? 'unknown' : 'missing',
+        testAuc: num(r?.test_auc), aeTestAuc: num(r?.ae_test_auc), objective: typeof r?.objective === 'string' ? r.objective : null,
+        dataset: typeof r?.dataset === 'string' ? r.dataset : null, className: names ? names.join('+') : null,
+        seconds: num(t?.total_s), error: typeof r?.error === 'string' ? r.error : null,
+      });
+    }
+  }
+  return runs.sort((a, b) => a.cls - b.cls || a.rel.localeCompare(b.rel) || a.seed - b.seed);
+}
+
+function objectiveKind(objective: string | null): string {
+  const col = paperColumnOf(objective);
+  return col ? PAPER_COLUMN_TITLE[col] : objective ?? 'unknown';
+}
+
+/** Per class (run-folder group) statistics in %. */
+export function summarise(runs: ReportRun[]): { classes: ClassSummary[]; overall: ClassSummary } {
+  const groups = new Map<string, ReportRun[]>();
+  for (const r of runs) {
+    const key = r.rel.split('/')[0];
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const classes: ClassSummary[] = [];
+  for (const [key, rs] of groups) {
+    const done = rs.filter((r) => r.status === 'finished' && r.testAuc !== null);
+    const aucs = done.map((r) => 100 * r.testAuc!);
+    const ae = done.map((r) => r.aeTestAuc).filter((v): v is number => v !== null).map((v) => 100 * v);
+    const known = done.length ? done : rs;
+    const dataset = known.find((r) => r.dataset)?.dataset ?? 'unknown';
+    const kinds = [...new Set(done.map((r) => paperColumnOf(r.objective) ?? r.objective ?? 'unknown'))];
+    const column = kinds.length === 1 ? paperColumnOf(done[0].objective) : null;
+    const objective = kinds.length > 1 ? `mixed: ${[...new Set(done.map((r) => objectiveKind(r.objective)))].join(' / ')}` : objectiveKind(known.find((r) => r.objective)?.objective ?? null);
+    const cls = rs[0].cls;
+    const vsAll = key.endsWith('vsall');
+    classes.push({
+      key, cls, name: known.find((r) => r.className)?.className ?? String(cls), dataset, objective, column,
+      nRuns: rs.length, n: aucs.length,
+      mean: aucs.length ? mean(aucs) : null, std: aucs.length ? popStd(aucs) : null,
+      min: aucs.length ? Math.min(...aucs) : null, max: aucs.length ? Math.max(...aucs) : null,
+      aeMean: ae.length ? mean(ae) : null,
+      paper: vsAll ? paperValue(dataset, column, cls) : null,
+    });
+  }
+  const withData = classes.filter((c) => c.mean !== null);
+  const datasets = [...new Set(classes.map((c) => c.dataset))];
+  const objectives = [...new Set(classes.map((c) => c.objective))];
+  const aeMeans = withData.map((c) => c.aeMean).filter((v): v is number => v !== null);
+  const papers = withData.map((c) => c.paper);
+  const overall: ClassSummary = {
+    key: 'all', cls: null, name: 'all classes', dataset: datasets.join('/'), objective: objectives.join('/'),
+    column: objectives.length === 1 ? classes[0]?.column ?? null : null,
+    nRuns: classes.reduce((s, c) => s + c.nRuns, 0), n: withData.reduce((s, c) => s + c.n, 0),
+    mean: withData.length ? mean(withData.map((c) => c.mean!)) : null,
+    std: withData.length ? mean(withData.map((c) => c.std!)) : null,
+    min: withData.length ? Math.min(...withData.map((c) => c.min!)) : null,
+    max: withData.length ? Math.max(...withData.map((c) => c.max!)) : null,
+    aeMean: aeMeans.length === withData.length && aeMeans.length ? mean(aeMeans) : null,
+    paper: papers.length && papers.every((p) => p) ? { mean: mean(papers.map((p) => p!.mean)), std: mean(papers.map((p) => p!.std)) } : null,
+  };
+  return { classes, overall };
+}
+
+// ------------------------------------------------------------------------------------------------ text
+
+const f1 = (v: number | null) => (v === null ? '–' : v.toFixed(1));
+const pm = (m: number | null, s: number | null) => (m === null ? '–' : `${m.toFixed(1)} ± ${(s ?? 0).toFixed(1)}`);
+const diff = (c: ClassSummary) => (c.mean !== null && c.paper ? c.mean - c.paper.mean : null);
+const signed = (v: number | null) => (v === null ? '–' : `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(1)}`);
+const r4 = (v: number | null) => (v === null ? '' : Math.round(v * 1e4) / 1e4);
+
+function tableRows(classes: ClassSummary[], overall: ClassSummary): string[][] {
+  return [...classes, overall].map((c) => [
+    c.cls === null ? 'all' : String(c.cls), c.name, String(c.n), pm(c.mean, c.std),
+    c.paper ? pm(c.paper.mean, c.paper.std) : '–', signed(diff(c)), f1(c.aeMean),
+  ]);
+}
+
+const TABLE_HEAD = ['class', 'name', 'seeds', 'test AUC (%)', 'paper (%)', 'Δ (points)', 'AE pretraining AUC (%)'];
+
+function notes(classes: ClassSummary[], runs: ReportRun[]): string[] {
+  const out = [
+    'Test AUC in %: mean ± std over the finished seeds of each class. The std is the population standard deviation '
+      + '(numpy\'s default np.std, ddof = 0; the paper does not say which it used).',
+    'Row "all": the mean of the class means (as the paper\'s mean row) ± the mean of the class stds; "seeds" there counts every finished run.',
+  ];
+  const cols = [...new Set(classes.filter((c) => c.column).map((c) => `${c.dataset}:${c.column}`))];
+  for (const dc of cols) {
+    const [ds, col] = dc.split(':') as [string, PaperColumn];
+    out.push(`Paper: Ruff et al., ICML 2018, Table 1, ${ds === 'cifar10' ? 'CIFAR-10' : ds.toUpperCase()}, ${PAPER_COLUMN_TITLE[col]} column (${PAPER_CONFIDENCE[ds]?.[col] ?? 'unconfirmed'}). Δ = ours − paper.`);
+  }
+  if (classes.some((c) => c.column === null)) out.push('No paper value where the runs mix objectives, use other outlier classes than "all", or the dataset is not in Table 1.');
+  out.push('AE pretraining AUC: the autoencoder\'s own test AUC (reconstruction error) after pretraining, mean over the finished seeds.');
+  const bad = runs.filter((r) => r.status !== 'finished');
+  if (bad.length) out.push(`${bad.length} run(s) not finished and left out: ${bad.map((r) => `${r.rel} (${r.status})`).join(', ')}.`);
+  return out;
+}
+
+function markdown(dir: string, classes: ClassSummary[], overall: ClassSummary, runs: ReportRun[]): string {
+  const rows = tableRows(classes, overall);
+  const lines = [
+    `# deep-svdd sweep summary: ${dir}`,
+    '',
+    `Dataset ${overall.dataset}; ${overall.objective}; ${overall.n} finished run(s) of ${runs.length}.`,
+    '',
+    `| ${TABLE_HEAD.join(' | ')} |`,
+    `|${TABLE_HEAD.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`,
+    ...rows.map((r, i) => `| ${(i === rows.length - 1 ? r.map((x) => (x ? `**${x}**` : x)) : r).join(' | ')} |`),
+    '',
+    ...notes(classes, runs).map((n) => `- ${n}`),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+function csv(classes: ClassSummary[], overall: ClassSummary): string {
+  const columns = ['dataset', 'objective', 'class', 'class_name', 'n_seeds', 'n_runs', 'test_auc_mean_pct', 'test_auc_std_pct',
+    'test_auc_min_pct', 'test_auc_max_pct', 'ae_test_auc_mean_pct', 'paper_column', 'paper_auc_mean_pct', 'paper_auc_std_pct', 'diff_pct'];
+  const rows = [...classes, overall].map((c) => [
+    c.dataset, c.objective, c.cls === null ? 'all' : c.cls, c.name, c.n, c.nRuns, r4(c.mean), r4(c.std), r4(c.min), r4(c.max), r4(c.aeMean),
+    c.column ?? '', r4(c.paper?.mean ?? null), r4(c.paper?.std ?? null), r4(diff(c)),
+  ]);
+  return stringify(rows, { header: true, columns });
+}
+
+// ------------------------------------------------------------------------------------------------ pictures
+
+export const CHART_COLORS = { ours: [31, 119, 180], paper: [255, 127, 14], seed: [8, 48, 107], whisker: [30, 30, 30], grid: [225, 225, 225], chance: [160, 160, 160] } as const;
+
+/** The AUC chart's y range in %: from a multiple of 10 below every value shown, to 100. */
+export function chartRange(classes: ClassSummary[], runs: ReportRun[]): number {
+  const vals: number[] = [];
+  for (const c of classes) {
+    if (c.mean !== null) vals.push(c.mean - (c.std ?? 0), c.min ?? c.mean);
+    if (c.paper) vals.push(c.paper.mean - c.paper.std);
+  }
+  for (const r of runs) if (r.status === 'finished' && r.testAuc !== null) vals.push(100 * r.testAuc);
+  const lo = vals.length ? Math.min(...vals) : 50;
+  return Math.max(0, Math.min(90, Math.floor((lo - 2) / 10) * 10));
+}
+
+/** Bars per class (ours, paper) with ± std whiskers and one dot per seed; grid every 10 points; no text. */
+export function aucChart(classes: ClassSummary[], runs: ReportRun[]): { png: Buffer; lo: number } {
+  const lo = chartRange(classes, runs);
+  const bar = 16;
+  const group = 2 * bar + 20;
+  const padL = 12;
+  const padT = 10;
+  const plotH = 260;
+  const W = padL * 2 + Math.max(1, classes.length) * group;
+  const H = padT * 2 + plotH;
+  const png = new PNG({ width: W, height: H });
+  png.data.fill(255);
+  const set = (x: number, y: number, c: readonly number[]) => {
+    if (x < 0 || y < 0 || x >= W || y >= H) return;
+    const p = (y * W + x) * 4;
+    png.data[p] = c[0]; png.data[p + 1] = c[1]; png.data[p + 2] = c[2]; png.data[p + 3] = 255;
+  };
+  const rect = (x0: number, y0: number, x1: number, y1: number, c: readonly number[]) => {
+    for (let y = Math.round(Math.min(y0, y1)); y <= Math.round(Math.max(y0, y1)); y++) for (let x = Math.round(x0); x <= Math.round(x1); x++) set(x, y, c);
+  };
+  const yOf = (v: number) => padT + plotH - ((Math.max(lo, Math.min(100, v)) - lo) / (100 - lo)) * plotH;
+  for (let g = lo; g <= 100; g += 10) rect(padL - 4, yOf(g), W - padL + 4, yOf(g), g === 50 ? CHART_COLORS.chance : CHART_COLORS.grid);
+  const whisker = (cx: number, m: number, s: number) => {
+    rect(cx, yOf(m + s), cx, yOf(m - s), CHART_COLORS.whisker);
+    rect(cx - 4, yOf(m + s), cx + 4, yOf(m + s), CHART_COLORS.whisker);
+    rect(cx - 4, yOf(m - s), cx + 4, yOf(m - s), CHART_COLORS.whisker);
+  };
+  classes.forEach((c, i) => {
+    const x0 = padL + i * group + 10;
+    if (c.mean !== null) {
+      rect(x0, yOf(c.mean), x0 + bar - 1, yOf(lo), CHART_COLORS.ours);
+      whisker(x0 + bar / 2, c.mean, c.std ?? 0);
+      for (const r of runs) {
+        if (r.rel.split('/')[0] !== c.key || r.status !== 'finished' || r.testAuc === null) continue;
+        const y = yOf(100 * r.testAuc);
+        rect(x0 + bar / 2 - 5, y - 1, x0 + bar / 2 - 3, y + 1, CHART_COLORS.seed);
+      }
+    }
+    if (c.paper) {
+      rect(x0 + bar, yOf(c.paper.mean), x0 + 2 * bar - 1, yOf(lo), CHART_COLORS.paper);
+      whisker(x0 + bar + bar / 2, c.paper.mean, c.paper.std);
+    }
+  });
+  return { png: PNG.sync.write(png), lo };
+}
+
+function dataUri(png: Buffer): string {
+  return `data:image/png;base64,${png.toString('base64')}`;
+}
+
+function readPng(file: string): Buffer | null {
+  try { return fs.readFileSync(file); } catch { return null; }
+}
+
+/** Loss per epoch of every seed of a class, one PNG per phase (via the run's own chart code, in a temp folder). */
+function lossCurves(rs: ReportRun[], tmp: string): Record<'pretrain' | 'train', Buffer | null> {
+  const series: Record<'pretrain' | 'train', number[][]> = { pretrain: [], train: [] };
+  for (const r of rs) {
+    let text: string;
+    try { text = fs.readFileSync(path.join(r.dir, 'epochs.csv'), 'utf8'); } catch { continue; }
+    const lines = text.trim().split('\n');
+    const head = lines[0]?.split(',') ?? [];
+    const iPhase = head.indexOf('phase');
+    const iLoss = head.indexOf('loss');
+    if (iPhase < 0 || iLoss < 0) continue;
+    const per: Record<string, number[]> = { pretrain: [], train: [] };
+    for (const l of lines.slice(1)) {
+      const cells = l.split(',');
+      per[cells[iPhase]]?.push(Number(cells[iLoss]));
+    }
+    if (per.pretrain.length) series.pretrain.push(per.pretrain);
+    if (per.train.length) series.train.push(per.train);
+  }
+  const out: Record<'pretrain' | 'train', Buffer | null> = { pretrain: null, train: null };
+  for (const phase of ['pretrain', 'train'] as const) {
+    if (!series[phase].length) continue;
+    const file = path.join(tmp, `${phase}.png`);
+    const base: [number, number, number] = phase === 'pretrain' ? [30, 90, 200] : [200, 60, 30];
+    writeLineChart(file, series[phase].map((values, k) => ({
+      values, color: base.map((v) => Math.min(230, v + 25 * (k % 5))) as [number, number, number],
+    })), 360, 180, true);
+    out[phase] = fs.readFileSync(file);
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------------------------------------ HTML
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
+
+function html(dir: string, classes: ClassSummary[], overall: ClassSummary, runs: ReportRun[], chart: { png: Buffer; lo: number }): string {
+  const rows = tableRows(classes, overall);
+  const table = [
+    '<table class="summary"><thead><tr>', ...TABLE_HEAD.map((h) => `<th>${esc(h)}</th>`), '</tr></thead><tbody>',
+    ...rows.map((r, i) => `<tr${i === rows.length - 1 ? ' class="all"' : ''}>${r.map((x, j) => `<td${j >= 2 ? ' class="n"' : ''}>${esc(x)}</td>`).join('')}</tr>`),
+    '</tbody></table>',
+  ].join('');
+  const rgb = (c: readonly number[]) => `rgb(${c.join(',')})`;
+  const sw = (c: readonly number[]) => `<span class="sw" style="background:${rgb(c)}"></span>`;
+  const legend = `<p class="legend">${sw(CHART_COLORS.ours)} ours: mean test AUC over the seeds, ${sw(CHART_COLORS.seed)} one dot per seed; `
+    + `${sw(CHART_COLORS.paper)} the paper's Table 1; black whiskers: ± std. Classes left to right: ${classes.map((c) => esc(c.name)).join(', ')}. `
+    + `Grey lines every 10 points from ${chart.lo}% (bottom) to 100% (top)${chart.lo <= 50 ? '; the darker line is 50% (chance)' : ''}.</p>`;
+  const runRows = runs.map((r) => `<tr><td>${esc(r.rel)}</td><td class="${r.status === 'finished' ? 'ok' : 'bad'}">${esc(r.status)}</td>`
+    + `<td class="n">${r.testAuc === null ? '–' : (100 * r.testAuc).toFixed(2)}</td><td class="n">${r.aeTestAuc === null ? '–' : (100 * r.aeTestAuc).toFixed(2)}</td>`
+    + `<td class="n">${r.seconds === null ? '–' : r.seconds.toFixed(0)}</td><td>${esc(r.error ?? '')}</td></tr>`).join('\n');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'deep-svdd-report-'));
+  const sections: string[] = [];
+  try {
+    for (const c of classes) {
+      const rs = runs.filter((r) => r.rel.split('/')[0] === c.key);
+      const first = rs.filter((r) => r.status === 'finished').sort((a, b) => a.seed - b.seed)[0];
+      const parts = [`<section><h3>class ${esc(c.cls === null ? c.key : String(c.cls))} (${esc(c.name)}): ${esc(pm(c.mean, c.std))} % over ${c.n} seed(s)</h3>`];
+      if (first) {
+        const imgs = (['most_anomalous', 'most_normal'] as const).map((n) => [n, readPng(path.join(first.dir, `${n}.png`))] as const).filter(([, b]) => b);
+        if (imgs.length) {
+          parts.push(`<p>Seed ${first.seed}: the 32 highest- and lowest-scoring test images (frame green = normal class, red = outlier class).</p><div class="row">`);
+          for (const [n, b] of imgs) parts.push(`<figure><img src="${dataUri(b!)}" alt="${n} ${esc(c.key)} seed ${first.seed}"><figcaption>${n.replace('_', ' ')}</figcaption></figure>`);
+          parts.push('</div>');
+        }
+      }
+      const curves = lossCurves(rs, tmp);
+      if (curves.pretrain || curves.train) {
+        parts.push('<p>Loss per epoch (log scale), one line per seed.</p><div class="row">');
+        if (curves.pretrain) parts.push(`<figure><img src="${dataUri(curves.pretrain)}" alt="pretraining loss"><figcaption>autoencoder pretraining</figcaption></figure>`);
+        if (curves.train) parts.push(`<figure><img src="${dataUri(curves.train)}" alt="training loss"><figcaption>${esc(c.objective)}</figcaption></figure>`);
+        parts.push('</div>');
+      }
+      parts.push('</section>');
+      sections.push(parts.join('\n'));
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>deep-svdd report: ${esc(path.basename(dir))}</title>
+<style>
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2em auto; max-width: 1100px; color: #222; padding: 0 1em; }
+h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #ddd; } h3 { font-size: 1.05em; }
+table { border-collapse: collapse; margin: 1em 0; } th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; }
+th { background: #f4f4f4; } td.n { text-align: right; font-variant-numeric: tabular-nums; } tr.all td { font-weight: bold; background: #fafafa; }
+td.ok { color: #2a7a2a; } td.bad { color: #b02020; } .meta, .notes { color: #555; }
+.sw { display: inline-block; width: 0.9em; height: 0.9em; vertical-align: middle; border: 1px solid #888; }
+.row { display: flex; flex-wrap: wrap; gap: 1em; } figure { margin: 0; } figcaption { color: #555; font-size: 0.9em; }
+img { image-rendering: pixelated; border: 1px solid #eee; } section { margin-bottom: 1.5em; }
+</style></head><body>
+<h1>deep-svdd sweep report</h1>
+<p class="meta">${esc(dir)} — dataset ${esc(overall.dataset)}, ${esc(overall.objective)}, ${overall.n} finished run(s) of ${runs.length} — written ${esc(new Date().toISOString())} by deep-svdd ${esc(PACKAGE_VERSION)}</p>
+<h2>Test AUC per class</h2>
+${table}
+<ul class="notes">${notes(classes, runs).map((n) => `<li>${esc(n)}</li>`).join('')}</ul>
+<h2>Ours against the paper</h2>
+<img src="${dataUri(chart.png)}" alt="test AUC per class: ours and the paper">
+${legend}
+<h2>Classes</h2>
+${sections.join('\n')}
+<h2>Runs</h2>
+<table><thead><tr><th>run</th><th>status</th><th>test AUC (%)</th><th>AE AUC (%)</th><th>seconds</th><th>error</th></tr></thead><tbody>
+${runRows}
+</tbody></table>
+</body></html>
+`;
+}
+
+// ------------------------------------------------------------------------------------------------ entry
+
+/** Writes summary.csv, summary.md, auc_chart.png and report.html into the sweep folder. */
+export function writeReport(dirArg: string): ReportResult {
+  const dir = path.resolve(dirArg);
+  let st: fs.Stats;
+  try { st = fs.statSync(dir); } catch { throw new UserError(`${dirArg} does not exist: give the --xp-dir of a sweep`); }
+  if (!st.isDirectory()) throw new UserError(`${dirArg} is not a folder: give the --xp-dir of a sweep`);
+  const runs = collectRuns(dir);
+  if (!runs.length) throw new UserError(`no runs in ${dirArg} (expected ${path.join(dirArg, '<class>vsall/seed_<seed>/results.json')}): run deep-svdd sweep --xp-dir ${dirArg} first`);
+  const { classes, overall } = summarise(runs);
+  const md = markdown(dir, classes, overall, runs);
+  const chart = aucChart(classes, runs);
+  const files = ['summary.csv', 'summary.md', 'auc_chart.png', 'report.html'].map((f) => path.join(dir, f));
+  writeFileAtomic(files[0], csv(classes, overall));
+  writeFileAtomic(files[1], md);
+  writeFileAtomic(files[2], chart.png);
+  writeFileAtomic(files[3], html(dir, classes, overall, runs, chart));
+  return { files, markdown: md, classes, overall, runs };
+}
