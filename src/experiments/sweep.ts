@@ -1,7 +1,8 @@
 /**
  * `deep-svdd sweep`: every (normal class, seed) pair as its own `deep-svdd train` child process, N at a time.
  *
- * - Resumable: a run whose results.json says "finished" is skipped; anything else is (re)started with `--force 1`.
+ * - Resumable: a run whose results.json says "finished" is skipped; an interrupted run with a checkpoint continues
+ *   with `--resume 1`; anything else is (re)started with `--force 1`.
  * - A failed run is recorded (results.json's error, else the child's last stderr line) and the others go on.
  * - SIGINT / SIGTERM are forwarded once to the children (each stops after its current batch and keeps its files);
  *   the sweep waits for them, writes its state and exits non-zero. A second signal is forwarded again (the children
@@ -24,6 +25,7 @@ import { DATASET_INFO } from '../data/datasets.js';
 import { scanFolderClasses } from '../data/folder.js';
 import { parseClassList, resolveClasses } from '../data/select.js';
 import { ensureDir, ioError, writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
+import { CHECKPOINT_FILE } from '../io/checkpoint.js';
 import { UserError } from '../util/errors.js';
 import { PACKAGE_VERSION } from '../util/version.js';
 
@@ -204,8 +206,11 @@ function classArg(plan: SweepPlan, cls: number): string {
 
 /** The arguments after `node <cli>` for one run. */
 export function childArgs(plan: SweepPlan, run: SweepRun): string[] {
+  const xp = path.join(plan.xpDir, run.dir);
+  // an interrupted run with a checkpoint continues where it stopped; anything else starts again
+  const resume = !plan.force && fs.existsSync(path.join(xp, CHECKPOINT_FILE));
   return ['train', ...plan.trainArgs, '--normal', classArg(plan, run.class), '--seed', String(run.seed), '--threads', String(plan.threads),
-    '--xp-dir', path.join(plan.xpDir, run.dir), '--force', '1'];
+    '--xp-dir', xp, ...(resume ? ['--resume', '1'] : ['--force', '1'])];
 }
 
 // ------------------------------------------------------------------------------------------------ run outcome
@@ -679,7 +684,8 @@ export function slurmScript(plan: SweepPlan, throttle?: number): string {
     `xp=${q(plan.xpDir)}/"\${dirs[$i]}"`,
     ...skip,
     `cd ${q(process.cwd())}`,
-    `exec ${q(process.execPath)} ${q(CLI_PATH)} ${train} --normal "\${classes[$i]}" --seed "\${seeds[$i]}" --threads ${plan.threads} --xp-dir "$xp" --force 1`,
+    `mode="--force 1"; if [ -f "$xp/${CHECKPOINT_FILE}" ]; then mode="--resume 1"; fi  # an interrupted run continues from its checkpoint`,
+    `exec ${q(process.execPath)} ${q(CLI_PATH)} ${train} --normal "\${classes[$i]}" --seed "\${seeds[$i]}" --threads ${plan.threads} --xp-dir "$xp" $mode`,
     '',
   ].join('\n');
 }
