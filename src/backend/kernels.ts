@@ -5,6 +5,7 @@
  *  - wasm's native Conv2DBackpropInput is ~10× slower than a Conv2D of the same size: re-routed as a Conv2D of the
  *    padded dy with the spatially reversed, channel-swapped filter.
  *  - wasm's BatchMatMul with transposeA/B is ~40× slower than an explicit Transpose + plain BatchMatMul: re-routed.
+ *  - wasm's MaxPoolGrad is slow: 2×2/stride-2 pools are computed in JavaScript directly on the wasm heap.
  *  - cpu's ResizeNearestNeighborGrad indexes dy with the input's batch stride (wrong for batch > 1): replaced.
  *
  * The wasm re-routes call the backend's own kernels on TensorInfos, so nothing is copied out of the wasm heap.
@@ -155,6 +156,63 @@ export function resizeNearestNeighborGradCpu(): KernelFunc {
   };
 }
 
+/** The wasm backend's heap, and where a tensor's float32 values start in it. */
+interface WasmBackendLike extends Backend {
+  wasm: { HEAPU8: Uint8Array };
+  dataIdMap: { get(id: object): { memoryOffset: number } };
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+}
+
+function heapF32(backend: WasmBackendLike, t: TensorInfo): Float32Array {
+  const n = t.shape.reduce((a, b) => a * b, 1);
+  return new Float32Array(backend.wasm.HEAPU8.buffer, backend.dataIdMap.get(t.dataId).memoryOffset, n);
+}
+
+/**
+ * MaxPoolGrad for 2×2 windows with stride 2 and no padding (every pooling layer of the LeNet networks), written in
+ * JavaScript directly on the wasm heap: each dy value goes to the first maximum of its window in row-major order,
+ * as the reference kernels do. About 5× faster than the wasm kernel on MNIST shapes. Other pools use the original.
+ */
+export function maxPoolGrad2x2Wasm(fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const backend = args.backend as WasmBackendLike;
+    const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
+    const { filterSize, strides, pad } = args.attrs as { filterSize: number | number[]; strides: number | number[]; pad: unknown };
+    const is2 = (v: number | number[]) => (Array.isArray(v) ? v.every((x) => x === 2) : v === 2);
+    const [b, h, w, c] = input.shape;
+    const [, oh, ow] = dy.shape;
+    if (!is2(filterSize) || !is2(strides) || pad !== 'valid' || oh !== Math.floor(h / 2) || ow !== Math.floor(w / 2)) return fallback(args);
+    const out = backend.makeOutput(input.shape, 'float32');
+    // views are taken after the allocation: it may grow (and so replace) the heap
+    const x = heapF32(backend, input);
+    const g = heapF32(backend, dy);
+    const dx = heapF32(backend, out);
+    dx.fill(0);
+    const rowX = w * c;
+    for (let n = 0; n < b; n++) {
+      for (let i = 0; i < oh; i++) {
+        for (let j = 0; j < ow; j++) {
+          const base = ((n * h + 2 * i) * w + 2 * j) * c;
+          const gb = ((n * oh + i) * ow + j) * c;
+          for (let k = 0; k < c; k++) {
+            const p0 = base + k;
+            const p1 = p0 + c;
+            const p2 = p0 + rowX;
+            const p3 = p2 + c;
+            let best = p0;
+            let v = x[p0];
+            if (x[p1] > v) { v = x[p1]; best = p1; }
+            if (x[p2] > v) { v = x[p2]; best = p2; }
+            if (x[p3] > v) { best = p3; }
+            dx[best] += g[gb + k];
+          }
+        }
+      }
+    }
+    return out;
+  };
+}
+
 function replaceKernel(name: string, backendName: string, make: (orig: KernelConfig | undefined) => KernelFunc) {
   const orig = tf.getKernel(name, backendName);
   if (orig) tf.unregisterKernel(name, backendName);
@@ -171,7 +229,8 @@ export function registerKernelFixes(backendName: 'wasm' | 'cpu'): string[] {
     replaceKernel('Conv2DBackpropFilter', 'wasm', (orig) => conv2dBackpropFilterViaConv('wasm', orig?.kernelFunc));
     replaceKernel('Conv2DBackpropInput', 'wasm', (orig) => conv2dBackpropInputViaConv('wasm', orig!.kernelFunc));
     replaceKernel('BatchMatMul', 'wasm', (orig) => batchMatMulViaTranspose('wasm', orig!.kernelFunc));
-    return ['Conv2DBackpropFilter (as Conv2D)', 'Conv2DBackpropInput (as Conv2D)', 'BatchMatMul transposes'];
+    replaceKernel('MaxPoolGrad', 'wasm', (orig) => maxPoolGrad2x2Wasm(orig!.kernelFunc));
+    return ['Conv2DBackpropFilter (as Conv2D)', 'Conv2DBackpropInput (as Conv2D)', 'BatchMatMul transposes', 'MaxPoolGrad 2×2 (JS on the wasm heap)'];
   }
   replaceKernel('ResizeNearestNeighborGrad', 'cpu', () => resizeNearestNeighborGradCpu());
   return ['ResizeNearestNeighborGrad (batch stride fix)'];

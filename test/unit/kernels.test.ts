@@ -92,3 +92,21 @@ test('the wasm conv gradients do not leak tensors or wasm memory across calls', 
     assert.equal(tf.memory().numBytes, b0);
   });
 });
+
+test('the 2×2 MaxPoolGrad on the wasm heap matches the cpu kernel, ties included (first maximum wins)', async () => {
+  const run = (shape: [number, number, number, number], seed: number) => tf.tidy(() => {
+    // small integers: many ties inside the 2×2 windows
+    const vals = Float32Array.from(seededArray(shape.reduce((a, b) => a * b), seed), (v) => Math.round(v * 4));
+    const x = tf.tensor4d(vals, shape);
+    const g = tf.grad((xx: tf.Tensor) => {
+      const y = tf.maxPool(xx as tf.Tensor4D, 2, 2, 'valid');
+      return tf.sum(tf.mul(y, tf.tensor(seededArray(y.size, seed + 1), y.shape)));
+    })(x);
+    return Array.from(g.dataSync());
+  });
+  for (const [shape, seed] of [[[3, 8, 6, 5], 21], [[2, 7, 7, 3], 22], [[1, 28, 28, 8], 23]] as Array<[[number, number, number, number], number]>) {
+    const ref = await onBackend('cpu', () => run(shape, seed));
+    const got = await onBackend('wasm', () => run(shape, seed));
+    assertClose(got, ref, 1e-6, `maxPoolGrad ${shape.join('×')}`);
+  }
+});
