@@ -1,12 +1,14 @@
 /**
  * Batch normalisation without affine parameters (PyTorch `affine=False`), as plain TF.js ops.
  *
- * Training mode normalises with the batch statistics and has a closed-form gradient
+ * Training mode normalises with the batch statistics and has a closed-form gradient (on wasm and cpu computed by the
+ * JavaScript kernels of src/backend/bn-kernels.ts, elsewhere by TF.js ops)
  *   dx = inv/n · (n·dy − Σdy − x̂·Σ(dy·x̂)),
  * which is much cheaper on wasm than tfjs-core's FusedBatchNorm gradient. The running averages follow PyTorch:
  * momentum 0.1, unbiased variance. Eval mode uses the running averages.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { BN_BACKWARD, BN_FORWARD, hasJsKernels } from '../backend/js-kernels.js';
 
 export interface BatchNormState {
   name: string;
@@ -29,24 +31,36 @@ export function makeBatchNorm(name: string, channels: number): BatchNormState {
 export function batchNormTrain(x: tf.Tensor, bn: BatchNormState, eps = BN_EPS, momentum = BN_MOMENTUM): tf.Tensor {
   const axes = x.rank === 4 ? [0, 1, 2] : [0];
   const n = x.size / x.shape[x.rank - 1];
+  const fused = hasJsKernels();
   let batchMean: tf.Tensor | undefined;
   let batchVar: tf.Tensor | undefined;
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const xin = args[0] as tf.Tensor;
     const save = args[1] as tf.GradSaveFunc;
-    const { mean, variance } = tf.moments(xin, axes);
-    const invStd = tf.rsqrt(tf.add(variance, eps));
-    const xhat = tf.mul(tf.sub(xin, mean), invStd);
-    batchMean = tf.keep(mean);
-    batchVar = tf.keep(variance);
+    let xhat: tf.Tensor;
+    let invStd: tf.Tensor;
+    if (fused) {
+      const [y, mean, variance, inv] = tf.engine().runKernel(BN_FORWARD, { x: xin }, { eps }) as tf.Tensor[];
+      xhat = y; invStd = inv;
+      batchMean = tf.keep(mean);
+      batchVar = tf.keep(variance);
+    } else {
+      const { mean, variance } = tf.moments(xin, axes);
+      invStd = tf.rsqrt(tf.add(variance, eps));
+      xhat = tf.mul(tf.sub(xin, mean), invStd);
+      batchMean = tf.keep(mean);
+      batchVar = tf.keep(variance);
+    }
     save([xhat, invStd]);
     return {
       value: xhat,
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
         if (Array.isArray(dy)) throw new Error('batch norm has one output');
         const [xh, inv] = saved;
+        if (fused) return tf.engine().runKernel(BN_BACKWARD, { dy, xhat: xh, invStd: inv }, {}) as tf.Tensor;
         const sumDy = tf.sum(dy, axes);
         const sumDyXhat = tf.sum(tf.mul(dy, xh), axes);
+        // dx = inv/n * (n*dy - sum(dy) - xhat*sum(dy*xhat))
         return tf.mul(tf.div(inv, n), tf.sub(tf.sub(tf.mul(dy, n), sumDy), tf.mul(xh, sumDyXhat)));
       },
     };

@@ -7,6 +7,7 @@
  * and batch-norm statistics transfer by name.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { leakyRelu } from '../backend/js-kernels.js';
 import { type Rng } from '../util/rng.js';
 import { batchNormEval, batchNormTrain, makeBatchNorm, type BatchNormState } from './batchnorm.js';
 
@@ -125,7 +126,7 @@ export function buildNetwork(kind: NetKind, role: NetRole, options: NetOptions, 
   const specs = role === 'encoder' ? encoderSpec(kind, options) : [...encoderSpec(kind, options), ...decoderSpec(kind, options)];
   const params: Param[] = [];
   const bns: BatchNormState[] = [];
-  const act = options.leakyRelu ? (x: tf.Tensor) => tf.leakyRelu(x, 0.01) : (x: tf.Tensor) => tf.relu(x);
+  const act = options.leakyRelu ? (x: tf.Tensor) => leakyRelu(x, 0.01) : (x: tf.Tensor) => tf.relu(x);
   type Fn = (x: tf.Tensor, training: boolean) => tf.Tensor;
   const fns: Fn[] = specs.map((s): Fn => {
     switch (s.kind) {

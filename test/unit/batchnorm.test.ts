@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { batchNormEval, batchNormTrain, BN_EPS, makeBatchNorm } from '../../src/nn/batchnorm.js';
-import { assertClose, seededArray, useWasm } from '../helpers/tf.js';
+import { hasJsKernels } from '../../src/backend/js-kernels.js';
+import { assertClose, onBackend, seededArray, useWasm } from '../helpers/tf.js';
 
 function plainBn(x: tf.Tensor, axes: number[]): tf.Tensor {
   const mean = tf.mean(x, axes, true);
@@ -11,21 +12,27 @@ function plainBn(x: tf.Tensor, axes: number[]): tf.Tensor {
   return tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, BN_EPS)));
 }
 
-for (const shape of [[4, 3, 3, 2], [6, 5]] as const) {
-  test(`batch-norm gradient matches autodiff for shape ${shape.join('×')}`, async () => {
-    await useWasm();
-    const axes = shape.length === 4 ? [0, 1, 2] : [0];
-    const size = shape.reduce((a: number, b: number) => a * b, 1);
-    const x = tf.tensor(seededArray(size, 11), [...shape]);
-    const w = tf.tensor(seededArray(size, 12), [...shape]);
-    const bn = makeBatchNorm('t', shape[shape.length - 1]);
-    const gCustom = tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(batchNormTrain(xx, bn), w)))(x);
-    const gAuto = tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(plainBn(xx, axes), w)))(x);
-    assertClose(gCustom.dataSync(), gAuto.dataSync(), 1e-4, 'dx');
-    // forward values too
-    assertClose(batchNormTrain(x, bn).dataSync(), plainBn(x, axes).dataSync(), 1e-5, 'y');
-    tf.dispose([x, w, gCustom, gAuto]);
-  });
+// wasm runs the JavaScript kernels of src/backend/bn-kernels.ts; cpu (without them registered in this process) runs
+// the TF.js-ops form that other backends use
+for (const backend of ['wasm', 'cpu'] as const) {
+  for (const shape of [[4, 3, 3, 2], [6, 5], [200, 14, 14, 4]] as const) {
+    test(`batch-norm gradient matches autodiff for shape ${shape.join('×')} on ${backend}`, async () => {
+      await onBackend(backend, () => {
+        assert.equal(hasJsKernels(), backend === 'wasm');
+        const axes = shape.length === 4 ? [0, 1, 2] : [0];
+        const size = shape.reduce((a: number, b: number) => a * b, 1);
+        const x = tf.tensor(seededArray(size, 11), [...shape]);
+        const w = tf.tensor(seededArray(size, 12), [...shape]);
+        const bn = makeBatchNorm('t', shape[shape.length - 1]);
+        const gCustom = tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(batchNormTrain(xx, bn), w)))(x);
+        const gAuto = tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(plainBn(xx, axes), w)))(x);
+        assertClose(gCustom.dataSync(), gAuto.dataSync(), 1e-4, 'dx');
+        assertClose(batchNormTrain(x, bn).dataSync(), plainBn(x, axes).dataSync(), 1e-5, 'y');
+        tf.dispose([x, w, gCustom, gAuto]);
+        bn.runningMean.dispose(); bn.runningVar.dispose();
+      });
+    });
+  }
 }
 
 test('running statistics follow PyTorch (momentum 0.1, unbiased variance) and eval mode uses them', async () => {

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
+import { hasJsKernels, leakyRelu } from '../../src/backend/js-kernels.js';
 import { registerKernelFixes } from '../../src/backend/kernels.js';
 import { assertClose, onBackend, seededArray, useWasm } from '../helpers/tf.js';
 
@@ -109,4 +110,17 @@ test('the 2×2 MaxPoolGrad on the wasm heap matches the cpu kernel, ties include
     const got = await onBackend('wasm', () => run(shape, seed));
     assertClose(got, ref, 1e-6, `maxPoolGrad ${shape.join('×')}`);
   }
+});
+
+test('the JavaScript leaky-ReLU gradient matches autodiff of tf.leakyRelu', async () => {
+  const run = (useJs: boolean) => tf.tidy(() => {
+    const x = tf.tensor4d(seededArray(2 * 5 * 5 * 3, 31), [2, 5, 5, 3]);
+    const w = tf.tensor4d(seededArray(2 * 5 * 5 * 3, 32), [2, 5, 5, 3]);
+    const f = (xx: tf.Tensor) => tf.sum(tf.mul(useJs ? leakyRelu(xx, 0.01) : tf.leakyRelu(xx, 0.01), w));
+    return [Array.from(tf.grad(f)(x).dataSync()), Array.from((useJs ? leakyRelu(x, 0.01) : tf.leakyRelu(x, 0.01)).dataSync())];
+  });
+  const [gJs, yJs] = await onBackend('wasm', () => { assert.ok(hasJsKernels()); return run(true); });
+  const [gRef, yRef] = await onBackend('wasm', () => run(false));
+  assertClose(gJs, gRef, 1e-7, 'dx');
+  assertClose(yJs, yRef, 1e-7, 'y');
 });

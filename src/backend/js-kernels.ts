@@ -1,0 +1,155 @@
+/**
+ * Kernels written in JavaScript that work on the backend's own memory (the wasm heap, or the cpu backend's arrays),
+ * one or two passes over the data, where TF.js would run several ops:
+ *
+ *   BatchNormTrainJs     x → [x̂, μ, σ² (biased), 1/√(σ²+ε)]          channels last, statistics over all other axes;
+ *                        per-channel sums in float64 (batch norm in training mode: ~5 ops)
+ *   BatchNormTrainGradJs dy, x̂, 1/√(σ²+ε) → dx = inv/n · (n·dy − Σdy − x̂·Σ(dy·x̂))   (~8 ops)
+ *   LeakyReluGradJs      dy, x → dy where x > 0, else α·dy                         (Greater, Select, Multiply)
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+
+export const BN_FORWARD = 'BatchNormTrainJs';
+export const BN_BACKWARD = 'BatchNormTrainGradJs';
+export const LEAKY_RELU_GRAD = 'LeakyReluGradJs';
+
+interface Memory {
+  read(t: TensorInfo): Float32Array;
+  /** a new float32 tensor and a writable view of its values */
+  alloc(shape: number[]): { info: TensorInfo; values: Float32Array };
+}
+
+type WasmBackend = tf.KernelBackend & {
+  wasm: { HEAPU8: Uint8Array };
+  dataIdMap: { get(id: object): { memoryOffset: number } };
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+};
+type CpuBackend = tf.KernelBackend & {
+  readSync(id: object): unknown;
+  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
+};
+
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+function memoryOf(backendName: string, backend: tf.KernelBackend): Memory {
+  if (backendName === 'wasm') {
+    const b = backend as WasmBackend;
+    const view = (t: TensorInfo) => new Float32Array(b.wasm.HEAPU8.buffer, b.dataIdMap.get(t.dataId).memoryOffset, size(t.shape));
+    return {
+      read: view,
+      // the allocation may grow the heap: views of inputs must be taken again after it (see run())
+      alloc: (shape) => { const info = b.makeOutput(shape, 'float32'); return { info, values: view(info) }; },
+    };
+  }
+  const b = backend as CpuBackend;
+  return {
+    read: (t) => b.readSync(t.dataId) as Float32Array,
+    alloc: (shape) => { const values = new Float32Array(size(shape)); return { info: b.makeTensorInfo(shape, 'float32', values), values }; },
+  };
+}
+
+function forward(backendName: string): KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const { x } = inputs as { x: TensorInfo };
+    const eps = (attrs as { eps: number }).eps;
+    const mem = memoryOf(backendName, backend as tf.KernelBackend);
+    const c = x.shape[x.shape.length - 1];
+    const outs = [mem.alloc(x.shape), mem.alloc([c]), mem.alloc([c]), mem.alloc([c])];
+    const [y, mean, variance, inv] = outs.map((o) => o.values);
+    // views again: the allocations above may have moved the heap
+    const xv = mem.read(x);
+    const yv = mem.read(outs[0].info);
+    const total = xv.length;
+    const n = total / c;
+    const s1 = new Float64Array(c);
+    for (let i = 0; i < total; i += c) for (let k = 0; k < c; k++) s1[k] += xv[i + k];
+    for (let k = 0; k < c; k++) s1[k] /= n;
+    const s2 = new Float64Array(c);
+    for (let i = 0; i < total; i += c) {
+      for (let k = 0; k < c; k++) { const d = xv[i + k] - s1[k]; s2[k] += d * d; }
+    }
+    const invStd = new Float64Array(c);
+    for (let k = 0; k < c; k++) {
+      const v = s2[k] / n;
+      invStd[k] = 1 / Math.sqrt(v + eps);
+      mean[k] = s1[k]; variance[k] = v; inv[k] = invStd[k];
+    }
+    for (let i = 0; i < total; i += c) for (let k = 0; k < c; k++) yv[i + k] = (xv[i + k] - s1[k]) * invStd[k];
+    void y;
+    return outs.map((o) => o.info);
+  };
+}
+
+function backward(backendName: string): KernelFunc {
+  return ({ inputs, backend }) => {
+    const { dy, xhat, invStd } = inputs as { dy: TensorInfo; xhat: TensorInfo; invStd: TensorInfo };
+    const mem = memoryOf(backendName, backend as tf.KernelBackend);
+    const out = mem.alloc(dy.shape);
+    const g = mem.read(dy);
+    const xh = mem.read(xhat);
+    const inv = mem.read(invStd);
+    const dx = mem.read(out.info);
+    const c = inv.length;
+    const total = g.length;
+    const n = total / c;
+    const sumDy = new Float64Array(c);
+    const sumDyXh = new Float64Array(c);
+    for (let i = 0; i < total; i += c) {
+      for (let k = 0; k < c; k++) { const v = g[i + k]; sumDy[k] += v; sumDyXh[k] += v * xh[i + k]; }
+    }
+    const a = new Float64Array(c);
+    for (let k = 0; k < c; k++) a[k] = inv[k] / n;
+    for (let i = 0; i < total; i += c) {
+      for (let k = 0; k < c; k++) dx[i + k] = a[k] * (n * g[i + k] - sumDy[k] - xh[i + k] * sumDyXh[k]);
+    }
+    return out.info;
+  };
+}
+
+function leakyReluGrad(backendName: string): KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const { dy, x } = inputs as { dy: TensorInfo; x: TensorInfo };
+    const alpha = (attrs as { alpha: number }).alpha;
+    const mem = memoryOf(backendName, backend as tf.KernelBackend);
+    const out = mem.alloc(dy.shape);
+    const g = mem.read(dy);
+    const xv = mem.read(x);
+    const dx = mem.read(out.info);
+    // branch-free: a data-dependent branch mispredicts half the time on activations
+    const beta = 1 - alpha;
+    for (let i = 0; i < g.length; i++) dx[i] = g[i] * (alpha + beta * ((xv[i] > 0) as unknown as number));
+    return out.info;
+  };
+}
+
+const registered = new Set<string>();
+
+/** Registers the kernels for `backendName` ('wasm' or 'cpu'). Idempotent. */
+export function registerJsKernels(backendName: 'wasm' | 'cpu'): void {
+  if (registered.has(backendName)) return;
+  registered.add(backendName);
+  tf.registerKernel({ kernelName: BN_FORWARD, backendName, kernelFunc: forward(backendName) });
+  tf.registerKernel({ kernelName: BN_BACKWARD, backendName, kernelFunc: backward(backendName) });
+  tf.registerKernel({ kernelName: LEAKY_RELU_GRAD, backendName, kernelFunc: leakyReluGrad(backendName) });
+}
+
+/** Whether the active backend has the JavaScript kernels (otherwise the networks use plain TF.js ops). */
+export function hasJsKernels(): boolean {
+  return tf.getKernel(BN_FORWARD, tf.getBackend()) !== undefined;
+}
+
+/** Leaky ReLU whose gradient is one JavaScript kernel where available. */
+export function leakyRelu(x: tf.Tensor, alpha: number): tf.Tensor {
+  if (!hasJsKernels()) return tf.leakyRelu(x, alpha);
+  const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const xin = args[0] as tf.Tensor;
+    (args[1] as tf.GradSaveFunc)([xin]);
+    return {
+      value: tf.leakyRelu(xin, alpha),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) =>
+        tf.engine().runKernel(LEAKY_RELU_GRAD, { dy: dy as tf.Tensor, x: saved[0] }, { alpha }) as tf.Tensor,
+    };
+  });
+  return f(x);
+}
