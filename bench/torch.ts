@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type NetworkId, type StepMode } from './types.js';
+import { type NetworkId, type StepMode, type StepTimings } from './types.js';
 
 export const PYTHON = process.env.DEEP_SVDD_BENCH_PYTHON ?? '/usr/bin/python3';
 /** the .py file stays in bench/ (tsc does not copy it): dist/bench/torch.js → ../../bench/torch_bench.py */
@@ -14,7 +14,7 @@ export const TORCH_HINT = 'PyTorch comparison skipped: `/usr/bin/python3 -c "imp
   + 'For the comparison only (the project never needs Python), install Debian\'s build: '
   + '`sudo apt-get update && sudo apt-get install -y python3-torch libopenblas0-pthread`.';
 
-export interface TorchResult {
+export interface TorchResult extends StepTimings {
   impl: 'torch';
   version: string;
   threads: number;
@@ -22,16 +22,7 @@ export interface TorchResult {
   model: NetworkId;
   mode: StepMode;
   batch: number;
-  params: number;
-  setupMs: number;
-  warmupMs: number[];
-  n: number;
-  medianMs: number;
-  minMs: number;
-  maxMs: number;
-  imgPerSec: number;
   loss: number | null;
-  peakRssMB: number;
 }
 
 export interface TorchError { impl: 'torch'; model: NetworkId; mode: StepMode; error: string }

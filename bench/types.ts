@@ -3,6 +3,7 @@
  * A job travels as JSON on the child's command line; the result comes back as one stdout line prefixed with
  * RESULT_PREFIX.
  */
+import type { BackendInfo } from '../src/backend/select.js';
 import { type NetKind, type NetRole } from '../src/nn/networks.js';
 
 export const RESULT_PREFIX = 'BENCH_RESULT ';
@@ -68,18 +69,10 @@ export interface EpochJob {
 
 export type Job = StepJob | EpochJob;
 
-export interface BackendSummary {
-  name: string;
-  simd?: boolean;
-  threads?: number;
-  versions: Record<string, string>;
-  notes: string[];
-}
+export type BackendSummary = Pick<BackendInfo, 'name' | 'simd' | 'threads' | 'versions' | 'notes'>;
 
-export interface StepResult {
-  kind: 'step';
-  job: StepJob;
-  backend: BackendSummary;
+/** The timings of one step benchmark, as the workers and bench/torch_bench.py both report them. */
+export interface StepTimings {
   params: number;
   setupMs: number;
   warmupMs: number[];
@@ -87,13 +80,19 @@ export interface StepResult {
   medianMs: number;
   minMs: number;
   maxMs: number;
-  meanMs: number;
   imgPerSec: number;
+  peakRssMB: number;
+}
+
+export interface StepResult extends StepTimings {
+  kind: 'step';
+  job: StepJob;
+  backend: BackendSummary;
+  meanMs: number;
   /** last training loss (train mode) */
   loss?: number;
   /** tf.memory().numTensors after the timed steps minus before them (0 = no leak) */
   tensorGrowth: number;
-  peakRssMB: number;
 }
 
 export interface EpochResult {

@@ -15,9 +15,9 @@
  * globals a CIFAR-10 batch refers to (numpy's array reconstruction, numpy.dtype, _codecs.encode for bytes written by
  * Python 3 with protocol 2) are understood; any other class makes the file be rejected.
  */
-import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError, check } from '../util/errors.js';
+import { isDir, isFile, readWholeFile } from '../util/files.js';
 
 export const CIFAR10_SIDE = 32;
 export const CIFAR10_CHANNELS = 3;
@@ -64,22 +64,6 @@ export interface Cifar10Data {
 
 const FETCH_HINT = "download them with 'deep-svdd data fetch cifar10' or from the CIFAR-10 page";
 const REDOWNLOAD = 're-download the CIFAR-10 files';
-
-function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function isDir(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
 
 interface Candidate {
   format: Cifar10Format;
@@ -705,22 +689,6 @@ function unpickle(buf: Uint8Array, file: string): unknown {
   }
 }
 
-function readWhole(path: string, what: string): Uint8Array {
-  let buf: Buffer;
-  try {
-    buf = readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'file not found'
-      : code === 'EISDIR' ? 'is a folder, not a file'
-      : code === 'EACCES' ? 'permission denied'
-      : (e instanceof Error ? e.message : String(e));
-    throw new UserError(`${path}: cannot read ${what} (${why}); check the path`);
-  }
-  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-}
-
 /** One batch as stored: n images of 3072 bytes each in CIFAR's planar order (R plane, G plane, B plane). */
 interface RawBatch {
   planar: Uint8Array;
@@ -743,7 +711,7 @@ function checkLabels(labels: ArrayLike<number>, file: string, notA: string): Uin
 
 /** Reads a python CIFAR-10 batch (a pickled dict with 'data' and 'labels'). */
 export function readCifar10PythonBatch(path: string): RawBatch {
-  const value = unpickle(readWhole(path, 'CIFAR-10 batch'), path);
+  const value = unpickle(readWholeFile(path, 'CIFAR-10 batch'), path);
   const notA = 'is not a CIFAR-10 batch';
   if (!(value instanceof PyDict)) {
     throw new UserError(`${path} ${notA}: the pickle holds a ${pyType(value)}, expected a dict with 'data' and 'labels'; ${REDOWNLOAD}`);
@@ -803,7 +771,7 @@ export function readCifar10PythonBatch(path: string): RawBatch {
 
 /** Reads a binary CIFAR-10 batch: records of 1 label byte + 3072 pixel bytes. */
 export function readCifar10BinaryBatch(path: string): RawBatch {
-  const buf = readWhole(path, 'CIFAR-10 binary batch');
+  const buf = readWholeFile(path, 'CIFAR-10 binary batch');
   const rec = CIFAR10_IMAGE_BYTES + 1;
   check(buf.length > 0, `${path} is empty; ${REDOWNLOAD}`);
   check(
@@ -824,10 +792,10 @@ export function readCifar10BinaryBatch(path: string): RawBatch {
 export function readCifar10ClassNames(path: string, format: Cifar10Format): string[] {
   let names: string[];
   if (format === 'binary') {
-    const text = Buffer.from(readWhole(path, 'CIFAR-10 class names')).toString('utf8');
+    const text = Buffer.from(readWholeFile(path, 'CIFAR-10 class names')).toString('utf8');
     names = text.split(/\r?\n/).map((s) => s.trim()).filter((s) => s !== '');
   } else {
-    const value = unpickle(readWhole(path, 'CIFAR-10 metadata'), path);
+    const value = unpickle(readWholeFile(path, 'CIFAR-10 metadata'), path);
     const notA = 'is not CIFAR-10 metadata';
     if (!(value instanceof PyDict) || !value.has('label_names')) {
       throw new UserError(`${path} ${notA}: expected a dict with 'label_names', found ${value instanceof PyDict ? `a dict with ${value.keyList() || 'no entries'}` : `a ${pyType(value)}`}; ${REDOWNLOAD} or delete it to use the standard class names`);

@@ -31,6 +31,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import cliProgress from 'cli-progress';
 import { x as untar } from 'tar';
 import { UserError } from '../util/errors.js';
+import { isDir } from '../util/files.js';
 import { PACKAGE_VERSION } from '../util/version.js';
 import { CIFAR10_BIN_FOLDER, CIFAR10_PY_FOLDER, type Cifar10Format } from './cifar10.js';
 import { MNIST_FILE_NAMES } from './mnist.js';
@@ -187,14 +188,6 @@ function exists(p: string): boolean {
   try {
     fs.lstatSync(p);
     return true;
-  } catch {
-    return false;
-  }
-}
-
-function isDir(p: string): boolean {
-  try {
-    return fs.statSync(p).isDirectory();
   } catch {
     return false;
   }

@@ -9,9 +9,9 @@
  * MNIST images are 0x00000803 (3-D: n x 28 x 28), labels 0x00000801 (1-D: n).
  * Files may be gzip-compressed; compression is detected from the gzip magic bytes (1f 8b), not from the name.
  */
-import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { UserError, check } from '../util/errors.js';
+import { readWholeFile } from '../util/files.js';
 
 export interface IdxArray {
   dims: number[];
@@ -100,19 +100,7 @@ export function parseIdx(buf: Uint8Array, nameForErrors: string): IdxArray {
 
 /** Reads and parses an IDX file (raw or gzip) from disk. */
 export function readIdxFile(path: string): IdxArray {
-  let buf: Buffer;
-  try {
-    buf = readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'file not found'
-      : code === 'EISDIR' ? 'is a folder, not a file'
-      : code === 'EACCES' ? 'permission denied'
-      : (e instanceof Error ? e.message : String(e));
-    throw new UserError(`${path}: cannot read IDX file (${why}); check the path`);
-  }
-  return parseIdx(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), path);
+  return parseIdx(readWholeFile(path, 'IDX file'), path);
 }
 
 export const MNIST_ROWS = 28;

@@ -10,10 +10,11 @@
  *  - Some but not all found: error listing the missing ones.
  *  - The user named the folder explicitly and it is missing or holds none of the files: error.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../util/errors.js';
+import { isDir, isFile } from '../util/files.js';
 import { readMnistSplit, type MnistSplit } from './idx.js';
 
 export interface MnistFiles {
@@ -44,22 +45,6 @@ export const MNIST_FILE_NAMES: Readonly<Record<keyof MnistFiles, string>> = {
 
 const KEYS = Object.keys(MNIST_FILE_NAMES) as (keyof MnistFiles)[];
 const EXPECTED_LIST = KEYS.map((k) => MNIST_FILE_NAMES[k]).join(', ');
-
-function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function isDir(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
 
 /** First existing candidate for `base` in `dir`: dir/base, dir/base.gz, dir/MNIST/raw/base, dir/MNIST/raw/base.gz. */
 function findOne(dir: string, base: string): string | undefined {

@@ -12,7 +12,7 @@ import {
   readCifar10PythonBatch,
   type Cifar10Data,
 } from '../../src/data/cifar10.js';
-import { UserError } from '../../src/util/errors.js';
+import { throwsUser } from '../helpers/assert.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 /** written by test/fixtures/cifar10/make_fixtures.py */
@@ -24,15 +24,6 @@ const VIS = 3072;
 /** What make_fixtures.py puts in every image: class colour and marker pixel. */
 const CLASS_RGB = Array.from({ length: 10 }, (_, y) => [255 - 12 * y, 60 + 15 * y, 100 + 60 * (y % 3)]);
 const classPixel = (y: number): [number, number] => [5 + 15 * Math.floor(y / 5), 3 + 6 * (y % 5)];
-
-function throwsUser(fn: () => unknown, ...needles: string[]): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof UserError, `expected UserError, got ${String(e)}`);
-    assert.ok(!e.message.includes('\n'), `message has several lines: ${JSON.stringify(e.message)}`);
-    for (const n of needles) assert.ok(e.message.includes(n), `message ${JSON.stringify(e.message)} lacks ${JSON.stringify(n)}`);
-    return true;
-  });
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // a tiny pickle writer for the corrupted and variant files

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parseIdx, readIdxFile, readMnistSplit } from '../../src/data/idx.js';
-import { UserError } from '../../src/util/errors.js';
+import { throwsUser } from '../helpers/assert.js';
 
 /** Builds an IDX buffer: magic 00 00 type ndim, big-endian dims, then data. */
 function idxBuffer(dims: number[], data: Uint8Array | number[], type = 0x08): Buffer {
@@ -20,19 +20,6 @@ function imagesBuffer(n: number, fill = (i: number, j: number) => (i * 31 + j) %
   const data = new Uint8Array(n * 784);
   for (let i = 0; i < n; i++) for (let j = 0; j < 784; j++) data[i * 784 + j] = fill(i, j);
   return idxBuffer([n, 28, 28], data);
-}
-
-/** Asserts fn throws a one-line UserError whose message contains every needle. */
-function throwsUser(fn: () => unknown, ...needles: (string | RegExp)[]): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof UserError, `expected UserError, got ${String(e)}`);
-    assert.ok(!e.message.includes('\n'), `message must be one line: ${e.message}`);
-    for (const n of needles) {
-      if (typeof n === 'string') assert.ok(e.message.includes(n), `message ${JSON.stringify(e.message)} lacks ${JSON.stringify(n)}`);
-      else assert.match(e.message, n);
-    }
-    return true;
-  });
 }
 
 let dir: string;

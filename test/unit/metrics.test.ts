@@ -8,25 +8,8 @@ import {
   rocAuc,
   scoreSpread,
 } from '../../src/eval/metrics.js';
-
-function close(actual: number, expected: number, tol = 1e-12, msg = ''): void {
-  assert.ok(
-    Math.abs(actual - expected) <= tol * Math.max(1, Math.abs(expected)),
-    `${msg} expected ${expected}, got ${actual}`,
-  );
-}
-
-/** Small deterministic PRNG (mulberry32) for reproducible random cases. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { close } from '../helpers/assert.js';
+import { mulberry32 } from '../helpers/random.js';
 
 /** O(n²) AUC: fraction of (positive, negative) pairs ranked correctly, ties counting one half. */
 function bruteAuc(labels: number[], scores: number[]): number {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { embeddedMnistDir, loadMnist, locateMnist } from '../../src/data/mnist.js';
-import { UserError } from '../../src/util/errors.js';
+import { throwsUser } from '../helpers/assert.js';
 
 const NAMES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
 
@@ -25,15 +25,6 @@ function tinyContents(): Record<string, Buffer> {
     't10k-images-idx3-ubyte': idxBuffer([2, 28, 28], new Uint8Array(2 * 784).fill(9)),
     't10k-labels-idx1-ubyte': idxBuffer([2], new Uint8Array([4, 5])),
   };
-}
-
-function throwsUser(fn: () => unknown, ...needles: string[]): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof UserError, `expected UserError, got ${String(e)}`);
-    assert.ok(!e.message.includes('\n'));
-    for (const n of needles) assert.ok(e.message.includes(n), `message ${JSON.stringify(e.message)} lacks ${JSON.stringify(n)}`);
-    return true;
-  });
 }
 
 let root: string;

@@ -4,13 +4,9 @@ import { applyMinMaxInPlace, gcnInPlace, minMax, preprocess, toUnitScale } from 
 import { loadMnist } from '../../src/data/mnist.js';
 import { gatherImages, selectIndices } from '../../src/data/select.js';
 import { UserError } from '../../src/util/errors.js';
+import { closeEach } from '../helpers/assert.js';
 
-function close(actual: ArrayLike<number>, expected: number[], tol = 1e-6): void {
-  assert.equal(actual.length, expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    assert.ok(Math.abs(actual[i] - expected[i]) <= tol, `index ${i}: ${actual[i]} != ${expected[i]} (got [${Array.from(actual).join(', ')}])`);
-  }
-}
+const close = (actual: ArrayLike<number>, expected: number[], tol = 1e-6): void => closeEach(actual, expected, tol);
 
 describe('toUnitScale', () => {
   test('divides by 255 into float32', () => {

@@ -2,13 +2,9 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { convertChannels, luma601, resizeBilinear, resizeBilinearU8, toModelInput } from '../../src/data/resize.js';
 import { UserError } from '../../src/util/errors.js';
+import { closeEach } from '../helpers/assert.js';
 
-function close(actual: ArrayLike<number>, expected: number[], tol = 1e-12): void {
-  assert.equal(actual.length, expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    assert.ok(Math.abs(actual[i] - expected[i]) <= tol, `index ${i}: ${actual[i]} != ${expected[i]} (got [${Array.from(actual).join(', ')}])`);
-  }
-}
+const close = (actual: ArrayLike<number>, expected: number[], tol = 1e-12): void => closeEach(actual, expected, tol);
 
 describe('resizeBilinear (half-pixel centres)', () => {
   test('equal size is exactly the identity (gray 28×28 and RGB 5×3)', () => {

@@ -3,15 +3,7 @@ import assert from 'node:assert/strict';
 import { buildSplit, gatherImages, parseClassList, resolveClasses, seededSubset, selectIndices } from '../../src/data/select.js';
 import { UserError } from '../../src/util/errors.js';
 import { subRng } from '../../src/util/rng.js';
-
-function throwsUser(fn: () => unknown, ...needles: string[]): void {
-  assert.throws(fn, (e: unknown) => {
-    assert.ok(e instanceof UserError, `expected UserError, got ${String(e)}`);
-    assert.ok(!e.message.includes('\n'));
-    for (const n of needles) assert.ok(e.message.includes(n), `message ${JSON.stringify(e.message)} lacks ${JSON.stringify(n)}`);
-    return true;
-  });
-}
+import { throwsUser } from '../helpers/assert.js';
 
 describe('parseClassList', () => {
   test('single, list, -1', () => {
