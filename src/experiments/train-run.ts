@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { checkWasmHeap } from '../backend/memory.js';
 import { describeBackend, selectBackend } from '../backend/select.js';
 import { describeObjective, radiusMode } from '../config/build.js';
 import { type TrainConfig } from '../config/options.js';
@@ -122,6 +123,7 @@ export async function runTraining(cfg: TrainConfig, opts: { quiet?: boolean } = 
     const resumeTrain = resume?.header.position.phase === 'train';
     if ((cfg.pretrain || baseline) && !resumeTrain) {
       const ae = buildNetwork(data.info.net, 'autoencoder', netOptions, initRng);
+      checkWasmHeap(ae, { size: baseline ? cfg.batchSize : cfg.aeBatchSize, option: baseline ? '--batch-size' : '--ae-batch-size' }, { size: cfg.evalBatchSize, option: '--eval-batch-size' });
       if (initial) transferWeights(initial, ae);
       await pretrain(ctx, ae);
       if (baseline) {
@@ -133,6 +135,7 @@ export async function runTraining(cfg: TrainConfig, opts: { quiet?: boolean } = 
       encoderSource = ae;
     }
     const net = buildNetwork(data.info.net, 'encoder', netOptions, initRng);
+    checkWasmHeap(net, { size: cfg.batchSize, option: '--batch-size' }, { size: cfg.evalBatchSize, option: '--eval-batch-size' });
     if (encoderSource && !resumeTrain) {
       const copied = transferWeights(encoderSource, net);
       log.info(`Encoder initialised from ${encoderSource === initial ? `--in-name ${cfg.inName}` : 'the autoencoder'} (${copied.length} tensors: ${copied.join(', ')})`);

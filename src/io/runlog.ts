@@ -1,5 +1,6 @@
 /** The run's console: every line goes to the terminal (stderr for warnings) and is appended to log.txt. */
 import fs from 'node:fs';
+import { ioError } from './atomic.js';
 
 export interface RunLog {
   info(line: string): void;
@@ -10,8 +11,12 @@ export interface RunLog {
 }
 
 export function openRunLog(file: string | null, quiet = false): RunLog {
-  const fd = file ? fs.openSync(file, 'a') : null;
-  const write = (line: string) => { if (fd !== null) fs.writeSync(fd, `${new Date().toISOString()} ${line}\n`); };
+  let fd: number | null = null;
+  try { fd = file ? fs.openSync(file, 'a') : null; } catch (e) { throw ioError(e, file!); }
+  const write = (line: string) => {
+    if (fd === null) return;
+    try { fs.writeSync(fd, `${new Date().toISOString()} ${line}\n`); } catch (e) { throw ioError(e, file!); }
+  };
   return {
     info(line) { if (!quiet) process.stdout.write(`${line}\n`); write(line); },
     warn(line) { process.stderr.write(`warning: ${line}\n`); write(`WARNING ${line}`); },

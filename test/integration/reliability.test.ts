@@ -70,11 +70,12 @@ test('a file that is not a CIFAR-10 batch is named', () => {
   oneLineError(['train', '--dataset', 'cifar10', '--data-dir', dir, '--normal', '3', '--xp-dir', path.join(tmp, 'xp-c')], /data_batch_2/, 2);
 });
 
-test('more bad options: ν = 0, batch size 0, --out-frac 1, --resume without a checkpoint', () => {
+test('more bad options: ν = 0, batch size 0, --out-frac 1, --resume without a checkpoint, a batch over the wasm heap', () => {
   oneLineError(['train', '--nu', '0'], /--nu 0 is invalid: use a number > 0 and ≤ 1/);
   oneLineError(['train', '--batch-size', '0'], /--batch-size 0 is invalid/);
   oneLineError(['train', '--out-frac', '1'], /--out-frac 1 is invalid/);
   oneLineError(['train', ...quick, '--resume', '1', '--xp-dir', path.join(tmp, 'never-ran')], /no checkpoint .*nothing to resume/);
+  oneLineError(['train', ...quick, '--eval-batch-size', '100000', '--xp-dir', path.join(tmp, 'heap')], /--eval-batch-size 100000 needs about \d+\.\d GiB of WebAssembly memory, over its 4 GiB limit: use --eval-batch-size \d+ or less/);
 });
 
 test('a non-finite loss stops training with the phase and epoch; what was written stays', () => {
