@@ -65,8 +65,8 @@ function computeScores(net: Network, meta: ModelMeta, set: ImageSet, batchSize: 
   const c = tf.tensor1d(meta.c!);
   try {
     const dist = squaredDistances(net, set, c, batchSize);
-    const R = meta.R!;
-    return Float32Array.from(dist, (v) => v - R * R); // as train-run.ts: float64 difference, stored as float32
+    const R2 = meta.R2 ?? meta.R! * meta.R!;
+    return Float32Array.from(dist, (v) => v - R2); // as train-run.ts: float64 difference, stored as float32
   } finally {
     c.dispose();
   }

@@ -206,7 +206,7 @@ function checkpointer(ctx: Ctx, net: Network, solver: Solver, state?: SvddState)
     ctx.timings.total_s_before_resume = ctx.timings.total_s_before_resume ?? 0;
     writeCheckpoint<CheckpointHeader>(path.join(ctx.xp, CHECKPOINT_FILE), {
       version: 1, config: ctx.cfg, position, tensors: tensors.map((x) => ({ name: x.name, shape: x.v.shape })),
-      solver: { t: s.t, slots: slotCounts }, r2: state ? state.radius ** 2 : undefined,
+      solver: { t: s.t, slots: slotCounts }, r2: state ? state.radiusSquared : undefined,
       rows: ctx.csv.rows, results: ctx.results, timings: ctx.timings,
     }, arrays);
   };
@@ -293,7 +293,7 @@ async function trainSvdd(ctx: Ctx, net: Network): Promise<void> {
   let state: SvddState;
   if (resume) {
     const c = restore(ctx, net, solver)!;
-    state = new SvddState(c, Math.sqrt(ctx.resume!.header.r2 ?? 0), { c: !cfg.centerFixed, r: mode === 'solver' });
+    state = new SvddState(c, ctx.resume!.header.r2 ?? 0, { c: !cfg.centerFixed, r: mode === 'solver' });
   } else {
     const c = cfg.cMeanInit
       ? centerEpsFix(meanRepresentation(net, data.train, cfg.evalBatchSize, cfg.cMeanInitNBatches))
@@ -302,13 +302,13 @@ async function trainSvdd(ctx: Ctx, net: Network): Promise<void> {
     const d0 = squaredDistances(net, data.train, cT, cfg.evalBatchSize);
     cT.dispose();
     const r0 = mode === 'one-class' ? oneClassRadius(d0, cfg.nu) : mode === 'batch-quantile' ? 0 : softBoundaryRadius(d0, cfg.nu);
-    state = new SvddState(c, r0, { c: !cfg.centerFixed, r: mode === 'solver' });
+    state = new SvddState(c, r0 * r0, { c: !cfg.centerFixed, r: mode === 'solver' });
     log.info(`Centre c initialised (${cfg.cMeanInit ? 'mean of the initial outputs, |c_j| < 0.1 pushed to ±0.1' : 'c = 0.5·1'}); ‖c‖ = ${norm(c).toPrecision(5)}; initial R = ${r0.toPrecision(5)}`);
   }
   if (!cfg.centerFixed) log.warn('--center-fixed 0: c is trained by gradient; the network can collapse all images onto c (a constant function)');
   const modelMeta = () => ({
     ...modelBase(ctx), loss: 'svdd' as const, objective: mode === 'one-class' ? 'one-class' as const : 'soft-boundary' as const,
-    nu: cfg.nu, c: Array.from(state.center()), R: state.radius, threshold: 0,
+    nu: cfg.nu, c: Array.from(state.center()), R: state.radius, R2: state.radiusSquared, threshold: 0,
   });
   log.info(`Training ${describeObjective(cfg)}: ${cfg.solver}, lr ${cfg.lr}${cfg.lrDrop ? ` (÷${cfg.lrDropFactor} at epoch ${cfg.lrDropInEpoch})` : ''}, ${cfg.nEpochs} epochs, batch ${cfg.batchSize}${cfg.weightDecay ? `, weight decay C ${cfg.C}` : ''}`);
   const t = performance.now();
@@ -344,6 +344,7 @@ async function trainSvdd(ctx: Ctx, net: Network): Promise<void> {
   if (mode === 'one-class') state.radius = oneClassRadius(dTrain, cfg.nu);
   ctx.timings.train_s = (ctx.timings.train_s ?? 0) + (performance.now() - t) / 1000;
   const R = state.radius;
+  const R2 = state.radiusSquared;
   const spread = scoreSpread(dTrain);
   if (spread < 1e-6 * Math.max(1e-12, quantile(dTrain, 0.5))) {
     log.warn(`the training distances have (nearly) zero spread (std ${spread.toExponential(2)}): the network may have collapsed onto c`);
@@ -352,12 +353,12 @@ async function trainSvdd(ctx: Ctx, net: Network): Promise<void> {
 
   const t2 = performance.now();
   const dTest = squaredDistances(net, data.test, state.c, cfg.evalBatchSize);
-  const scores = Float32Array.from(dTest, (d) => d - R * R);
+  const scores = Float32Array.from(dTest, (d) => d - R2);
   ctx.timings.test_s = (performance.now() - t2) / 1000;
   const auc = safeAuc(data.testLabels, scores);
   log.info(`Test AUC: ${fmtAuc(auc)}   R = ${R.toPrecision(5)}   (training ${ctx.timings.train_s.toFixed(1)} s, test ${ctx.timings.test_s.toFixed(2)} s)`);
   Object.assign(ctx.results, evaluationFields(data, scores, auc, 0), {
-    R, c: Array.from(state.center()), train_score_summary: fiveNumber(Array.from(dTrain, (d) => d - R * R)),
+    R, R2, c: Array.from(state.center()), train_score_summary: fiveNumber(Array.from(dTrain, (d) => d - R2)),
     train_time_s: ctx.timings.train_s, test_time_s: ctx.timings.test_s,
   });
   if (data.val.n) ctx.results.val_loss = mean(squaredDistances(net, data.val, state.c, cfg.evalBatchSize));

@@ -28,6 +28,8 @@ export interface ModelMeta {
   nu?: number;
   c?: number[];
   R?: number;
+  /** R² exactly as scores use it (score = d − R2) */
+  R2?: number;
   /** decisions: score > threshold is an anomaly */
   threshold: number;
   aeLoss?: 'l2' | 'ce';

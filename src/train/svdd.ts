@@ -33,19 +33,28 @@ export interface SvddSettings {
   evalBatchSize: number;
 }
 
-/** Centre and radius; c and R² are variables so that `--center-fixed 0` and the solver radius mode can train them. */
+/**
+ * Centre and radius; c and R² are variables so that `--center-fixed 0` and the solver radius mode can train them.
+ * R² is kept as the float32 value the objective uses, and scores and decisions use that same value.
+ */
 export class SvddState {
   readonly c: tf.Variable<tf.Rank.R1>;
   readonly rSquared: tf.Variable<tf.Rank.R0>;
-  constructor(c: Float32Array, radius: number, trainable: { c: boolean; r: boolean }) {
+  constructor(c: Float32Array, radiusSquared: number, trainable: { c: boolean; r: boolean }) {
     this.c = tf.variable(tf.tensor1d(c), trainable.c);
-    this.rSquared = tf.variable(tf.scalar(radius * radius), trainable.r);
+    this.rSquared = tf.variable(tf.scalar(radiusSquared), trainable.r);
+  }
+  get radiusSquared(): number {
+    return this.rSquared.dataSync()[0];
+  }
+  set radiusSquared(s: number) {
+    tf.tidy(() => this.rSquared.assign(tf.scalar(s)));
   }
   get radius(): number {
-    return Math.sqrt(Math.max(0, this.rSquared.dataSync()[0]));
+    return Math.sqrt(Math.max(0, this.radiusSquared));
   }
   set radius(r: number) {
-    tf.tidy(() => this.rSquared.assign(tf.scalar(r * r)));
+    this.radiusSquared = r * r;
   }
   center(): Float32Array {
     return Float32Array.from(this.c.dataSync());
@@ -97,7 +106,7 @@ export function svddProblem(net: Network, set: ImageSet, state: SvddState, s: Sv
       // one-class: R only sets the reported threshold and is computed once, after training
       if (s.mode !== 'one-class') {
         extra.R = state.radius;
-        extra.frac_outside = fractionAbove(epochDistances, extra.R * extra.R);
+        extra.frac_outside = fractionAbove(epochDistances, state.radiusSquared);
       }
       epochDistances = [];
       return extra;

@@ -16,7 +16,7 @@ async function train(mode: RadiusMode, nu: number, epochs: number) {
   await useWasm();
   const d = data();
   const net = buildNetwork('mnist_LeNet', 'encoder', { repDim: 32, batchNorm: true, leakyRelu: true }, makeRng(3));
-  const state = new SvddState(new Float32Array(32).fill(0.3), 0.5, { c: false, r: mode === 'solver' });
+  const state = new SvddState(new Float32Array(32).fill(0.3), 0.25, { c: false, r: mode === 'solver' });
   const solver = makeSolver('adam');
   const rows: Array<Record<string, number | string>> = [];
   await runEpochs({
@@ -26,7 +26,8 @@ async function train(mode: RadiusMode, nu: number, epochs: number) {
   });
   const dist = squaredDistances(net, d.train, state.c, 100);
   const r = state.radius;
-  const outside = Array.from(dist).filter((x) => x > r * r).length / dist.length;
+  const r2 = state.radiusSquared;
+  const outside = Array.from(dist).filter((x) => x > r2).length / dist.length;
   solver.dispose(); net.dispose(); state.dispose();
   return { outside, r, rows, n: dist.length };
 }
