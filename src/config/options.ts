@@ -86,7 +86,7 @@ export const TRAIN_OPTIONS: readonly OptSpec[] = [
   { key: 'outName', flag: '--out-name', type: 'string', def: 'model', help: 'name of the model folder inside --xp-dir' },
   { key: 'saveAt', flag: '--save-at', type: 'int', def: 0, min: 0, help: 'also save the model after this many Deep SVDD epochs, as <out-name>_epoch<E>/ (0 = only at the end)' },
   { key: 'nnetDiagnostics', flag: '--nnet-diagnostics', type: 'bool01', def: false, help: 'evaluate the test set after every epoch (test_auc column of epochs.csv; a diagnostic, never used to choose a model)' },
-  { key: 'evalBatchSize', flag: '--eval-batch-size', type: 'int', def: 1000, min: 1, help: 'batch size of inference passes' },
+  { key: 'evalBatchSize', flag: '--eval-batch-size', type: 'int', def: 400, min: 1, help: 'batch size of inference passes (larger ones are no faster and grow the wasm heap, which never shrinks)' },
   { key: 'resume', flag: '--resume', type: 'bool01', def: false, help: 'continue the interrupted run in --xp-dir from its checkpoint (repeat its options)' },
   { key: 'force', flag: '--force', type: 'bool01', def: false, help: 'overwrite a finished run in --xp-dir' },
 ];
