@@ -2,6 +2,7 @@
  * Every setting of a training run: one table that the CLI registers, validates and documents.
  * Names mirror the original Deep SVDD options in kebab case (`--hard-margin`, `--ae-n-epochs`, ...).
  */
+import { Option, type Command } from 'commander';
 import { UserError } from '../util/errors.js';
 
 export type OptType = 'int' | 'float' | 'bool01' | 'string' | 'choice' | 'classes';
@@ -222,4 +223,16 @@ function checkBounds(spec: OptSpec, v: number, bad: () => Error): void {
   if (spec.gt !== undefined && !(v > spec.gt)) throw bad();
   if (spec.min !== undefined && v < spec.min) throw bad();
   if (spec.max !== undefined && v > spec.max) throw bad();
+}
+
+/** Registers the train options on a commander command (except `skip`), with their defaults as strings. */
+export function addTrainOptions(cmd: Command, skip: readonly string[] = [], help: (spec: OptSpec) => string = (s) => s.help): Command {
+  for (const spec of TRAIN_OPTIONS) {
+    if (skip.includes(spec.key)) continue;
+    const opt = new Option(`${spec.flag} <value>`, help(spec));
+    if (spec.choices) opt.choices(spec.choices as string[]);
+    if (spec.def !== undefined) opt.default(typeof spec.def === 'boolean' ? (spec.def ? '1' : '0') : String(spec.def));
+    cmd.addOption(opt);
+  }
+  return cmd;
 }

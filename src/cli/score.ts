@@ -1,0 +1,33 @@
+/** `deep-svdd score`: score new images with a saved model, one CSV row per input. */
+import path from 'node:path';
+import { type Command, Option } from 'commander';
+import { stringify } from 'csv-stringify/sync';
+import { describeBackend, selectBackend, type BackendChoice } from '../backend/select.js';
+import { scoreInputs } from '../experiments/score.js';
+import { ensureDir, writeFileAtomic } from '../io/atomic.js';
+import { UserError } from '../util/errors.js';
+
+export function registerScore(program: Command): void {
+  program
+    .command('score')
+    .description('score new images with a saved model: writes id,score,anomaly (anomaly = score > threshold) as CSV')
+    .requiredOption('--model <dir>', 'the model/ folder of a finished run (<run>/model)')
+    .requiredOption('--input <path>', 'an MNIST IDX images file (raw or .gz), a .png image, or a folder of .png images (recursive)')
+    .option('--out <file>', 'CSV file to write', 'scores.csv')
+    .addOption(new Option('--backend <name>', 'TF.js backend: auto = native tfjs-node if installed, else wasm').choices(['auto', 'wasm', 'cpu', 'tensorflow']).default('auto'))
+    .option('--device <device>', 'cpu, or gpu / gpu0 / cuda (needs @tensorflow/tfjs-node-gpu)', 'cpu')
+    .option('--batch-size <n>', 'inference batch size', '400')
+    .exitOverride()
+    .action(async (opts: { model: string; input: string; out: string; backend: BackendChoice; device: string; batchSize: string }) => {
+      const batchSize = Number(opts.batchSize);
+      if (!/^\s*\d+\s*$/.test(opts.batchSize) || batchSize < 1) throw new UserError(`--batch-size ${opts.batchSize} is invalid: use a whole number ≥ 1`);
+      const backend = await selectBackend({ backend: opts.backend, device: opts.device, threads: 1 });
+      process.stderr.write(`deep-svdd: using ${describeBackend(backend)}\n`);
+      const r = scoreInputs({ modelDir: opts.model, input: opts.input, batchSize });
+      const rows = r.ids.map((id, i) => [id, r.scores[i], r.anomalies[i]]);
+      ensureDir(path.dirname(path.resolve(opts.out)), '--out');
+      writeFileAtomic(opts.out, stringify(rows, { header: true, columns: ['id', 'score', 'anomaly'] }), '--out');
+      const flagged = r.anomalies.reduce((a, b) => a + b, 0);
+      process.stderr.write(`deep-svdd: scored ${r.ids.length} input${r.ids.length === 1 ? '' : 's'}, ${flagged} flagged as anomalous (score > ${r.meta.threshold}); wrote ${opts.out}\n`);
+    });
+}

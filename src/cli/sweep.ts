@@ -1,0 +1,35 @@
+/** `deep-svdd sweep` (classes × seeds, in parallel or as a Slurm array) and `deep-svdd report`. */
+import { type Command, Option } from 'commander';
+import { addTrainOptions } from '../config/options.js';
+import { writeReport } from '../experiments/report.js';
+import { sweepCommand } from '../experiments/sweep.js';
+
+export function registerSweep(program: Command): void {
+  const sweep = program
+    .command('sweep')
+    .description('train every (normal class, seed) pair as its own process, --jobs at a time; resumable; writes DIR/sweep.json as runs finish')
+    .option('--classes <list>', 'normal classes, each trained against all others: indices, ranges or class names, comma-separated (e.g. 0-9, 3,5, cat) (default: every class)')
+    .option('--seeds <list>', 'seeds, comma-separated or ranges', '1-10')
+    .option('--jobs <n>', 'runs in parallel (default: the number of CPU cores ÷ --threads)')
+    .option('--xp-dir <dir>', 'sweep folder: run folders DIR/<class>vsall/seed_<seed>/ and DIR/sweep.json (default: log/sweep_<dataset>)')
+    .addOption(new Option('--emit <kind>', 'write a cluster job script instead of running: slurm = DIR/sweep.sbatch, a job array with one task per run').choices(['slurm']))
+    .exitOverride();
+  // the sweep sets --normal, --seed and --xp-dir per run
+  addTrainOptions(sweep, ['normal', 'seed', 'xpDir'], (spec) => (spec.key === 'force'
+    ? '1 = rerun finished runs too (overwriting them); unfinished runs are always restarted or resumed'
+    : `${spec.help} (passed to every run)`));
+  sweep.action(async (opts: Record<string, unknown>, cmd: Command) => {
+    await sweepCommand(opts, cmd);
+  });
+
+  program
+    .command('report')
+    .description('summarise a sweep folder: DIR/summary.csv, summary.md (test AUC mean ± std per class beside the paper\'s Table 1), auc_chart.png, report.html')
+    .argument('<dir>', 'the sweep folder (the --xp-dir of deep-svdd sweep)')
+    .exitOverride()
+    .action(async (dir: string) => {
+      const r = writeReport(dir);
+      process.stdout.write(r.markdown);
+      process.stderr.write(`deep-svdd: wrote ${r.files.join(', ')}\n`);
+    });
+}
