@@ -6,6 +6,7 @@
  *                        per-channel sums in float64 (batch norm in training mode: ~5 ops)
  *   BatchNormTrainGradJs dy, x̂, 1/√(σ²+ε) → dx = inv/n · (n·dy − Σdy − x̂·Σ(dy·x̂))   (~8 ops)
  *   LeakyReluGradJs      dy, x → dy where x > 0, else α·dy                         (Greater, Select, Multiply)
+ *   ResizeNearestNeighborGrad, for exact 2× upsampling: each input pixel gets the sum of its 2×2 block of dy
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
@@ -119,6 +120,32 @@ function leakyReluGrad(backendName: string): KernelFunc {
     // branch-free: a data-dependent branch mispredicts half the time on activations
     const beta = 1 - alpha;
     for (let i = 0; i < g.length; i++) dx[i] = g[i] * (alpha + beta * ((xv[i] > 0) as unknown as number));
+    return out.info;
+  };
+}
+
+/** The gradient of 2× nearest-neighbour upsampling (as the decoders use); other resizes use `fallback`. */
+export function upsample2xGrad(backendName: string, fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const { images, dy } = args.inputs as { images: TensorInfo; dy: TensorInfo };
+    const { alignCorners, halfPixelCenters } = args.attrs as { alignCorners: boolean; halfPixelCenters: boolean };
+    const [b, h, w, c] = images.shape;
+    if (alignCorners || halfPixelCenters || dy.shape[1] !== 2 * h || dy.shape[2] !== 2 * w) return fallback(args);
+    const mem = memoryOf(backendName, args.backend as tf.KernelBackend);
+    const out = mem.alloc(images.shape);
+    const g = mem.read(dy);
+    const dx = mem.read(out.info);
+    const rowG = 2 * w * c;
+    for (let n = 0; n < b; n++) {
+      for (let i = 0; i < h; i++) {
+        const o = (n * h + i) * w * c;
+        const top = (n * 2 * h + 2 * i) * rowG;
+        for (let j = 0; j < w; j++) {
+          const t = top + 2 * j * c;
+          for (let k = 0; k < c; k++) dx[o + j * c + k] = g[t + k] + g[t + c + k] + g[t + rowG + k] + g[t + rowG + c + k];
+        }
+      }
+    }
     return out.info;
   };
 }

@@ -12,7 +12,7 @@
  * They cover stride 1, dilation 1, NHWC (all the LeNet networks use); anything else goes to the original kernel.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { registerJsKernels } from './js-kernels.js';
+import { registerJsKernels, upsample2xGrad } from './js-kernels.js';
 import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 
 type Backend = tf.KernelBackend & { disposeData(dataId: object, force?: boolean): boolean };
@@ -231,8 +231,9 @@ export function registerKernelFixes(backendName: 'wasm' | 'cpu'): string[] {
     replaceKernel('Conv2DBackpropInput', 'wasm', (orig) => conv2dBackpropInputViaConv('wasm', orig!.kernelFunc));
     replaceKernel('BatchMatMul', 'wasm', (orig) => batchMatMulViaTranspose('wasm', orig!.kernelFunc));
     replaceKernel('MaxPoolGrad', 'wasm', (orig) => maxPoolGrad2x2Wasm(orig!.kernelFunc));
+    replaceKernel('ResizeNearestNeighborGrad', 'wasm', (orig) => upsample2xGrad('wasm', orig!.kernelFunc));
     registerJsKernels('wasm');
-    return ['batch norm (JS on the wasm heap)', 'Conv2DBackpropFilter (as Conv2D)', 'Conv2DBackpropInput (as Conv2D)', 'BatchMatMul transposes', 'MaxPoolGrad 2×2 (JS on the wasm heap)'];
+    return ['batch norm, leaky-ReLU and 2× upsampling gradients (JS on the wasm heap)', 'Conv2DBackpropFilter (as Conv2D)', 'Conv2DBackpropInput (as Conv2D)', 'BatchMatMul transposes', 'MaxPoolGrad 2×2 (JS on the wasm heap)'];
   }
   replaceKernel('ResizeNearestNeighborGrad', 'cpu', () => resizeNearestNeighborGradCpu());
   registerJsKernels('cpu');

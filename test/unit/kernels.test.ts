@@ -66,21 +66,24 @@ test('transposed BatchMatMul re-route matches cpu and does not leak', async () =
   for (let i = 0; i < ref.length; i++) assertClose(got[i], ref[i], 1e-6, `matmul ${i}`);
 });
 
-test('cpu ResizeNearestNeighborGrad fix agrees with the (correct) wasm kernel for batch > 1', async () => {
-  const run = () => tf.tidy(() => {
+test('upsampling gradient: the cpu fix, the wasm 2× JavaScript kernel and wasm\'s own kernel agree for batch > 1', async () => {
+  const run = (size: [number, number]) => tf.tidy(() => {
     const x = tf.tensor4d(seededArray(3 * 4 * 5 * 2, 9), [3, 4, 5, 2]);
     const g = tf.grad((xx: tf.Tensor) => {
-      const y = tf.image.resizeNearestNeighbor(xx as tf.Tensor4D, [8, 10]);
+      const y = tf.image.resizeNearestNeighbor(xx as tf.Tensor4D, size);
       return tf.sum(tf.mul(y, tf.tensor(seededArray(y.size, 10), y.shape)));
     })(x);
     return Array.from(g.dataSync());
   });
-  const wasm = await onBackend('wasm', run);
-  const buggy = await onBackend('cpu', run);
-  assert.notDeepEqual(buggy.slice(40), wasm.slice(40), 'tfjs-backend-cpu 4.22.0 gets batch item 2 wrong without the fix');
-  registerKernelFixes('cpu');
-  const cpu = await onBackend('cpu', run);
-  assertClose(cpu, wasm, 1e-6, 'resize grad');
+  // [8, 10] is exact 2× (the JavaScript kernel on wasm); [9, 11] is not (wasm's own kernel)
+  for (const size of [[8, 10], [9, 11]] as Array<[number, number]>) {
+    const wasm = await onBackend('wasm', () => run(size));
+    const buggy = await onBackend('cpu', () => run(size));
+    if (size[0] === 8) assert.notDeepEqual(buggy.slice(40), wasm.slice(40), 'tfjs-backend-cpu 4.22.0 gets batch item 2 wrong without the fix');
+    registerKernelFixes('cpu');
+    const cpu = await onBackend('cpu', () => run(size));
+    assertClose(cpu, wasm, 1e-6, `resize grad ${size.join('×')}`);
+  }
 });
 
 test('the wasm conv gradients do not leak tensors or wasm memory across calls', async () => {
