@@ -17,7 +17,7 @@ export const LEAKY_RELU_GRAD = 'LeakyReluGradJs';
 
 interface Memory {
   read(t: TensorInfo): Float32Array;
-  /** a new float32 tensor and a writable view of its values */
+  /** a new float32 tensor (on wasm, take views with read() after the last allocation: the heap may move) */
   alloc(shape: number[]): { info: TensorInfo; values: Float32Array };
 }
 
@@ -56,11 +56,10 @@ function forward(backendName: string): KernelFunc {
     const eps = (attrs as { eps: number }).eps;
     const mem = memoryOf(backendName, backend as tf.KernelBackend);
     const c = x.shape[x.shape.length - 1];
-    const outs = [mem.alloc(x.shape), mem.alloc([c]), mem.alloc([c]), mem.alloc([c])];
-    const [y, mean, variance, inv] = outs.map((o) => o.values);
-    // views again: the allocations above may have moved the heap
+    const outs = [mem.alloc(x.shape), mem.alloc([c]), mem.alloc([c]), mem.alloc([c])].map((o) => o.info);
+    // views only now: each allocation above may have grown (and so moved) the heap
+    const [yv, mean, variance, inv] = outs.map((o) => mem.read(o));
     const xv = mem.read(x);
-    const yv = mem.read(outs[0].info);
     const total = xv.length;
     const n = total / c;
     const s1 = new Float64Array(c);
@@ -77,8 +76,7 @@ function forward(backendName: string): KernelFunc {
       mean[k] = s1[k]; variance[k] = v; inv[k] = invStd[k];
     }
     for (let i = 0; i < total; i += c) for (let k = 0; k < c; k++) yv[i + k] = (xv[i + k] - s1[k]) * invStd[k];
-    void y;
-    return outs.map((o) => o.info);
+    return outs;
   };
 }
 
