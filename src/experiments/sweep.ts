@@ -10,75 +10,33 @@
  * - DIR/sweep.json (written atomically as runs start, progress and finish) holds the command line, the options and
  *   every run's status, AUC and seconds.
  * - `--emit slurm` writes DIR/sweep.sbatch (a job array, one task per run) instead of running anything.
+ *
+ * This module plans the sweep, holds its lock, runs it and is the command; the plan types, the run outcome and the
+ * state (sweep-state.ts), the progress text (sweep-progress.ts) and the Slurm script (sweep-slurm.ts) are modules
+ * of their own.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { buildTrainConfig } from '../config/build.js';
 import { TRAIN_OPTIONS, type TrainConfig } from '../config/options.js';
 import { DATASET_INFO } from '../data/datasets.js';
 import { scanFolderClasses } from '../data/folder.js';
 import { parseClassList, resolveClasses } from '../data/select.js';
-import { ensureDir, ioError, writeFileAtomic, writeJsonAtomic } from '../io/atomic.js';
+import { ensureDir, ioError } from '../io/atomic.js';
 import { CHECKPOINT_FILE } from '../io/checkpoint.js';
 import { UserError } from '../util/errors.js';
-import { PACKAGE_VERSION } from '../util/version.js';
+import { BarProgress, formatDuration, PlainProgress, type Progress } from './sweep-progress.js';
+import { emitSlurm } from './sweep-slurm.js';
+import {
+  classArg, CLI_PATH, mtimeMs, planRuns, previousRun, readJsonFile, runOutcome, shellQuote, SweepState, type SweepPlan, type SweepRun,
+} from './sweep-state.js';
 
 /** Train options the sweep sets itself for every run (not passed through from the command line). */
 export const SWEEP_SET_KEYS = ['normal', 'seed', 'xpDir'] as const;
-
-/** The compiled CLI that the children run. */
-export const CLI_PATH = fileURLToPath(new URL('../cli/main.js', import.meta.url));
-
-export type RunStatus = 'pending' | 'running' | 'finished' | 'failed' | 'interrupted';
-
-export interface SweepRun {
-  class: number;
-  seed: number;
-  /** run folder relative to the sweep folder, e.g. `0vsall/seed_1` */
-  dir: string;
-  status: RunStatus;
-  /** finished before this invocation of the sweep (not rerun) */
-  skipped?: boolean;
-  test_auc?: number | null;
-  ae_test_auc?: number | null;
-  seconds?: number;
-  error?: string;
-  exit_code?: number | null;
-  exit_signal?: string | null;
-  phase?: string;
-  epoch?: number;
-  n_epochs?: number;
-  started_at?: string;
-  finished_at?: string;
-}
-
-export interface SweepPlan {
-  dataset: string;
-  /** absolute sweep folder */
-  xpDir: string;
-  classes: number[];
-  seeds: number[];
-  jobs: number;
-  threads: number;
-  /** rerun finished runs too */
-  force: boolean;
-  /** the train options given on the command line, passed through to every child (flag, value, flag, value, ...) */
-  trainArgs: string[];
-  /** run folder name for a normal class: `<c>vsall` (or `<c>vs<outliers>` with an explicit --outlier) */
-  runDirs: Map<number, string>;
-  /** the child's --normal for a class: its index, or its name where a folder dataset has a class named like another's index */
-  classArgs?: Map<number, string>;
-  /** epochs per run, for progress and ETA */
-  epochs: { pretrain: number; train: number };
-  /** the command line as typed */
-  argv: string[];
-}
 
 // ------------------------------------------------------------------------------------------------ planning
 
@@ -191,19 +149,6 @@ export function planSweep(opts: Record<string, unknown>, given: (key: string) =>
   };
 }
 
-/** Every run of the plan, class-major (the order of sweep.json and of the Slurm array). */
-export function planRuns(plan: SweepPlan): SweepRun[] {
-  const runs: SweepRun[] = [];
-  for (const c of plan.classes) {
-    for (const s of plan.seeds) runs.push({ class: c, seed: s, dir: `${plan.runDirs.get(c)}/seed_${s}`, status: 'pending' });
-  }
-  return runs;
-}
-
-function classArg(plan: SweepPlan, cls: number): string {
-  return plan.classArgs?.get(cls) ?? String(cls);
-}
-
 /** The arguments after `node <cli>` for one run. */
 export function childArgs(plan: SweepPlan, run: SweepRun): string[] {
   const xp = path.join(plan.xpDir, run.dir);
@@ -211,278 +156,6 @@ export function childArgs(plan: SweepPlan, run: SweepRun): string[] {
   const resume = !plan.force && fs.existsSync(path.join(xp, CHECKPOINT_FILE));
   return ['train', ...plan.trainArgs, '--normal', classArg(plan, run.class), '--seed', String(run.seed), '--threads', String(plan.threads),
     '--xp-dir', xp, ...(resume ? ['--resume', '1'] : ['--force', '1'])];
-}
-
-// ------------------------------------------------------------------------------------------------ run outcome
-
-export function readJsonFile(file: string): Record<string, unknown> | null {
-  try { return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>; } catch { return null; }
-}
-
-function mtimeMs(file: string): number | undefined {
-  try { return fs.statSync(file).mtimeMs; } catch { return undefined; }
-}
-
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-
-export interface ChildExit {
-  code: number | null;
-  signal: string | null;
-  /** the child's last non-empty stderr line */
-  lastStderr?: string;
-  /** ms since the epoch when the child was started: a results.json written before belongs to an earlier attempt */
-  launchedAt: number;
-  /** modification time of results.json (ms since the epoch), if it exists */
-  resultsMtimeMs?: number;
-  /** the sweep was asked to stop */
-  stopping: boolean;
-}
-
-/** What a finished child process means for its run: the state logic of the sweep, kept pure for tests. */
-export function runOutcome(results: Record<string, unknown> | null, exit: ChildExit): Pick<SweepRun, 'status' | 'test_auc' | 'ae_test_auc' | 'error'> {
-  const fresh = results !== null && exit.resultsMtimeMs !== undefined && exit.resultsMtimeMs >= exit.launchedAt - 1000;
-  const r = fresh ? results : null;
-  if (r?.status === 'finished') return { status: 'finished', test_auc: num(r.test_auc), ae_test_auc: num(r.ae_test_auc) };
-  const stderr = exit.lastStderr?.replace(/^deep-svdd:\s*/, '').trim();
-  const why = (typeof r?.error === 'string' && r.error) || stderr
-    || (exit.signal ? `killed by ${exit.signal}` : `exited with code ${String(exit.code)} without a finished results.json`);
-  // interrupted by the sweep's own stop: redone by the next sweep; stopped by anything else: a failure like any other
-  if (exit.stopping) return { status: 'interrupted', error: why, ae_test_auc: num(r?.ae_test_auc) };
-  return { status: 'failed', error: why, ae_test_auc: num(r?.ae_test_auc) };
-}
-
-/** A run folder's previous result: finished (with its AUCs) or not. */
-export function previousRun(xpDir: string, run: SweepRun): Partial<SweepRun> | null {
-  const r = readJsonFile(path.join(xpDir, run.dir, 'results.json'));
-  if (r?.status !== 'finished') return null;
-  const t = r.timings_s as Record<string, unknown> | undefined;
-  return { status: 'finished', skipped: true, test_auc: num(r.test_auc), ae_test_auc: num(r.ae_test_auc), seconds: num(t?.total_s) ?? undefined,
-    finished_at: typeof r.finished_at === 'string' ? r.finished_at : undefined };
-}
-
-// ------------------------------------------------------------------------------------------------ state
-
-export interface Counts { total: number; finished: number; skipped: number; running: number; failed: number; interrupted: number; pending: number }
-
-export function countRuns(runs: SweepRun[]): Counts {
-  const c: Counts = { total: runs.length, finished: 0, skipped: 0, running: 0, failed: 0, interrupted: 0, pending: 0 };
-  for (const r of runs) {
-    c[r.status]++;
-    if (r.skipped) c.skipped++;
-  }
-  return c;
-}
-
-/** The sweep's state and DIR/sweep.json. */
-export class SweepState {
-  readonly runs: SweepRun[];
-  status: 'running' | 'finished' | 'failed' | 'interrupted' = 'running';
-  readonly startedAt = new Date();
-  private readonly history: unknown[];
-  private lastSave = 0;
-
-  constructor(readonly plan: SweepPlan, runs: SweepRun[]) {
-    this.runs = runs;
-    const prev = readJsonFile(this.file);
-    const h = Array.isArray(prev?.history) ? (prev!.history as unknown[]) : [];
-    if (prev && typeof prev.started_at === 'string') {
-      h.push({ started_at: prev.started_at, finished_at: prev.finished_at ?? null, status: prev.status, command: prev.command, counts: prev.counts });
-    }
-    this.history = h.slice(-50);
-  }
-
-  get file(): string { return path.join(this.plan.xpDir, 'sweep.json'); }
-
-  counts(): Counts { return countRuns(this.runs); }
-
-  toJSON(): Record<string, unknown> {
-    const counts = this.counts();
-    const aucs = this.runs.map((r) => (r.status === 'finished' ? r.test_auc : null)).filter((v): v is number => typeof v === 'number');
-    return {
-      status: this.status,
-      command: ['deep-svdd', ...this.plan.argv].map(shellQuote).join(' '),
-      argv: this.plan.argv,
-      cwd: process.cwd(),
-      pid: process.pid,
-      deep_svdd_version: PACKAGE_VERSION,
-      started_at: this.startedAt.toISOString(),
-      updated_at: new Date().toISOString(),
-      finished_at: this.status === 'running' ? null : new Date().toISOString(),
-      options: {
-        dataset: this.plan.dataset, classes: this.plan.classes, seeds: this.plan.seeds, jobs: this.plan.jobs, threads: this.plan.threads,
-        force: this.plan.force, xp_dir: this.plan.xpDir, train_args: this.plan.trainArgs, epochs_per_run: this.plan.epochs,
-      },
-      counts,
-      mean_test_auc: aucs.length ? aucs.reduce((a, b) => a + b, 0) / aucs.length : null,
-      runs: this.runs,
-      history: this.history,
-    };
-  }
-
-  /** Writes sweep.json atomically; with `throttleMs`, skips the write if the last one was more recent. */
-  save(throttleMs = 0): void {
-    const now = Date.now();
-    if (throttleMs && now - this.lastSave < throttleMs) return;
-    this.lastSave = now;
-    writeJsonAtomic(this.file, this.toJSON());
-  }
-}
-
-// ------------------------------------------------------------------------------------------------ progress text
-
-export function formatDuration(s: number): string {
-  if (!Number.isFinite(s) || s < 0) return '?';
-  s = Math.round(s);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 10) return `${m}m${String(s % 60).padStart(2, '0')}s`;
-  if (m < 60) return `${m}m`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
-}
-
-/** The fraction of a running run's epochs that are done. */
-export function runFraction(run: SweepRun, epochs: { pretrain: number; train: number }): number {
-  const total = epochs.pretrain + epochs.train;
-  if (!total || !run.phase || run.epoch === undefined) return 0;
-  const done = run.phase === 'pretrain' ? run.epoch : epochs.pretrain + run.epoch;
-  return Math.min(1, done / total);
-}
-
-/**
- * Seconds left, from this invocation's rate of work: a finished run counts 1, a running one the fraction of its epochs
- * done; runs finished before and failed runs are left out. Null until there is something to go on.
- */
-export function estimateEta(runs: SweepRun[], epochs: { pretrain: number; train: number }, elapsedS: number): number | null {
-  let done = 0;
-  let todo = 0;
-  for (const r of runs) {
-    if (r.skipped || r.status === 'failed') continue;
-    todo += 1;
-    if (r.status === 'finished') done += 1;
-    else if (r.status === 'running') done += runFraction(r, epochs);
-  }
-  if (done < 1e-3 || elapsedS < 1) return null;
-  return ((todo - done) * elapsedS) / done;
-}
-
-export function runLabel(run: SweepRun): string {
-  return `${run.dir.split('/')[0]} seed ${run.seed}`;
-}
-
-function runActivity(run: SweepRun): string {
-  return run.phase ? `${run.phase} epoch ${run.epoch ?? 0}/${run.n_epochs ?? '?'}` : 'starting';
-}
-
-export function statusLine(state: SweepState, elapsedS: number): string {
-  const c = state.counts();
-  const eta = estimateEta(state.runs, state.plan.epochs, elapsedS);
-  const running = state.runs.filter((r) => r.status === 'running');
-  const shown = running.slice(0, 3).map((r) => `${runLabel(r)}: ${runActivity(r)}`);
-  if (running.length > 3) shown.push(`+${running.length - 3} more`);
-  const parts = [`[sweep] ${c.finished}/${c.total} done, ${c.running} running, ${c.failed} failed`];
-  if (shown.length) parts.push(shown.join('; '));
-  parts.push(`ETA ${eta === null ? '?' : formatDuration(eta)}`);
-  return parts.join(' — ');
-}
-
-function pct(v: number | null | undefined): string {
-  return typeof v === 'number' ? `${(100 * v).toFixed(2)}%` : 'n/a';
-}
-
-export function endLine(state: SweepState, run: SweepRun): string {
-  const where = path.join(state.plan.xpDir, run.dir);
-  const took = run.seconds !== undefined ? ` in ${formatDuration(run.seconds)}` : '';
-  if (run.status === 'finished') {
-    return `[sweep] finished ${runLabel(run)}: test AUC ${pct(run.test_auc)}${run.ae_test_auc != null ? ` (autoencoder ${pct(run.ae_test_auc)})` : ''}${took}`;
-  }
-  if (run.status === 'interrupted') return `[sweep] interrupted ${runLabel(run)}${took}: files kept in ${where}; rerun the sweep to redo it`;
-  return `[sweep] FAILED ${runLabel(run)}${took}: ${run.error ?? 'unknown error'} (see ${path.join(where, 'log.txt')})`;
-}
-
-interface Progress {
-  started(run: SweepRun): void;
-  progressed(run: SweepRun): void;
-  ended(run: SweepRun): void;
-  note(line: string): void;
-  stop(): void;
-}
-
-/** Plain lines for logs and CI: a status line at most every `everyMs`, one line per finished run. */
-class PlainProgress implements Progress {
-  private readonly timer: NodeJS.Timeout;
-  constructor(private readonly state: SweepState, private readonly t0: number, everyMs = 10_000) {
-    this.timer = setInterval(() => {
-      if (this.state.counts().running) this.note(statusLine(this.state, (Date.now() - this.t0) / 1000));
-    }, everyMs);
-    this.timer.unref();
-  }
-  started(): void { /* the periodic line shows it */ }
-  progressed(): void { /* the periodic line shows it */ }
-  ended(run: SweepRun): void { this.note(endLine(this.state, run)); }
-  note(line: string): void { process.stderr.write(`${line}\n`); }
-  stop(): void { clearInterval(this.timer); }
-}
-
-/** cli-progress bars on a terminal: the sweep overall, and one bar per running job. */
-class BarProgress implements Progress {
-  private readonly multi: cliProgress.MultiBar;
-  private readonly overall: cliProgress.SingleBar;
-  private readonly bars = new Map<SweepRun, cliProgress.SingleBar>();
-  private readonly timer: NodeJS.Timeout;
-  private readonly width: number;
-
-  constructor(private readonly state: SweepState, private readonly t0: number) {
-    this.multi = new cliProgress.MultiBar({
-      stream: process.stderr, hideCursor: true, clearOnComplete: false, autopadding: true, barsize: 30, fps: 5,
-      format: (options, params, payload: Record<string, string>) => {
-        const size = options.barsize ?? 30;
-        const filled = Math.round(Math.max(0, Math.min(1, params.progress)) * size);
-        const bar = '█'.repeat(filled) + '░'.repeat(size - filled);
-        return payload.kind === 'overall'
-          ? `${'sweep'.padEnd(this.width)} ${bar} ${params.value}/${params.total} done | ${payload.running} running | ${payload.failed} failed | ETA ${payload.etaText}`
-          : `${payload.name.padEnd(this.width)} ${bar} ${payload.activity}`;
-      },
-    }, cliProgress.Presets.shades_classic);
-    this.width = Math.max(5, ...state.runs.map((r) => runLabel(r).length));
-    const c = state.counts();
-    this.overall = this.multi.create(c.total, c.finished, this.overallPayload());
-    this.timer = setInterval(() => this.refresh(), 1000);
-    this.timer.unref();
-  }
-
-  private overallPayload(): Record<string, string> {
-    const c = this.state.counts();
-    const eta = estimateEta(this.state.runs, this.state.plan.epochs, (Date.now() - this.t0) / 1000);
-    return { kind: 'overall', running: String(c.running), failed: String(c.failed), etaText: eta === null ? '?' : formatDuration(eta) };
-  }
-
-  private refresh(): void { this.overall.update(this.state.counts().finished, this.overallPayload()); }
-
-  started(run: SweepRun): void {
-    const e = this.state.plan.epochs;
-    this.bars.set(run, this.multi.create(Math.max(1, e.pretrain + e.train), 0, { kind: 'run', name: runLabel(run), activity: runActivity(run) }));
-    this.refresh();
-  }
-
-  progressed(run: SweepRun): void {
-    const e = this.state.plan.epochs;
-    this.bars.get(run)?.update(Math.round(runFraction(run, e) * Math.max(1, e.pretrain + e.train)), { kind: 'run', name: runLabel(run), activity: runActivity(run) });
-  }
-
-  ended(run: SweepRun): void {
-    const bar = this.bars.get(run);
-    if (bar) { this.multi.remove(bar); this.bars.delete(run); }
-    this.note(endLine(this.state, run));
-    this.refresh();
-  }
-
-  note(line: string): void { this.multi.log(`${line}\n`); }
-
-  stop(): void {
-    clearInterval(this.timer);
-    this.refresh();
-    this.multi.stop();
-  }
 }
 
 // ------------------------------------------------------------------------------------------------ lock
@@ -646,67 +319,7 @@ async function runLocked(plan: SweepPlan, o: { progress?: 'auto' | 'bars' | 'pla
   return state;
 }
 
-// ------------------------------------------------------------------------------------------------ Slurm
-
-/** Quotes a word for POSIX shells when it needs it. */
-export function shellQuote(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-/** A Slurm job-array script: task i runs run i of planRuns(plan), skipping it if its results.json says finished. */
-export function slurmScript(plan: SweepPlan, throttle?: number): string {
-  const runs = planRuns(plan);
-  const q = shellQuote;
-  const train = ['train', ...plan.trainArgs].map(q).join(' ');
-  const skip = plan.force ? ['# --force 1: finished runs are rerun too'] : [
-    `if ${q(process.execPath)} -e 'process.exit(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).status === "finished" ? 0 : 1)' "$xp/results.json" 2>/dev/null; then`,
-    '  echo "deep-svdd: $xp is finished: skipped"',
-    '  exit 0',
-    'fi',
-  ];
-  return [
-    '#!/bin/bash',
-    '# deep-svdd sweep as a Slurm job array: task i trains run i (normal class, seed) in its own folder.',
-    `# Written by: ${['deep-svdd', ...plan.argv].map(q).join(' ')}`,
-    `# Submit:     sbatch ${q(path.join(plan.xpDir, 'sweep.sbatch'))}   (add #SBATCH lines for --partition, --time, --mem as your cluster needs)`,
-    `# Summary:    deep-svdd report ${q(plan.xpDir)}   (when the tasks are done; resubmitting reruns only unfinished runs)`,
-    '#SBATCH --job-name=deep-svdd-sweep',
-    `#SBATCH --array=0-${runs.length - 1}${throttle ? `%${throttle}` : ''}`,
-    '#SBATCH --ntasks=1',
-    `#SBATCH --cpus-per-task=${plan.threads}`,
-    `#SBATCH --output=${path.join(plan.xpDir, 'slurm', '%A_%a.out')}`,
-    'set -euo pipefail',
-    `classes=(${runs.map((r) => q(classArg(plan, r.class))).join(' ')})`,
-    `seeds=(${runs.map((r) => r.seed).join(' ')})`,
-    `dirs=(${runs.map((r) => q(r.dir)).join(' ')})`,
-    'i=${SLURM_ARRAY_TASK_ID:?submit this script with sbatch, or set SLURM_ARRAY_TASK_ID to a task index to run one task}',
-    `if ! [[ "$i" =~ ^[0-9]+$ ]] || [ "$i" -ge ${runs.length} ]; then echo "deep-svdd: task $i is outside 0..${runs.length - 1}" >&2; exit 2; fi`,
-    `xp=${q(plan.xpDir)}/"\${dirs[$i]}"`,
-    ...skip,
-    `cd ${q(process.cwd())}`,
-    `mode="--force 1"; if [ -f "$xp/${CHECKPOINT_FILE}" ]; then mode="--resume 1"; fi  # an interrupted run continues from its checkpoint`,
-    `exec ${q(process.execPath)} ${q(CLI_PATH)} ${train} --normal "\${classes[$i]}" --seed "\${seeds[$i]}" --threads ${plan.threads} --xp-dir "$xp" $mode`,
-    '',
-  ].join('\n');
-}
-
-/** Writes DIR/sweep.sbatch (and DIR/slurm/ for the task logs); returns what to tell the user. */
-export function emitSlurm(plan: SweepPlan, throttle?: number): string {
-  ensureDir(path.join(plan.xpDir, 'slurm'));
-  const file = path.join(plan.xpDir, 'sweep.sbatch');
-  writeFileAtomic(file, slurmScript(plan, throttle));
-  fs.chmodSync(file, 0o755);
-  const runs = planRuns(plan);
-  const done = plan.force ? 0 : runs.filter((r) => previousRun(plan.xpDir, r)).length;
-  return [
-    `wrote ${file}: a Slurm job array of ${runs.length} task(s) (classes ${plan.classes.join(',')} × seeds ${plan.seeds.join(',')})`
-      + `${done ? `; ${done} already finished (their tasks exit at once)` : ''}`,
-    `submit it with:  sbatch ${shellQuote(file)}`,
-    `watch it with:   squeue --me   (task logs in ${path.join(plan.xpDir, 'slurm')}/)`,
-    `then summarise:  deep-svdd report ${shellQuote(plan.xpDir)}`,
-    '',
-  ].join('\n');
-}
+// ------------------------------------------------------------------------------------------------ command
 
 /** The `sweep` command's action. */
 export async function sweepCommand(opts: Record<string, unknown>, cmd: Command): Promise<void> {

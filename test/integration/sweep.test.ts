@@ -12,9 +12,9 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { paperColumnOf, paperValue, PAPER_TABLE1 } from '../../src/eval/paper.js';
 import { popStd, writeReport } from '../../src/experiments/report.js';
-import {
-  countRuns, estimateEta, formatDuration, parseClassSelection, parseIntList, runOutcome, statusLine, SweepState, type SweepPlan, type SweepRun,
-} from '../../src/experiments/sweep.js';
+import { estimateEta, formatDuration, statusLine } from '../../src/experiments/sweep-progress.js';
+import { countRuns, runOutcome, SweepState, type SweepPlan, type SweepRun } from '../../src/experiments/sweep-state.js';
+import { parseClassSelection, parseIntList } from '../../src/experiments/sweep.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const cli = path.join(root, 'dist/src/cli/main.js');
