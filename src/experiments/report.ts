@@ -14,6 +14,7 @@ import { stringify } from 'csv-stringify/sync';
 import { PNG } from 'pngjs';
 import { PAPER_COLUMN_TITLE, PAPER_CONFIDENCE, paperColumnOf, paperValue, type PaperCell, type PaperColumn } from '../eval/paper.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { drawText, textHeight, textWidth } from '../io/font.js';
 import { writeLineChart } from '../io/images.js';
 import { UserError } from '../util/errors.js';
 import { PACKAGE_VERSION } from '../util/version.js';
@@ -203,7 +204,10 @@ function csv(classes: ClassSummary[], overall: ClassSummary): string {
 
 // ------------------------------------------------------------------------------------------------ pictures
 
-export const CHART_COLORS = { ours: [31, 119, 180], paper: [255, 127, 14], seed: [8, 48, 107], whisker: [30, 30, 30], grid: [225, 225, 225], chance: [160, 160, 160] } as const;
+export const CHART_COLORS = {
+  ours: [31, 119, 180], paper: [255, 127, 14], seed: [8, 48, 107], whisker: [30, 30, 30], grid: [225, 225, 225], chance: [160, 160, 160],
+  minorGrid: [242, 242, 242], axis: [120, 120, 120], text: [70, 70, 70], title: [20, 20, 20],
+} as const;
 
 /** The AUC chart's y range in %: from a multiple of 10 below every value shown, to 100. */
 export function chartRange(classes: ClassSummary[], runs: ReportRun[]): number {
@@ -217,16 +221,47 @@ export function chartRange(classes: ClassSummary[], runs: ReportRun[]): number {
   return Math.max(0, Math.min(90, Math.floor((lo - 2) / 10) * 10));
 }
 
-/** Bars per class (ours, paper) with ± std whiskers and one dot per seed; grid every 10 points; no text. */
+/** A class's label under its bars: the class name, and "vs <outliers>" where the outlier classes are not "all". */
+function classLabel(c: ClassSummary): string[] {
+  const cut = (s: string) => (s.length > 16 ? `${s.slice(0, 14)}..` : s);
+  const lines = [cut(c.name)];
+  const m = /^\d+vs(.+)$/.exec(c.key);
+  if (m && m[1] !== 'all') lines.push(cut(`vs ${m[1]}`));
+  return lines;
+}
+
+/**
+ * Bars per class (ours, paper) with ± std whiskers and one dot per seed, on a y axis in % from chartRange to 100
+ * (grey grid lines every 10 points, the 50% chance line darker; labelled ticks every 10 points, or every 5 / 2 with
+ * faint lines between when the axis spans only 20 / 10 points); a title, a legend and the class names under the bars.
+ */
 export function aucChart(classes: ClassSummary[], runs: ReportRun[]): { png: Buffer; lo: number } {
   const lo = chartRange(classes, runs);
+  const th = textHeight(1);
+  const anyPaper = classes.some((c) => c.paper);
+  const labels = classes.map(classLabel);
+  const labelRows = Math.max(1, ...labels.map((l) => l.length));
+  const datasets = [...new Set(classes.map((c) => c.dataset))];
+  const dsTitle = datasets.length === 1 ? ({ mnist: 'MNIST', cifar10: 'CIFAR-10' } as Record<string, string>)[datasets[0]] : undefined;
+  const title = `Test AUC per class${dsTitle ? ` (${dsTitle})` : ''}`;
+  const xCaption = 'normal class';
+  const legend: Array<{ text: string; draw: (x: number, y: number) => void }> = [
+    { text: 'ours (mean)', draw: (x, y) => rect(x, y, x + 9, y + 6, CHART_COLORS.ours) },
+    { text: 'one seed', draw: (x, y) => rect(x + 3, y + 2, x + 5, y + 4, CHART_COLORS.seed) },
+    ...(anyPaper ? [{ text: 'paper (Table 1)', draw: (x: number, y: number) => rect(x, y, x + 9, y + 6, CHART_COLORS.paper) }] : []),
+    { text: '± std', draw: (x, y) => { rect(x + 4, y - 1, x + 4, y + 7, CHART_COLORS.whisker); rect(x + 1, y - 1, x + 7, y - 1, CHART_COLORS.whisker); rect(x + 1, y + 7, x + 7, y + 7, CHART_COLORS.whisker); } },
+  ];
+  const legendW = legend.reduce((s, e) => s + 14 + textWidth(e.text) + 12, -12);
+  const yLab = (g: number) => `${g}%`;
+  const padL = 6 + textWidth(yLab(100)) + 4 + 3;
+  const padR = 12;
   const bar = 16;
-  const group = 2 * bar + 20;
-  const padL = 12;
-  const padT = 10;
+  const minGroup = Math.max(2 * bar + 20, ...labels.flat().map((l) => textWidth(l) + 8));
+  const W = Math.max(padL + padR + Math.max(1, classes.length) * minGroup, legendW + 40, textWidth(title, 2) + 40, 340);
+  const group = (W - padL - padR) / Math.max(1, classes.length);
+  const padT = 6 + textHeight(2) + 8 + th + 10;
   const plotH = 260;
-  const W = padL * 2 + Math.max(1, classes.length) * group;
-  const H = padT * 2 + plotH;
+  const H = padT + plotH + 4 + 5 + labelRows * (th + 5) + 4 + th + 8;
   const png = new PNG({ width: W, height: H });
   png.data.fill(255);
   const set = (x: number, y: number, c: readonly number[]) => {
@@ -234,32 +269,54 @@ export function aucChart(classes: ClassSummary[], runs: ReportRun[]): { png: Buf
     const p = (y * W + x) * 4;
     png.data[p] = c[0]; png.data[p + 1] = c[1]; png.data[p + 2] = c[2]; png.data[p + 3] = 255;
   };
-  const rect = (x0: number, y0: number, x1: number, y1: number, c: readonly number[]) => {
+  function rect(x0: number, y0: number, x1: number, y1: number, c: readonly number[]): void {
     for (let y = Math.round(Math.min(y0, y1)); y <= Math.round(Math.max(y0, y1)); y++) for (let x = Math.round(x0); x <= Math.round(x1); x++) set(x, y, c);
-  };
-  const yOf = (v: number) => padT + plotH - ((Math.max(lo, Math.min(100, v)) - lo) / (100 - lo)) * plotH;
-  for (let g = lo; g <= 100; g += 10) rect(padL - 4, yOf(g), W - padL + 4, yOf(g), g === 50 ? CHART_COLORS.chance : CHART_COLORS.grid);
+  }
+  const yOf = (v: number) => Math.round(padT + plotH - ((Math.max(lo, Math.min(100, v)) - lo) / (100 - lo)) * plotH);
+  const base = yOf(lo);
+  // labelled ticks every 10 points (every 5 or 2 on a short axis); grey grid lines at the multiples of 10, fainter ones between
+  const step = 100 - lo <= 10 ? 2 : 100 - lo <= 20 ? 5 : 10;
+  for (let g = lo; g <= 100; g += step) {
+    rect(padL + 1, yOf(g), W - padR, yOf(g), g === 50 ? CHART_COLORS.chance : g % 10 === 0 ? CHART_COLORS.grid : CHART_COLORS.minorGrid);
+    rect(padL - 3, yOf(g), padL - 1, yOf(g), CHART_COLORS.axis);
+    drawText(png, yLab(g), padL - 4 - 3 - textWidth(yLab(g)), yOf(g) - Math.floor(th / 2), CHART_COLORS.text);
+  }
   const whisker = (cx: number, m: number, s: number) => {
     rect(cx, yOf(m + s), cx, yOf(m - s), CHART_COLORS.whisker);
     rect(cx - 4, yOf(m + s), cx + 4, yOf(m + s), CHART_COLORS.whisker);
     rect(cx - 4, yOf(m - s), cx + 4, yOf(m - s), CHART_COLORS.whisker);
   };
   classes.forEach((c, i) => {
-    const x0 = padL + i * group + 10;
+    const cx = Math.round(padL + (i + 0.5) * group);
+    const xo = anyPaper ? cx - bar : cx - bar / 2; // left edge of our bar
     if (c.mean !== null) {
-      rect(x0, yOf(c.mean), x0 + bar - 1, yOf(lo), CHART_COLORS.ours);
-      whisker(x0 + bar / 2, c.mean, c.std ?? 0);
+      rect(xo, yOf(c.mean), xo + bar - 1, base, CHART_COLORS.ours);
+      whisker(xo + bar / 2, c.mean, c.std ?? 0);
       for (const r of runs) {
         if (r.rel.split('/')[0] !== c.key || r.status !== 'finished' || r.testAuc === null) continue;
         const y = yOf(100 * r.testAuc);
-        rect(x0 + bar / 2 - 5, y - 1, x0 + bar / 2 - 3, y + 1, CHART_COLORS.seed);
+        rect(xo + bar / 2 - 5, y - 1, xo + bar / 2 - 3, y + 1, CHART_COLORS.seed);
       }
     }
     if (c.paper) {
-      rect(x0 + bar, yOf(c.paper.mean), x0 + 2 * bar - 1, yOf(lo), CHART_COLORS.paper);
-      whisker(x0 + bar + bar / 2, c.paper.mean, c.paper.std);
+      rect(cx, yOf(c.paper.mean), cx + bar - 1, base, CHART_COLORS.paper);
+      whisker(cx + bar / 2, c.paper.mean, c.paper.std);
     }
+    if (c.mean === null && !c.paper) drawText(png, 'n/a', cx - Math.floor(textWidth('n/a') / 2), base - th - 4, CHART_COLORS.chance);
+    rect(cx, base + 1, cx, base + 3, CHART_COLORS.axis);
+    labels[i].forEach((l, k) => drawText(png, l, cx - Math.floor(textWidth(l) / 2), base + 4 + 5 + k * (th + 5), c.mean === null ? CHART_COLORS.chance : CHART_COLORS.text));
   });
+  rect(padL, padT, padL, base, CHART_COLORS.axis);
+  rect(padL, base, W - padR, base, CHART_COLORS.axis);
+  drawText(png, title, Math.round((W - textWidth(title, 2)) / 2), 6, CHART_COLORS.title, 2);
+  drawText(png, xCaption, Math.round((padL + W - padR - textWidth(xCaption)) / 2), H - 8 - th, CHART_COLORS.text);
+  let lx = Math.round((W - legendW) / 2);
+  const ly = 6 + textHeight(2) + 8;
+  for (const e of legend) {
+    e.draw(lx, ly);
+    lx += 14;
+    lx += drawText(png, e.text, lx, ly, CHART_COLORS.text) + 12;
+  }
   return { png: PNG.sync.write(png), lo };
 }
 
@@ -271,9 +328,12 @@ function readPng(file: string): Buffer | null {
   try { return fs.readFileSync(file); } catch { return null; }
 }
 
+/** Line colours of the seeds in the loss charts (matplotlib's tab10 without its grey). */
+const SEED_COLORS: Array<[number, number, number]> = [[31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189], [140, 86, 75], [227, 119, 194], [188, 189, 34], [23, 190, 207]];
+
 /** Loss per epoch of every seed of a class, one PNG per phase (via the run's own chart code, in a temp folder). */
 function lossCurves(rs: ReportRun[], tmp: string): Record<'pretrain' | 'train', Buffer | null> {
-  const series: Record<'pretrain' | 'train', number[][]> = { pretrain: [], train: [] };
+  const series: Record<'pretrain' | 'train', Array<{ values: number[]; seed: number }>> = { pretrain: [], train: [] };
   for (const r of rs) {
     let text: string;
     try { text = fs.readFileSync(path.join(r.dir, 'epochs.csv'), 'utf8'); } catch { continue; }
@@ -287,17 +347,18 @@ function lossCurves(rs: ReportRun[], tmp: string): Record<'pretrain' | 'train', 
       const cells = l.split(',');
       per[cells[iPhase]]?.push(Number(cells[iLoss]));
     }
-    if (per.pretrain.length) series.pretrain.push(per.pretrain);
-    if (per.train.length) series.train.push(per.train);
+    if (per.pretrain.length) series.pretrain.push({ values: per.pretrain, seed: r.seed });
+    if (per.train.length) series.train.push({ values: per.train, seed: r.seed });
   }
   const out: Record<'pretrain' | 'train', Buffer | null> = { pretrain: null, train: null };
   for (const phase of ['pretrain', 'train'] as const) {
     if (!series[phase].length) continue;
     const file = path.join(tmp, `${phase}.png`);
     const base: [number, number, number] = phase === 'pretrain' ? [30, 90, 200] : [200, 60, 30];
-    writeLineChart(file, series[phase].map((values, k) => ({
-      values, color: base.map((v) => Math.min(230, v + 25 * (k % 5))) as [number, number, number],
-    })), 360, 180, true);
+    const many = series[phase].length > 1;
+    writeLineChart(file, series[phase].map(({ values, seed }, k) => ({
+      values, color: many ? SEED_COLORS[k % SEED_COLORS.length] : base, name: `seed ${seed}`,
+    })), 420, 230, true, { title: phase === 'pretrain' ? 'autoencoder pretraining loss' : 'training loss', xLabel: 'epoch', yLabel: 'loss (log scale)' });
     out[phase] = fs.readFileSync(file);
   }
   return out;

@@ -262,7 +262,7 @@ async function pretrain(ctx: Ctx, ae: Network): Promise<void> {
   solver.dispose();
   ctx.timings.pretrain_s = (ctx.timings.pretrain_s ?? 0) + (performance.now() - t) / 1000;
   if (done < nEpochs) throw interrupted('pretrain', done);
-  writeLineChart(path.join(ctx.xp, 'loss_pretrain.png'), [{ values: ctx.csv.rows.filter((r) => r.phase === 'pretrain').map((r) => r.loss), color: [30, 90, 200] }]);
+  writeLineChart(path.join(ctx.xp, 'loss_pretrain.png'), [{ values: ctx.csv.rows.filter((r) => r.phase === 'pretrain').map((r) => r.loss), color: [30, 90, 200] }], { title: 'autoencoder pretraining loss', xLabel: 'epoch', yLabel: 'loss (log scale)' });
   const t2 = performance.now();
   const scores = reconstructionErrors(ae, data.test, cfg.evalBatchSize, cfg.aeLoss);
   ctx.timings.ae_test_s = (performance.now() - t2) / 1000;
@@ -349,7 +349,7 @@ async function trainSvdd(ctx: Ctx, net: Network): Promise<void> {
   if (spread < 1e-6 * Math.max(1e-12, quantile(dTrain, 0.5))) {
     log.warn(`the training distances have (nearly) zero spread (std ${spread.toExponential(2)}): the network may have collapsed onto c`);
   }
-  writeLineChart(path.join(ctx.xp, 'loss_train.png'), [{ values: ctx.csv.rows.filter((r) => r.phase === 'train').map((r) => r.loss), color: [200, 60, 30] }]);
+  writeLineChart(path.join(ctx.xp, 'loss_train.png'), [{ values: ctx.csv.rows.filter((r) => r.phase === 'train').map((r) => r.loss), color: [200, 60, 30] }], { title: 'Deep SVDD training loss', xLabel: 'epoch', yLabel: 'loss (log scale)' });
 
   const t2 = performance.now();
   const dTest = squaredDistances(net, data.test, state.c, cfg.evalBatchSize);
