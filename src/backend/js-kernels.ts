@@ -5,6 +5,7 @@
  *   BatchNormTrainJs     x → [x̂, μ, σ² (biased), 1/√(σ²+ε)]          channels last, statistics over all other axes;
  *                        per-channel sums in float64 (batch norm in training mode: ~5 ops)
  *   BatchNormTrainGradJs dy, x̂, 1/√(σ²+ε) → dx = inv/n · (n·dy − Σdy − x̂·Σ(dy·x̂))   (~8 ops)
+ *                        both with an optional `alpha`: batch norm and the leaky ReLU after it as one kernel each way
  *   LeakyReluGradJs      dy, x → dy where x > 0, else α·dy                         (Greater, Select, Multiply)
  *   ResizeNearestNeighborGrad, for exact 2× upsampling: each input pixel gets the sum of its 2×2 block of dy
  */
@@ -53,12 +54,14 @@ function memoryOf(backendName: string, backend: tf.KernelBackend): Memory {
 function forward(backendName: string): KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const { x } = inputs as { x: TensorInfo };
-    const eps = (attrs as { eps: number }).eps;
+    // with `alpha`, a leaky ReLU follows in the same pass: outputs [lrelu(x̂), μ, σ², 1/√(σ²+ε), x̂]
+    const { eps, alpha } = attrs as { eps: number; alpha?: number };
     const mem = memoryOf(backendName, backend as tf.KernelBackend);
     const c = x.shape[x.shape.length - 1];
-    const outs = [mem.alloc(x.shape), mem.alloc([c]), mem.alloc([c]), mem.alloc([c])].map((o) => o.info);
+    const shapes = [x.shape, [c], [c], [c], ...(alpha === undefined ? [] : [x.shape])];
+    const outs = shapes.map((shape) => mem.alloc(shape).info);
     // views only now: each allocation above may have grown (and so moved) the heap
-    const [yv, mean, variance, inv] = outs.map((o) => mem.read(o));
+    const [yv, mean, variance, inv, xhv] = outs.map((o) => mem.read(o));
     const xv = mem.read(x);
     const total = xv.length;
     const n = total / c;
@@ -75,32 +78,53 @@ function forward(backendName: string): KernelFunc {
       invStd[k] = 1 / Math.sqrt(v + eps);
       mean[k] = s1[k]; variance[k] = v; inv[k] = invStd[k];
     }
-    for (let i = 0; i < total; i += c) for (let k = 0; k < c; k++) yv[i + k] = (xv[i + k] - s1[k]) * invStd[k];
+    if (alpha === undefined) {
+      for (let i = 0; i < total; i += c) for (let k = 0; k < c; k++) yv[i + k] = (xv[i + k] - s1[k]) * invStd[k];
+    } else {
+      // the same float32 results as TF.js's LeakyRelu kernel on the stored x̂ (x < 0 ? α·x : x), branch-free:
+      // a32 + (1 − a32) is exactly 1 in float64
+      const a32 = Math.fround(alpha);
+      const b32 = 1 - a32;
+      for (let i = 0; i < total; i += c) {
+        for (let k = 0; k < c; k++) {
+          const h = Math.fround((xv[i + k] - s1[k]) * invStd[k]);
+          xhv[i + k] = h;
+          yv[i + k] = h * (a32 + b32 * ((h >= 0) as unknown as number));
+        }
+      }
+    }
     return outs;
   };
 }
 
 function backward(backendName: string): KernelFunc {
-  return ({ inputs, backend }) => {
+  return ({ inputs, backend, attrs }) => {
     const { dy, xhat, invStd } = inputs as { dy: TensorInfo; xhat: TensorInfo; invStd: TensorInfo };
+    // with `alpha`, dy first goes back through the leaky ReLU: dy·(α + (1−α)·[x̂ > 0]), rounded to float32 as the
+    // separate LeakyReluGradJs kernel stores it
+    const alpha = (attrs as { alpha?: number }).alpha;
     const mem = memoryOf(backendName, backend as tf.KernelBackend);
     const out = mem.alloc(dy.shape);
-    const g = mem.read(dy);
+    const dyv = mem.read(dy);
     const xh = mem.read(xhat);
     const inv = mem.read(invStd);
     const dx = mem.read(out.info);
     const c = inv.length;
-    const total = g.length;
+    const total = dyv.length;
     const n = total / c;
+    const beta = alpha === undefined ? 0 : 1 - alpha;
+    const a0 = alpha ?? 1;
+    // dy after the leaky ReLU, computed where it is needed (twice) instead of stored
+    const grad = (i: number) => (alpha === undefined ? dyv[i] : Math.fround(dyv[i] * (a0 + beta * ((xh[i] > 0) as unknown as number))));
     const sumDy = new Float64Array(c);
     const sumDyXh = new Float64Array(c);
     for (let i = 0; i < total; i += c) {
-      for (let k = 0; k < c; k++) { const v = g[i + k]; sumDy[k] += v; sumDyXh[k] += v * xh[i + k]; }
+      for (let k = 0; k < c; k++) { const v = grad(i + k); sumDy[k] += v; sumDyXh[k] += v * xh[i + k]; }
     }
     const a = new Float64Array(c);
     for (let k = 0; k < c; k++) a[k] = inv[k] / n;
     for (let i = 0; i < total; i += c) {
-      for (let k = 0; k < c; k++) dx[i + k] = a[k] * (n * g[i + k] - sumDy[k] - xh[i + k] * sumDyXh[k]);
+      for (let k = 0; k < c; k++) dx[i + k] = a[k] * (n * grad(i + k) - sumDy[k] - xh[i + k] * sumDyXh[k]);
     }
     return out.info;
   };

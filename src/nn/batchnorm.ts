@@ -8,6 +8,7 @@
  * momentum 0.1, unbiased variance. Eval mode uses the running averages.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 import { BN_BACKWARD, BN_FORWARD, hasJsKernels } from '../backend/js-kernels.js';
 
 export interface BatchNormState {
@@ -27,8 +28,12 @@ export function makeBatchNorm(name: string, channels: number): BatchNormState {
   };
 }
 
-/** x̂ = (x − μ_B)/√(σ²_B + ε) with the closed-form gradient; updates the running averages (outside the tape). */
-export function batchNormTrain(x: tf.Tensor, bn: BatchNormState, eps = BN_EPS, momentum = BN_MOMENTUM): tf.Tensor {
+/**
+ * x̂ = (x − μ_B)/√(σ²_B + ε) with the closed-form gradient; updates the running averages (outside the tape).
+ * With `leakyAlpha`, returns leakyRelu(x̂) — on backends with the JavaScript kernels as one kernel each way, with the
+ * same float32 results as the two separate ops.
+ */
+export function batchNormTrain(x: tf.Tensor, bn: BatchNormState, eps = BN_EPS, momentum = BN_MOMENTUM, leakyAlpha?: number): tf.Tensor {
   const axes = x.rank === 4 ? [0, 1, 2] : [0];
   const n = x.size / x.shape[x.rank - 1];
   const fused = hasJsKernels();
@@ -39,25 +44,28 @@ export function batchNormTrain(x: tf.Tensor, bn: BatchNormState, eps = BN_EPS, m
     const save = args[1] as tf.GradSaveFunc;
     let xhat: tf.Tensor;
     let invStd: tf.Tensor;
+    let value: tf.Tensor;
     if (fused) {
-      const [y, mean, variance, inv] = tf.engine().runKernel(BN_FORWARD, { x: xin }, { eps }) as tf.Tensor[];
-      xhat = y; invStd = inv;
+      const attrs: NamedAttrMap = leakyAlpha === undefined ? { eps } : { eps, alpha: leakyAlpha };
+      const [y, mean, variance, inv, xh] = tf.engine().runKernel(BN_FORWARD, { x: xin }, attrs) as tf.Tensor[];
+      xhat = xh ?? y; invStd = inv; value = y;
       batchMean = tf.keep(mean);
       batchVar = tf.keep(variance);
     } else {
       const { mean, variance } = tf.moments(xin, axes);
       invStd = tf.rsqrt(tf.add(variance, eps));
       xhat = tf.mul(tf.sub(xin, mean), invStd);
+      value = xhat;
       batchMean = tf.keep(mean);
       batchVar = tf.keep(variance);
     }
     save([xhat, invStd]);
     return {
-      value: xhat,
+      value,
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
         if (Array.isArray(dy)) throw new Error('batch norm has one output');
         const [xh, inv] = saved;
-        if (fused) return tf.engine().runKernel(BN_BACKWARD, { dy, xhat: xh, invStd: inv }, {}) as tf.Tensor;
+        if (fused) return tf.engine().runKernel(BN_BACKWARD, { dy, xhat: xh, invStd: inv }, leakyAlpha === undefined ? {} : { alpha: leakyAlpha }) as tf.Tensor;
         const sumDy = tf.sum(dy, axes);
         const sumDyXhat = tf.sum(tf.mul(dy, xh), axes);
         // dx = inv/n * (n*dy - sum(dy) - xhat*sum(dy*xhat))
@@ -65,7 +73,9 @@ export function batchNormTrain(x: tf.Tensor, bn: BatchNormState, eps = BN_EPS, m
       },
     };
   });
-  const y = f(x);
+  const normed = f(x);
+  // without the JavaScript kernels the leaky ReLU is a separate op
+  const y = leakyAlpha !== undefined && !fused ? tf.leakyRelu(normed, leakyAlpha) : normed;
   tf.tidy(() => {
     bn.runningMean.assign(tf.add(tf.mul(bn.runningMean, 1 - momentum), tf.mul(batchMean!, momentum)));
     if (n > 1) {

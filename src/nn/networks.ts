@@ -9,7 +9,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { leakyRelu } from '../backend/js-kernels.js';
 import { type Rng } from '../util/rng.js';
-import { batchNormEval, batchNormTrain, makeBatchNorm, type BatchNormState } from './batchnorm.js';
+import { batchNormEval, batchNormTrain, BN_EPS, BN_MOMENTUM, makeBatchNorm, type BatchNormState } from './batchnorm.js';
+
+/** leaky-ReLU slope of the reference code (TF.js defaults to 0.3) */
+export const LEAKY_ALPHA = 0.01;
 
 export type NetKind = 'mnist_LeNet' | 'cifar10_LeNet';
 export type NetRole = 'encoder' | 'autoencoder';
@@ -126,9 +129,9 @@ export function buildNetwork(kind: NetKind, role: NetRole, options: NetOptions, 
   const specs = role === 'encoder' ? encoderSpec(kind, options) : [...encoderSpec(kind, options), ...decoderSpec(kind, options)];
   const params: Param[] = [];
   const bns: BatchNormState[] = [];
-  const act = options.leakyRelu ? (x: tf.Tensor) => leakyRelu(x, 0.01) : (x: tf.Tensor) => tf.relu(x);
+  const act = options.leakyRelu ? (x: tf.Tensor) => leakyRelu(x, LEAKY_ALPHA) : (x: tf.Tensor) => tf.relu(x);
   type Fn = (x: tf.Tensor, training: boolean) => tf.Tensor;
-  const fns: Fn[] = specs.map((s): Fn => {
+  const fns: Fn[] = specs.map((s, i): Fn => {
     switch (s.kind) {
       case 'conv': {
         const w = tf.variable(initWeight(s, role, rng), true);
@@ -150,6 +153,10 @@ export function buildNetwork(kind: NetKind, role: NetRole, options: NetOptions, 
       case 'bn': {
         const bn = makeBatchNorm(s.name, s.channels);
         bns.push(bn);
+        // batch norm followed by a leaky ReLU trains as one fused op; the activation layer then passes through
+        if (options.leakyRelu && specs[i + 1]?.kind === 'act') {
+          return (x, training) => (training ? batchNormTrain(x, bn, BN_EPS, BN_MOMENTUM, LEAKY_ALPHA) : batchNormEval(x, bn));
+        }
         return (x, training) => (training ? batchNormTrain(x, bn) : batchNormEval(x, bn));
       }
       case 'dense': {
@@ -157,7 +164,10 @@ export function buildNetwork(kind: NetKind, role: NetRole, options: NetOptions, 
         params.push({ name: `${s.name}/w`, variable: w, decay: true });
         return (x) => tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D);
       }
-      case 'act': return (x) => act(x);
+      case 'act': {
+        const fusedBefore = options.leakyRelu && specs[i - 1]?.kind === 'bn';
+        return (x, training) => (fusedBefore && training ? x : act(x));
+      }
       case 'pool': return (x) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid');
       case 'up': return (x) => tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [x.shape[1]! * 2, x.shape[2]! * 2]);
       case 'flatten': return (x) => tf.reshape(x, [x.shape[0], -1]);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { batchNormEval, batchNormTrain, BN_EPS, makeBatchNorm } from '../../src/nn/batchnorm.js';
-import { hasJsKernels } from '../../src/backend/js-kernels.js';
+import { hasJsKernels, leakyRelu } from '../../src/backend/js-kernels.js';
 import { assertClose, onBackend, seededArray, useWasm } from '../helpers/tf.js';
 
 function plainBn(x: tf.Tensor, axes: number[]): tf.Tensor {
@@ -46,4 +46,19 @@ test('running statistics follow PyTorch (momentum 0.1, unbiased variance) and ev
   const y = tf.tidy(() => batchNormEval(tf.tensor2d([[0.4, 1.3]]), bn));
   for (const v of y.dataSync()) assert.ok(Math.abs(v) < 1e-6, `eval at the running mean gives ${v}, not 0`);
   assert.equal(y.shape.join(), '1,2');
+});
+
+test('batch norm fused with the leaky ReLU gives exactly the values and gradient of the two separate ops', async () => {
+  await useWasm();
+  const shape = [50, 6, 6, 4] as const;
+  const size = shape.reduce((a: number, b: number) => a * b, 1);
+  const x = tf.tensor(seededArray(size, 41), [...shape]);
+  const w = tf.tensor(seededArray(size, 42), [...shape]);
+  const bnA = makeBatchNorm('a', 4);
+  const bnB = makeBatchNorm('b', 4);
+  const fused = (xx: tf.Tensor) => tf.sum(tf.mul(batchNormTrain(xx, bnA, BN_EPS, 0.1, 0.01), w));
+  const separate = (xx: tf.Tensor) => tf.sum(tf.mul(leakyRelu(batchNormTrain(xx, bnB), 0.01), w));
+  assert.deepEqual(Array.from(batchNormTrain(x, bnA, BN_EPS, 0.1, 0.01).dataSync()), Array.from(leakyRelu(batchNormTrain(x, bnB), 0.01).dataSync()));
+  assert.deepEqual(Array.from(tf.grad(fused)(x).dataSync()), Array.from(tf.grad(separate)(x).dataSync()));
+  assert.deepEqual(Array.from(bnA.runningVar.dataSync()), Array.from(bnB.runningVar.dataSync()));
 });
