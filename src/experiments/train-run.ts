@@ -45,6 +45,8 @@ interface CheckpointHeader {
   rows: EpochRow[];
   results: Record<string, unknown>;
   timings: Record<string, number>;
+  /** wall seconds of the run so far, over all its resumptions */
+  elapsed_s: number;
 }
 
 /** Settings that may differ between an interrupted run and its resumption. */
@@ -59,6 +61,8 @@ interface Ctx {
   timings: Record<string, number>;
   csv: EpochCsv;
   writeResults(): void;
+  /** wall seconds of the run so far, over all its resumptions */
+  elapsed(): number;
   resume?: { header: CheckpointHeader; arrays: Float32Array[] };
 }
 
@@ -85,6 +89,7 @@ export async function runTraining(cfg: TrainConfig, opts: { quiet?: boolean } = 
   }
   const log = openRunLog(path.join(xp, 'log.txt'), opts.quiet);
   const started = Date.now();
+  const elapsedBefore = resume?.header.elapsed_s ?? 0;
   const timings: Record<string, number> = { ...(resume?.header.timings ?? {}) };
   const results: Record<string, unknown> = {
     ...(resume?.header.results ?? {}),
@@ -113,7 +118,7 @@ export async function runTraining(cfg: TrainConfig, opts: { quiet?: boolean } = 
     }
     writeResults();
     const csv = new EpochCsv(path.join(xp, 'epochs.csv'), resume?.header.rows ?? []);
-    const ctx: Ctx = { cfg, xp, log, data, results, timings, csv, writeResults, resume };
+    const ctx: Ctx = { cfg, xp, log, data, results, timings, csv, writeResults, resume, elapsed: () => elapsedBefore + (Date.now() - started) / 1000 };
 
     const netOptions = { repDim: cfg.repDim, batchNorm: cfg.useBatchNorm, leakyRelu: cfg.leakyRelu };
     const initRng = subRng(cfg.seed, 'init');
@@ -158,8 +163,7 @@ export async function runTraining(cfg: TrainConfig, opts: { quiet?: boolean } = 
   function finish(): RunOutcome {
     results.status = 'finished';
     results.finished_at = new Date().toISOString();
-    timings.total_s = (timings.total_s_before_resume ?? 0) + (Date.now() - started) / 1000;
-    delete timings.total_s_before_resume;
+    timings.total_s = elapsedBefore + (Date.now() - started) / 1000;
     results.peak_rss_mb = Math.round(process.resourceUsage().maxRSS / 1024);
     writeResults();
     fs.rmSync(path.join(xp, CHECKPOINT_FILE), { force: true });
@@ -203,11 +207,10 @@ function checkpointer(ctx: Ctx, net: Network, solver: Solver, state?: SvddState)
     const slotCounts: Record<string, number> = {};
     for (const [k, list] of Object.entries(s.slots)) { slotCounts[k] = list.length; arrays.push(...list); }
     if (state) arrays.push(state.center());
-    ctx.timings.total_s_before_resume = ctx.timings.total_s_before_resume ?? 0;
     writeCheckpoint<CheckpointHeader>(path.join(ctx.xp, CHECKPOINT_FILE), {
       version: 1, config: ctx.cfg, position, tensors: tensors.map((x) => ({ name: x.name, shape: x.v.shape })),
       solver: { t: s.t, slots: slotCounts }, r2: state ? state.radiusSquared : undefined,
-      rows: ctx.csv.rows, results: ctx.results, timings: ctx.timings,
+      rows: ctx.csv.rows, results: ctx.results, timings: ctx.timings, elapsed_s: ctx.elapsed(),
     }, arrays);
   };
 }
