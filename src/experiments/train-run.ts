@@ -19,7 +19,7 @@ import { EpochCsv } from '../io/epochs-csv.js';
 import { writeImageGrid, writeLineChart } from '../io/images.js';
 import { loadModel, saveModel, type ModelMeta } from '../io/model.js';
 import { openRunLog, type RunLog } from '../io/runlog.js';
-import { buildNetwork, transferWeights, type Network } from '../nn/networks.js';
+import { buildNetwork, namedTensors, transferWeights, type Network } from '../nn/networks.js';
 import { autoencoderProblem } from '../train/autoencoder.js';
 import { runEpochs, type EpochRow, type LoopPosition, type Phase } from '../train/loop.js';
 import { centerEpsFix, oneClassRadius, softBoundaryRadius } from '../train/radius.js';
@@ -200,8 +200,7 @@ function epochLogger(ctx: Ctx, nEpochs: number) {
 /** Saves the loop position, weights, solver state (and c, R²) atomically. */
 function checkpointer(ctx: Ctx, net: Network, solver: Solver, state?: SvddState) {
   return (position: LoopPosition) => {
-    const tensors = [...net.params.map((p) => ({ name: p.name, v: p.variable })),
-      ...net.bns.flatMap((b) => [{ name: `${b.name}/running_mean`, v: b.runningMean }, { name: `${b.name}/running_var`, v: b.runningVar }])];
+    const tensors = namedTensors(net).map(([name, v]) => ({ name, v }));
     const arrays: Float32Array[] = tensors.map((x) => Float32Array.from(x.v.dataSync()));
     const s = solver.getState();
     const slotCounts: Record<string, number> = {};
@@ -218,8 +217,7 @@ function checkpointer(ctx: Ctx, net: Network, solver: Solver, state?: SvddState)
 /** Restores weights and solver state from the checkpoint; returns c when the checkpoint has one. */
 function restore(ctx: Ctx, net: Network, solver: Solver): Float32Array | undefined {
   const { header, arrays } = ctx.resume!;
-  const byName = new Map<string, tf.Variable>([...net.params.map((p): [string, tf.Variable] => [p.name, p.variable]),
-    ...net.bns.flatMap((b): Array<[string, tf.Variable]> => [[`${b.name}/running_mean`, b.runningMean], [`${b.name}/running_var`, b.runningVar]])]);
+  const byName = new Map(namedTensors(net));
   let k = 0;
   for (const t of header.tensors) {
     const v = byName.get(t.name);

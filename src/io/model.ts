@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { buildNetwork, type NetKind, type NetOptions, type NetRole, type Network } from '../nn/networks.js';
+import { buildNetwork, namedTensors, type NetKind, type NetOptions, type NetRole, type Network } from '../nn/networks.js';
 import { UserError } from '../util/errors.js';
 import { makeRng } from '../util/rng.js';
 import { ensureDir, writeFileAtomic, writeJsonAtomic } from './atomic.js';
@@ -37,13 +37,6 @@ export interface ModelMeta {
   classes: { normal: number[]; outlier: number[]; names?: string[] };
   config: Record<string, unknown>;
   weights: WeightEntry[];
-}
-
-function namedTensors(net: Network): Array<[string, tf.Variable]> {
-  return [
-    ...net.params.map((p): [string, tf.Variable] => [p.name, p.variable]),
-    ...net.bns.flatMap((b): Array<[string, tf.Variable]> => [[`${b.name}/running_mean`, b.runningMean], [`${b.name}/running_var`, b.runningVar]]),
-  ];
 }
 
 export function saveModel(dir: string, net: Network, meta: Omit<ModelMeta, 'format' | 'version' | 'weights' | 'created' | 'net'>): void {

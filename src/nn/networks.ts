@@ -201,6 +201,14 @@ export function transferWeights(from: Network, to: Network): string[] {
   return copied;
 }
 
+/** Every weight and batch-norm statistic of a network by name, in a fixed order (model files and checkpoints). */
+export function namedTensors(net: Network): Array<[string, tf.Variable]> {
+  return [
+    ...net.params.map((p): [string, tf.Variable] => [p.name, p.variable]),
+    ...net.bns.flatMap((b): Array<[string, tf.Variable]> => [[`${b.name}/running_mean`, b.runningMean], [`${b.name}/running_var`, b.runningVar]]),
+  ];
+}
+
 /** Σ‖W‖² over conv/dense weights (for the (1/(2C))·Σ‖W‖² penalty). */
 export function weightSquaredSum(net: Network): tf.Scalar {
   return tf.addN(net.params.filter((p) => p.decay).map((p) => tf.sum(tf.square(p.variable)))) as tf.Scalar;
