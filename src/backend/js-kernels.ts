@@ -11,12 +11,17 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { simdKernels, type SimdKernels } from './simd.js';
 
 export const BN_FORWARD = 'BatchNormTrainJs';
 export const BN_BACKWARD = 'BatchNormTrainGradJs';
 export const LEAKY_RELU_GRAD = 'LeakyReluGradJs';
 
 interface Memory {
+  /** the wasm SIMD kernels working on this memory (wasm only, when built and not turned off) */
+  simd?: SimdKernels;
+  /** where a tensor's values start in the wasm heap (wasm only) */
+  offset(t: TensorInfo): number;
   read(t: TensorInfo): Float32Array;
   /** a new float32 tensor (on wasm, take views with read() after the last allocation: the heap may move) */
   alloc(shape: number[]): { info: TensorInfo; values: Float32Array };
@@ -37,8 +42,11 @@ const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 function memoryOf(backendName: string, backend: tf.KernelBackend): Memory {
   if (backendName === 'wasm') {
     const b = backend as WasmBackend;
-    const view = (t: TensorInfo) => new Float32Array(b.wasm.HEAPU8.buffer, b.dataIdMap.get(t.dataId).memoryOffset, size(t.shape));
+    const offset = (t: TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
+    const view = (t: TensorInfo) => new Float32Array(b.wasm.HEAPU8.buffer, offset(t), size(t.shape));
     return {
+      simd: simdKernels(backend),
+      offset,
       read: view,
       // the allocation may grow the heap: views of inputs must be taken again after it (see run())
       alloc: (shape) => { const info = b.makeOutput(shape, 'float32'); return { info, values: view(info) }; },
@@ -46,6 +54,7 @@ function memoryOf(backendName: string, backend: tf.KernelBackend): Memory {
   }
   const b = backend as CpuBackend;
   return {
+    offset: () => { throw new Error('no heap offsets on the cpu backend'); },
     read: (t) => b.readSync(t.dataId) as Float32Array,
     alloc: (shape) => { const values = new Float32Array(size(shape)); return { info: b.makeTensorInfo(shape, 'float32', values), values }; },
   };
@@ -60,6 +69,11 @@ function forward(backendName: string): KernelFunc {
     const c = x.shape[x.shape.length - 1];
     const shapes = [x.shape, [c], [c], [c], ...(alpha === undefined ? [] : [x.shape])];
     const outs = shapes.map((shape) => mem.alloc(shape).info);
+    if (mem.simd && c % 2 === 0) {
+      const [y, m, v, iv, xh] = outs.map((o) => mem.offset(o));
+      mem.simd.bnForward(mem.offset(x), y, xh ?? 0, size(x.shape) / c, c, eps, Math.fround(alpha ?? 0), alpha === undefined ? 0 : 1, m, v, iv);
+      return outs;
+    }
     // views only now: each allocation above may have grown (and so moved) the heap
     const [yv, mean, variance, inv, xhv] = outs.map((o) => mem.read(o));
     const xv = mem.read(x);
@@ -105,6 +119,15 @@ function backward(backendName: string): KernelFunc {
     const alpha = (attrs as { alpha?: number }).alpha;
     const mem = memoryOf(backendName, backend as tf.KernelBackend);
     const out = mem.alloc(dy.shape);
+    const beta = alpha === undefined ? 0 : 1 - alpha;
+    const a0 = alpha ?? 1;
+    const channels = invStd.shape[invStd.shape.length - 1];
+    if (mem.simd && channels % 2 === 0) {
+      // the factors the JavaScript path below multiplies dy by where x̂ > 0 and where not, computed the same way
+      mem.simd.bnBackward(mem.offset(dy), mem.offset(xhat), mem.offset(invStd), mem.offset(out.info),
+        size(dy.shape) / channels, channels, alpha === undefined ? 0 : 1, a0 + beta * 1, a0 + beta * 0);
+      return out.info;
+    }
     const dyv = mem.read(dy);
     const xh = mem.read(xhat);
     const inv = mem.read(invStd);
@@ -112,8 +135,6 @@ function backward(backendName: string): KernelFunc {
     const c = inv.length;
     const total = dyv.length;
     const n = total / c;
-    const beta = alpha === undefined ? 0 : 1 - alpha;
-    const a0 = alpha ?? 1;
     // dy after the leaky ReLU, computed where it is needed (twice) instead of stored
     const grad = (i: number) => (alpha === undefined ? dyv[i] : Math.fround(dyv[i] * (a0 + beta * ((xh[i] > 0) as unknown as number))));
     const sumDy = new Float64Array(c);

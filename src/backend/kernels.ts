@@ -1,11 +1,13 @@
 /**
  * Kernel fixes that training needs on the TF.js backends we use (see ../shared/reference/tfjs-in-node.md §3):
  *
- *  - wasm has no Conv2DBackpropFilter (tfjs issue #8474): computed here as an ordinary Conv2D on transposed tensors.
- *  - wasm's native Conv2DBackpropInput is ~10× slower than a Conv2D of the same size: re-routed as a Conv2D of the
- *    padded dy with the spatially reversed, channel-swapped filter.
+ *  - wasm has no Conv2DBackpropFilter (tfjs issue #8474): the direct SIMD kernel of ./simd for 5-wide filters with
+ *    output channels in fours and few channels (the MNIST networks), else an ordinary Conv2D on transposed tensors.
+ *  - wasm's native Conv2DBackpropInput is ~10× slower than a Conv2D of the same size: the direct SIMD kernel where one
+ *    side has fewer than 4 channels, else a Conv2D of the padded dy with the reversed, channel-swapped filter.
  *  - wasm's BatchMatMul with transposeA/B is ~40× slower than an explicit Transpose + plain BatchMatMul: re-routed.
- *  - wasm's MaxPoolGrad is slow: 2×2/stride-2 pools are computed in JavaScript directly on the wasm heap.
+ *  - wasm's MaxPoolGrad is slow: 2×2/stride-2 pools run as a SIMD kernel (channels in fours) or in JavaScript,
+ *    directly on the wasm heap.
  *  - cpu's ResizeNearestNeighborGrad indexes dy with the input's batch stride (wrong for batch > 1): replaced.
  *
  * The wasm re-routes call the backend's own kernels on TensorInfos, so nothing is copied out of the wasm heap.
@@ -13,6 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { registerJsKernels, upsample2xGrad } from './js-kernels.js';
+import { simdKernels } from './simd.js';
 import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 
 type Backend = tf.KernelBackend & { disposeData(dataId: object, force?: boolean): boolean };
@@ -45,6 +48,12 @@ function simpleConvInfo(xShape: number[], filterShape: number[], attrs: ConvAttr
   return { info, simple };
 }
 
+/**
+ * Conv gradients with at most this many input × output channels run as the direct SIMD kernels; wider layers (the
+ * CIFAR-10 networks) as XNNPACK convolutions, which are faster there.
+ */
+const DIRECT_CONV_MAX_CHANNELS = 256;
+
 const CONV_VALID = { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] };
 
 /** Conv2DBackpropFilter: dW = transpose(conv2d(transpose(pad(x),[3,1,2,0]), transpose(dy,[1,2,0,3]), valid), [1,2,0,3]). */
@@ -58,9 +67,19 @@ export function conv2dBackpropFilterViaConv(backendName: string, fallback?: Kern
       if (!fallback) throw new Error('Conv2DBackpropFilter: only stride 1, dilation 1, NHWC is supported on this backend');
       return fallback(args);
     }
+    const { top, bottom, left, right } = info.padInfo;
+    const [kh, kw, ci, co] = attrs.filterShape;
+    const simd = backendName === 'wasm' ? simdKernels(backend) : undefined;
+    if (simd && kw === 5 && co % 4 === 0 && ci * co <= DIRECT_CONV_MAX_CHANNELS) {
+      const b = backend as unknown as WasmBackendLike;
+      const at = (t: TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
+      const out = b.makeOutput(attrs.filterShape, 'float32');
+      const [n, h, w] = x.shape;
+      simd.conv2dFilterGrad5(at(x), at(dy), at(out), n, h, w, ci, dy.shape[1], dy.shape[2], co, kh, top, left);
+      return out;
+    }
     const temps: TensorInfo[] = [];
     const keep = (t: TensorInfo) => { temps.push(t); return t; };
-    const { top, bottom, left, right } = info.padInfo;
     const xp = (top || bottom || left || right)
       ? keep(call('PadV2', backendName, backend, { x }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 }))
       : x;
@@ -81,8 +100,23 @@ export function conv2dBackpropInputViaConv(backendName: string, fallback: Kernel
     const attrs = args.attrs as unknown as ConvAttrs & { inputShape: number[] };
     const { info, simple } = simpleConvInfo(attrs.inputShape, filter.shape, attrs);
     if (!simple) return fallback(args);
-    const [kh, kw] = filter.shape;
+    const [kh, kw, ci, co] = filter.shape;
     const { top, bottom, left, right } = info.padInfo;
+    const simd = backendName === 'wasm' ? simdKernels(backend) : undefined;
+    // the direct kernel beats XNNPACK when one side has fewer than 4 channels (the decoders' first and last layers)
+    const overCi = co < 4 && ci % 4 === 0;
+    const overCo = ci < 4 && co % 4 === 0;
+    if (simd && kw === 5 && (overCi || overCo)) {
+      const b = backend as unknown as WasmBackendLike;
+      const at = (t: TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
+      // vectors over ci need W as [kh, kw, co, ci]
+      const wt = overCi ? call('Transpose', backendName, backend, { x: filter }, { perm: [0, 1, 3, 2] }) : filter;
+      const out = b.makeOutput(attrs.inputShape, 'float32');
+      const [n, h, w] = attrs.inputShape;
+      simd.conv2dInputGrad5(at(dy), at(wt), at(out), n, h, w, ci, dy.shape[1], dy.shape[2], co, kh, top, left, overCi ? 1 : 0);
+      if (overCi) backend.disposeData(wt.dataId);
+      return out;
+    }
     const dyp = call('PadV2', backendName, backend, { x: dy },
       { paddings: [[0, 0], [kh - 1 - top, kh - 1 - bottom], [kw - 1 - left, kw - 1 - right], [0, 0]], constantValue: 0 });
     const wr = call('Reverse', backendName, backend, { x: filter }, { dims: [0, 1] });
@@ -184,6 +218,12 @@ export function maxPoolGrad2x2Wasm(fallback: KernelFunc): KernelFunc {
     const [, oh, ow] = dy.shape;
     if (!is2(filterSize) || !is2(strides) || pad !== 'valid' || oh !== Math.floor(h / 2) || ow !== Math.floor(w / 2)) return fallback(args);
     const out = backend.makeOutput(input.shape, 'float32');
+    const simd = simdKernels(backend);
+    if (simd && c % 4 === 0) {
+      const at = (t: TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
+      simd.maxPoolGrad2x2(at(input), at(dy), at(out), b, h, w, c);
+      return out;
+    }
     // views are taken after the allocation: it may grow (and so replace) the heap
     const x = heapF32(backend, input);
     const g = heapF32(backend, dy);
@@ -233,7 +273,10 @@ export function registerKernelFixes(backendName: 'wasm' | 'cpu'): string[] {
     replaceKernel('MaxPoolGrad', 'wasm', (orig) => maxPoolGrad2x2Wasm(orig!.kernelFunc));
     replaceKernel('ResizeNearestNeighborGrad', 'wasm', (orig) => upsample2xGrad('wasm', orig!.kernelFunc));
     registerJsKernels('wasm');
-    return ['batch norm, leaky-ReLU and 2× upsampling gradients (JS on the wasm heap)', 'Conv2DBackpropFilter (as Conv2D)', 'Conv2DBackpropInput (as Conv2D)', 'BatchMatMul transposes', 'MaxPoolGrad 2×2 (JS on the wasm heap)'];
+    const simd = 'WebAssembly SIMD kernels (./simd)';
+    return [`batch norm forward and gradient (${simd}, else JS on the wasm heap)`, 'leaky-ReLU and 2× upsampling gradients (JS on the wasm heap)',
+      `Conv2DBackpropFilter (${simd} for narrow layers, else as Conv2D)`, `Conv2DBackpropInput (${simd} for narrow layers, else as Conv2D)`,
+      'BatchMatMul transposes', `MaxPoolGrad 2×2 (${simd}, else JS on the wasm heap)`];
   }
   replaceKernel('ResizeNearestNeighborGrad', 'cpu', () => resizeNearestNeighborGradCpu());
   registerJsKernels('cpu');

@@ -16,6 +16,7 @@ import { getThreadsCount, setThreadsCount, version_wasm } from '@tensorflow/tfjs
 import { UserError } from '../util/errors.js';
 import { registerKernelFixes } from './kernels.js';
 import { enableWasmThreads } from './threads.js';
+import { simdKernels } from './simd.js';
 
 const require = createRequire(import.meta.url);
 
@@ -117,6 +118,7 @@ export async function selectBackend(opts: SelectOptions): Promise<BackendInfo> {
   if (!ok || tf.getBackend() !== 'wasm') throw new UserError('the WebAssembly backend failed to initialise: try --backend cpu');
   versions['tfjs-backend-wasm'] = version_wasm;
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+  if (!simdKernels(tf.backend())) notes.push('the deep-svdd SIMD kernels are off or not built (npm run build); slower JavaScript kernels run instead');
   return {
     name: 'wasm', requested: backend, device, package: '@tensorflow/tfjs-backend-wasm',
     simd, threads: getThreadsCount(), kernelFixes: fixes, versions, notes,
