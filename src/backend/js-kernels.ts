@@ -7,6 +7,8 @@
  *   BatchNormTrainGradJs dy, x̂, 1/√(σ²+ε) → dx = inv/n · (n·dy − Σdy − x̂·Σ(dy·x̂))   (~8 ops)
  *                        both with an optional `alpha`: batch norm and the leaky ReLU after it as one kernel each way
  *   LeakyReluGradJs      dy, x → dy where x > 0, else α·dy                         (Greater, Select, Multiply)
+ *   BatchNormEvalSimd    x, μ, s → (x − μ)·s, optionally with the leaky ReLU: eval mode in one pass (wasm SIMD only,
+ *                        channels in fours; elsewhere batchNormEval uses TF.js ops)
  *   ResizeNearestNeighborGrad, for exact 2× upsampling: each input pixel gets the sum of its 2×2 block of dy
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -16,6 +18,7 @@ import { simdKernels, type SimdKernels } from './simd.js';
 export const BN_FORWARD = 'BatchNormTrainJs';
 export const BN_BACKWARD = 'BatchNormTrainGradJs';
 export const LEAKY_RELU_GRAD = 'LeakyReluGradJs';
+export const BN_EVAL = 'BatchNormEvalSimd';
 
 interface Memory {
   /** the wasm SIMD kernels working on this memory (wasm only, when built and not turned off) */
@@ -193,6 +196,25 @@ export function upsample2xGrad(backendName: string, fallback: KernelFunc): Kerne
   };
 }
 
+function bnEval(): KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const { x, mean, scale } = inputs as { x: TensorInfo; mean: TensorInfo; scale: TensorInfo };
+    const alpha = (attrs as { alpha?: number }).alpha;
+    const mem = memoryOf('wasm', backend as tf.KernelBackend);
+    const c = x.shape[x.shape.length - 1];
+    if (!mem.simd || c % 4 !== 0) throw new Error(`${BN_EVAL}: needs the SIMD kernels and channels in fours`);
+    const out = mem.alloc(x.shape);
+    mem.simd.bnEval(mem.offset(x), mem.offset(out.info), size(x.shape) / c, c, mem.offset(mean), mem.offset(scale),
+      Math.fround(alpha ?? 0), alpha === undefined ? 0 : 1);
+    return out.info;
+  };
+}
+
+/** Whether eval-mode batch norm over `channels` channels can run as the one-pass SIMD kernel here. */
+export function hasBnEvalKernel(channels: number): boolean {
+  return channels % 4 === 0 && tf.getBackend() === 'wasm' && simdKernels(tf.backend()) !== undefined;
+}
+
 const registered = new Set<string>();
 
 /** Registers the kernels for `backendName` ('wasm' or 'cpu'). Idempotent. */
@@ -202,6 +224,7 @@ export function registerJsKernels(backendName: 'wasm' | 'cpu'): void {
   tf.registerKernel({ kernelName: BN_FORWARD, backendName, kernelFunc: forward(backendName) });
   tf.registerKernel({ kernelName: BN_BACKWARD, backendName, kernelFunc: backward(backendName) });
   tf.registerKernel({ kernelName: LEAKY_RELU_GRAD, backendName, kernelFunc: leakyReluGrad(backendName) });
+  if (backendName === 'wasm') tf.registerKernel({ kernelName: BN_EVAL, backendName, kernelFunc: bnEval() });
 }
 
 /** Whether the active backend has the JavaScript kernels (otherwise the networks use plain TF.js ops). */

@@ -10,6 +10,7 @@ type Ptr = number;
 export interface SimdKernels {
   bnForward(x: Ptr, y: Ptr, xh: Ptr, n: number, c: number, eps: number, alpha: number, fused: number, mean: Ptr, variance: Ptr, inv: Ptr): void;
   bnBackward(dy: Ptr, xh: Ptr, inv: Ptr, dx: Ptr, n: number, c: number, fused: number, fpos: number, fneg: number): void;
+  bnEval(x: Ptr, y: Ptr, n: number, c: number, mean: Ptr, scale: Ptr, alpha: number, fused: number): void;
   maxPoolGrad2x2(x: Ptr, dy: Ptr, dx: Ptr, b: number, h: number, w: number, c: number): void;
   conv2dInputGrad5(dy: Ptr, wt: Ptr, dx: Ptr, b: number, h: number, w: number, ci: number, oh: number, ow: number, co: number, kh: number, top: number, left: number, overCi: number): void;
   conv2dFilterGrad5(x: Ptr, dy: Ptr, dw: Ptr, b: number, h: number, w: number, ci: number, oh: number, ow: number, co: number, kh: number, top: number, left: number): void;

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap } from '@tensorflow/tfjs-core';
-import { BN_BACKWARD, BN_FORWARD, hasJsKernels } from '../backend/js-kernels.js';
+import { BN_BACKWARD, BN_EVAL, BN_FORWARD, hasBnEvalKernel, hasJsKernels } from '../backend/js-kernels.js';
 
 export interface BatchNormState {
   name: string;
@@ -88,6 +88,18 @@ export function batchNormTrain(x: tf.Tensor, bn: BatchNormState, eps = BN_EPS, m
   return y;
 }
 
-export function batchNormEval(x: tf.Tensor, bn: BatchNormState, eps = BN_EPS): tf.Tensor {
-  return tf.batchNorm(x, bn.runningMean, bn.runningVar, undefined, undefined, eps);
+/**
+ * Eval mode: (x − running mean)/√(running var + ε), with `leakyAlpha` followed by the leaky ReLU. On wasm with the
+ * SIMD kernels both are one pass over x; elsewhere TF.js's batchNorm and leakyRelu.
+ */
+export function batchNormEval(x: tf.Tensor, bn: BatchNormState, eps = BN_EPS, leakyAlpha?: number): tf.Tensor {
+  if (hasBnEvalKernel(x.shape[x.rank - 1])) {
+    return tf.tidy(() => {
+      const scale = tf.rsqrt(tf.add(bn.runningVar, eps));
+      const attrs: NamedAttrMap = leakyAlpha === undefined ? {} : { alpha: leakyAlpha };
+      return tf.engine().runKernel(BN_EVAL, { x, mean: bn.runningMean, scale }, attrs) as tf.Tensor;
+    });
+  }
+  const y = tf.batchNorm(x, bn.runningMean, bn.runningVar, undefined, undefined, eps);
+  return leakyAlpha === undefined ? y : tf.leakyRelu(y, leakyAlpha);
 }

@@ -153,9 +153,10 @@ export function buildNetwork(kind: NetKind, role: NetRole, options: NetOptions, 
       case 'bn': {
         const bn = makeBatchNorm(s.name, s.channels);
         bns.push(bn);
-        // batch norm followed by a leaky ReLU trains as one fused op; the activation layer then passes through
+        // batch norm followed by a leaky ReLU runs as one fused op (training and eval); the activation layer then
+        // passes through
         if (options.leakyRelu && specs[i + 1]?.kind === 'act') {
-          return (x, training) => (training ? batchNormTrain(x, bn, BN_EPS, BN_MOMENTUM, LEAKY_ALPHA) : batchNormEval(x, bn));
+          return (x, training) => (training ? batchNormTrain(x, bn, BN_EPS, BN_MOMENTUM, LEAKY_ALPHA) : batchNormEval(x, bn, BN_EPS, LEAKY_ALPHA));
         }
         return (x, training) => (training ? batchNormTrain(x, bn) : batchNormEval(x, bn));
       }
@@ -166,7 +167,7 @@ export function buildNetwork(kind: NetKind, role: NetRole, options: NetOptions, 
       }
       case 'act': {
         const fusedBefore = options.leakyRelu && specs[i - 1]?.kind === 'bn';
-        return (x, training) => (fusedBefore && training ? x : act(x));
+        return (x) => (fusedBefore ? x : act(x));
       }
       case 'pool': return (x) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid');
       case 'up': return (x) => tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [x.shape[1]! * 2, x.shape[2]! * 2]);

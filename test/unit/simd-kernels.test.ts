@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { BN_BACKWARD, BN_FORWARD } from '../../src/backend/js-kernels.js';
+import { BN_BACKWARD, BN_FORWARD, hasBnEvalKernel } from '../../src/backend/js-kernels.js';
+import { batchNormEval, BN_EPS, makeBatchNorm } from '../../src/nn/batchnorm.js';
 import { setSimdKernels, simdKernels } from '../../src/backend/simd.js';
 import { assertClose, onBackend, seededArray, useWasm } from '../helpers/tf.js';
 
@@ -148,5 +149,28 @@ test('the direct SIMD Conv2DBackpropInput matches the cpu kernel, and leaks noth
     const viaConv = await onBackend('wasm', () => withSimd(false, () => { const t = run(); const v = Array.from(t.dataSync()); t.dispose(); return v; }));
     assertClose(got, ref, 1e-5, `dx direct ${JSON.stringify(c)}`);
     assertClose(viaConv, ref, 1e-5, `dx via conv ${JSON.stringify(c)}`);
+  }
+});
+
+test('eval-mode batch norm (+ leaky ReLU) in one SIMD pass matches TF.js batchNorm and leakyRelu', async () => {
+  await useWasm();
+  for (const shape of [[3, 5, 5, 4], [2, 6, 6, 8], [4, 3, 3, 12], [5, 32]]) {
+    for (const alpha of [undefined, 0.01]) {
+      const c = shape[shape.length - 1];
+      const bn = makeBatchNorm('t', c);
+      bn.runningMean.assign(tf.tensor1d(seededArray(c, 16)));
+      bn.runningVar.assign(tf.tensor1d(Float32Array.from(seededArray(c, 17), (v) => v + 0.6)));
+      const x = tf.tensor(Float32Array.from(seededArray(shape.reduce((a, b) => a * b), 18), (v) => 4 * v), shape);
+      const before = tf.memory().numTensors;
+      const got = batchNormEval(x, bn, BN_EPS, alpha);
+      assert.equal(tf.memory().numTensors, before + 1, 'only the output is left');
+      const ref = tf.tidy(() => {
+        const y = tf.batchNorm(x, bn.runningMean, bn.runningVar, undefined, undefined, BN_EPS);
+        return alpha === undefined ? y : tf.leakyRelu(y, alpha);
+      });
+      assert.ok(hasBnEvalKernel(c));
+      assertClose(got.dataSync(), ref.dataSync(), 1e-6, `bn eval ${shape.join('×')} alpha ${alpha}`);
+      for (const t of [got, ref, x, bn.runningMean, bn.runningVar]) t.dispose();
+    }
   }
 });

@@ -450,3 +450,21 @@ export function conv2dInputGrad5(
     store<f32>(out + 3 * px, hsum(a3));
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// batch norm, eval mode: y = (x − μ)·s per channel (s = 1/√(σ² + ε) of the running averages, given), then with
+// `fused` the leaky ReLU (y ≥ 0 ? y : α·y). One pass; c % 4 == 0.
+
+export function bnEval(x: usize, y: usize, n: i32, c: i32, mean: usize, scale: usize, alpha: f32, fused: i32): void {
+  const a = f32x4.splat(alpha);
+  const zero = f32x4.splat(0);
+  const px = <usize>c << 2;
+  const end = x + <usize>n * px;
+  let q = y;
+  for (let p = x; p < end; p += px, q += px) {
+    for (let k: usize = 0; k < px; k += 16) {
+      const h = f32x4.mul(f32x4.sub(v128.load(p + k), v128.load(mean + k)), v128.load(scale + k));
+      v128.store(q + k, fused ? v128.bitselect(h, f32x4.mul(h, a), f32x4.ge(h, zero)) : h);
+    }
+  }
+}
