@@ -30,6 +30,10 @@ export function buildTrainConfig(raw: Record<string, unknown>): TrainConfig {
   out.imageSize = imageSize;
   const cfg = out as unknown as TrainConfig;
   cfg.aeBatchSize ??= cfg.batchSize;
+  // soft-boundary defaults to the paper's block-coordinate protocol, unless a per-step radius rule was asked for
+  // (README, "Differences from the original code")
+  cfg.blockCoordinate ??= !cfg.hardMargin && cfg.loss === 'svdd' && raw.radiusUpdate === undefined;
+  cfg.radiusUpdate ??= 'solver';
   validateDevice(cfg.device);
   if (cfg.repDim % 16 !== 0) throw new UserError(`--rep-dim ${cfg.repDim} is invalid: use a multiple of 16 (the decoder reshapes the code to 4×4×rep_dim/16)`);
   if (cfg.normal[0] === -1 && cfg.outlier[0] === -1) throw new UserError('--normal -1 and --outlier -1 cannot both be -1: give the normal class(es), e.g. --normal 0');

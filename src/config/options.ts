@@ -45,9 +45,9 @@ export const TRAIN_OPTIONS: readonly OptSpec[] = [
   // objective
   { key: 'loss', flag: '--loss', type: 'choice', choices: ['svdd', 'autoencoder'], def: 'svdd', help: 'svdd = Deep SVDD; autoencoder = the DCAE baseline (score = reconstruction error)' },
   { key: 'hardMargin', flag: '--hard-margin', type: 'bool01', def: true, help: '1 = one-class Deep SVDD, 0 = soft-boundary' },
-  { key: 'blockCoordinate', flag: '--block-coordinate', type: 'bool01', def: false, help: 'soft-boundary: train the network with R fixed and solve R exactly every --k-update-epochs' },
+  { key: 'blockCoordinate', flag: '--block-coordinate', type: 'bool01', help: 'soft-boundary: 1 = train the network with R fixed and solve R exactly every --k-update-epochs (the paper\'s protocol), 0 = the --radius-update rule (default: 1 for --hard-margin 0 unless --radius-update is given, else 0)' },
   { key: 'nu', flag: '--nu', type: 'float', def: 0.1, gt: 0, max: 1, help: 'ν in (0, 1]: soft-boundary trade-off and the quantile for R' },
-  { key: 'radiusUpdate', flag: '--radius-update', type: 'choice', choices: ['solver', 'batch-quantile'], def: 'solver', help: 'soft-boundary without block coordinates: R trained by the solver (original) or the PyTorch port\'s per-batch quantile' },
+  { key: 'radiusUpdate', flag: '--radius-update', type: 'choice', choices: ['solver', 'batch-quantile'], help: 'soft-boundary without block coordinates: R trained by the solver (the original\'s joint R; default) or the PyTorch port\'s per-batch quantile' },
   { key: 'warmUpNEpochs', flag: '--warm-up-n-epochs', type: 'int', def: 10, min: 0, help: 'soft-boundary warm-up epochs' },
   { key: 'kUpdateEpochs', flag: '--k-update-epochs', type: 'int', def: 5, min: 1, help: 'block-coordinate: solve R every k epochs' },
   { key: 'centerFixed', flag: '--center-fixed', type: 'bool01', def: true, help: '0 = train c by gradient too (risks collapse)' },

@@ -256,34 +256,32 @@ export function conv2dFilterGrad5(
           for (let o = ohLo; o < ohHi; o++) {
             const xr = xImg + <usize>(o + r - top) * xRow + (<usize>cin << 2);
             const dr = dyImg + <usize>o * dyRow + (<usize>g << 2);
-            // left edge, interior, right edge
-            for (let q = 0; q < min(owLo, ow); q++) {
-              const d = v128.load(dr + <usize>q * dyPx);
-              const c0 = q - left;
-              if (c0 >= 0 && c0 < w) a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(xr + <usize>c0 * xPx)), d));
-              if (c0 + 1 >= 0 && c0 + 1 < w) a1 = f32x4.add(a1, f32x4.mul(f32x4.splat(load<f32>(xr + <usize>(c0 + 1) * xPx)), d));
-              if (c0 + 2 >= 0 && c0 + 2 < w) a2 = f32x4.add(a2, f32x4.mul(f32x4.splat(load<f32>(xr + <usize>(c0 + 2) * xPx)), d));
-              if (c0 + 3 >= 0 && c0 + 3 < w) a3 = f32x4.add(a3, f32x4.mul(f32x4.splat(load<f32>(xr + <usize>(c0 + 3) * xPx)), d));
-              if (c0 + 4 >= 0 && c0 + 4 < w) a4 = f32x4.add(a4, f32x4.mul(f32x4.splat(load<f32>(xr + <usize>(c0 + 4) * xPx)), d));
-            }
-            let xp = xr + <usize>(owLo - left) * xPx;
-            let dp = dr + <usize>owLo * dyPx;
-            for (let q = owLo; q < owHi; q++, xp += xPx, dp += dyPx) {
-              const d = v128.load(dp);
-              a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(xp)), d));
-              a1 = f32x4.add(a1, f32x4.mul(f32x4.splat(load<f32>(xp + xPx)), d));
-              a2 = f32x4.add(a2, f32x4.mul(f32x4.splat(load<f32>(xp + 2 * xPx)), d));
-              a3 = f32x4.add(a3, f32x4.mul(f32x4.splat(load<f32>(xp + 3 * xPx)), d));
-              a4 = f32x4.add(a4, f32x4.mul(f32x4.splat(load<f32>(xp + 4 * xPx)), d));
-            }
-            for (let q = max(owHi, owLo); q < ow; q++) {
-              const d = v128.load(dr + <usize>q * dyPx);
-              const c0 = q - left;
-              if (c0 >= 0 && c0 < w) a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(xr + <usize>c0 * xPx)), d));
-              if (c0 + 1 >= 0 && c0 + 1 < w) a1 = f32x4.add(a1, f32x4.mul(f32x4.splat(load<f32>(xr + <usize>(c0 + 1) * xPx)), d));
-              if (c0 + 2 >= 0 && c0 + 2 < w) a2 = f32x4.add(a2, f32x4.mul(f32x4.splat(load<f32>(xr + <usize>(c0 + 2) * xPx)), d));
-              if (c0 + 3 >= 0 && c0 + 3 < w) a3 = f32x4.add(a3, f32x4.mul(f32x4.splat(load<f32>(xr + <usize>(c0 + 3) * xPx)), d));
-              if (c0 + 4 >= 0 && c0 + 4 < w) a4 = f32x4.add(a4, f32x4.mul(f32x4.splat(load<f32>(xr + <usize>(c0 + 4) * xPx)), d));
+            // left edge, interior (all five columns inside: no checks), right edge
+            for (let seg = 0; seg < 3; seg++) {
+              if (seg == 1) {
+                let xp = xr + <usize>(owLo - left) * xPx;
+                let dp = dr + <usize>owLo * dyPx;
+                for (let q = owLo; q < owHi; q++, xp += xPx, dp += dyPx) {
+                  const d = v128.load(dp);
+                  a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(xp)), d));
+                  a1 = f32x4.add(a1, f32x4.mul(f32x4.splat(load<f32>(xp + xPx)), d));
+                  a2 = f32x4.add(a2, f32x4.mul(f32x4.splat(load<f32>(xp + 2 * xPx)), d));
+                  a3 = f32x4.add(a3, f32x4.mul(f32x4.splat(load<f32>(xp + 3 * xPx)), d));
+                  a4 = f32x4.add(a4, f32x4.mul(f32x4.splat(load<f32>(xp + 4 * xPx)), d));
+                }
+                continue;
+              }
+              const lo = seg == 0 ? 0 : max(owHi, owLo);
+              const hi = seg == 0 ? min(owLo, ow) : ow;
+              for (let q = lo; q < hi; q++) {
+                const d = v128.load(dr + <usize>q * dyPx);
+                const c0 = q - left;
+                if (c0 >= 0 && c0 < w) a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(xr + <usize>c0 * xPx)), d));
+                if (c0 + 1 >= 0 && c0 + 1 < w) a1 = f32x4.add(a1, f32x4.mul(f32x4.splat(load<f32>(xr + <usize>(c0 + 1) * xPx)), d));
+                if (c0 + 2 >= 0 && c0 + 2 < w) a2 = f32x4.add(a2, f32x4.mul(f32x4.splat(load<f32>(xr + <usize>(c0 + 2) * xPx)), d));
+                if (c0 + 3 >= 0 && c0 + 3 < w) a3 = f32x4.add(a3, f32x4.mul(f32x4.splat(load<f32>(xr + <usize>(c0 + 3) * xPx)), d));
+                if (c0 + 4 >= 0 && c0 + 4 < w) a4 = f32x4.add(a4, f32x4.mul(f32x4.splat(load<f32>(xr + <usize>(c0 + 4) * xPx)), d));
+              }
             }
           }
           const out = dw + ((<usize>r * 5 * ci + cin) * co + g) * 4;
