@@ -13,6 +13,7 @@ export interface SimdKernels {
   bnEval(x: Ptr, y: Ptr, n: number, c: number, mean: Ptr, scale: Ptr, alpha: number, fused: number): void;
   maxPoolGrad2x2(x: Ptr, dy: Ptr, dx: Ptr, b: number, h: number, w: number, c: number): void;
   conv2dInputGrad5(dy: Ptr, wt: Ptr, dx: Ptr, b: number, h: number, w: number, ci: number, oh: number, ow: number, co: number, kh: number, top: number, left: number, overCi: number): void;
+  conv2dForward1x5(x: Ptr, w: Ptr, y: Ptr, b: number, h: number, wd: number, oh: number, ow: number, co: number, kh: number, top: number, left: number): void;
   conv2dFilterGrad5(x: Ptr, dy: Ptr, dw: Ptr, b: number, h: number, w: number, ci: number, oh: number, ow: number, co: number, kh: number, top: number, left: number): void;
 }
 

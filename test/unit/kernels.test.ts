@@ -127,3 +127,19 @@ test('the JavaScript leaky-ReLU gradient matches autodiff of tf.leakyRelu', asyn
   assertClose(gJs, gRef, 1e-7, 'dx');
   assertClose(yJs, yRef, 1e-7, 'y');
 });
+
+test('Identity on wasm shares the memory of its input and frees it only with the last user', async () => {
+  await useWasm();
+  const before = tf.memory().numBytes;
+  const x = tf.tensor1d([1, 2, 3]);
+  const y = tf.engine().runKernel('Identity', { x }) as tf.Tensor;
+  assert.equal(y.dataId, x.dataId, 'no second copy');
+  x.dispose();
+  assert.deepEqual(Array.from(y.dataSync()), [1, 2, 3]);
+  // the memory is still in use: a new tensor must not land on it
+  const z = tf.tensor1d([7, 8, 9]);
+  assert.deepEqual(Array.from(y.dataSync()), [1, 2, 3]);
+  y.dispose();
+  z.dispose();
+  assert.equal(tf.memory().numBytes, before);
+});

@@ -174,3 +174,23 @@ test('eval-mode batch norm (+ leaky ReLU) in one SIMD pass matches TF.js batchNo
     }
   }
 });
+
+test('the direct SIMD Conv2D over one input channel matches the cpu kernel and XNNPACK, edges included', async () => {
+  await useWasm();
+  const cases: Array<{ x: [number, number, number, number]; cout: number; pad: 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]] }> = [
+    { x: [2, 28, 28, 1], cout: 8, pad: 'same' },
+    { x: [3, 9, 11, 1], cout: 4, pad: 'valid' },
+    { x: [2, 6, 3, 1], cout: 12, pad: 'same' },
+    { x: [1, 10, 13, 1], cout: 8, pad: [[0, 0], [3, 1], [0, 4], [0, 0]] },
+  ];
+  for (const c of cases) {
+    const run = () => tf.tidy(() => {
+      const x = tf.tensor4d(seededArray(c.x.reduce((a, b) => a * b), 19), c.x);
+      const w = tf.tensor4d(seededArray(25 * c.cout, 20), [5, 5, 1, c.cout]);
+      return Array.from(tf.conv2d(x, w, 1, c.pad).dataSync());
+    });
+    const ref = await onBackend('cpu', run);
+    assertClose(await onBackend('wasm', run), ref, 1e-5, `conv direct ${JSON.stringify(c)}`);
+    assertClose(await onBackend('wasm', () => withSimd(false, run)), ref, 1e-5, `conv XNNPACK ${JSON.stringify(c)}`);
+  }
+});

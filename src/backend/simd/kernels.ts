@@ -466,3 +466,77 @@ export function bnEval(x: usize, y: usize, n: i32, c: i32, mean: usize, scale: u
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Conv2D for 5×5 filters over one input channel, stride 1, channels last, co % 4 == 0 (the first encoder layer, and
+// the input gradient of the last decoder layer):
+//   y[b, oh, ow, co] = Σ_kh Σ_kw x[b, oh + kh − top, ow + kw − left] · W[kh, kw, 0, co]
+// Four output pixels at a time: their 4 + 4 input columns are loaded and splatted once per filter row and shared by
+// all five taps. Pixels whose columns leave the image take the checked single-pixel path.
+
+export function conv2dForward1x5(
+  x: usize, wf: usize, y: usize, b: i32, h: i32, w: i32, oh: i32, ow: i32, co: i32, kh: i32, top: i32, left: i32,
+): void {
+  const xRow = <usize>w << 2;
+  const yPx = <usize>co << 2;
+  const wTap = <usize>co << 2;
+  const wRow = 5 * wTap;
+  const owLo = max(left, 0);
+  const owHi = min(ow, w - 5 + left + 1);
+  for (let n = 0; n < b; n++) {
+    const xImg = x + <usize>n * h * xRow;
+    for (let i = 0; i < oh; i++) {
+      const khLo = max(0, top - i);
+      const khHi = min(kh, h + top - i);
+      const yRow = y + (<usize>n * oh + i) * ow * yPx;
+      let q = 0;
+      while (q < ow) {
+        if (q >= owLo && q + 4 <= owHi) {
+          for (let g: usize = 0; g < yPx; g += 16) {
+            let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+            for (let r = khLo; r < khHi; r++) {
+              const xp = xImg + <usize>(i + r - top) * xRow + (<usize>(q - left) << 2);
+              const wp = wf + <usize>r * wRow + g;
+              const v0 = f32x4.splat(load<f32>(xp)), v1 = f32x4.splat(load<f32>(xp, 4));
+              const v2 = f32x4.splat(load<f32>(xp, 8)), v3 = f32x4.splat(load<f32>(xp, 12));
+              const v4 = f32x4.splat(load<f32>(xp, 16)), v5 = f32x4.splat(load<f32>(xp, 20));
+              const v6 = f32x4.splat(load<f32>(xp, 24)), v7 = f32x4.splat(load<f32>(xp, 28));
+              let k = v128.load(wp);
+              a0 = f32x4.add(a0, f32x4.mul(v0, k)); a1 = f32x4.add(a1, f32x4.mul(v1, k));
+              a2 = f32x4.add(a2, f32x4.mul(v2, k)); a3 = f32x4.add(a3, f32x4.mul(v3, k));
+              k = v128.load(wp + wTap);
+              a0 = f32x4.add(a0, f32x4.mul(v1, k)); a1 = f32x4.add(a1, f32x4.mul(v2, k));
+              a2 = f32x4.add(a2, f32x4.mul(v3, k)); a3 = f32x4.add(a3, f32x4.mul(v4, k));
+              k = v128.load(wp + 2 * wTap);
+              a0 = f32x4.add(a0, f32x4.mul(v2, k)); a1 = f32x4.add(a1, f32x4.mul(v3, k));
+              a2 = f32x4.add(a2, f32x4.mul(v4, k)); a3 = f32x4.add(a3, f32x4.mul(v5, k));
+              k = v128.load(wp + 3 * wTap);
+              a0 = f32x4.add(a0, f32x4.mul(v3, k)); a1 = f32x4.add(a1, f32x4.mul(v4, k));
+              a2 = f32x4.add(a2, f32x4.mul(v5, k)); a3 = f32x4.add(a3, f32x4.mul(v6, k));
+              k = v128.load(wp + 4 * wTap);
+              a0 = f32x4.add(a0, f32x4.mul(v4, k)); a1 = f32x4.add(a1, f32x4.mul(v5, k));
+              a2 = f32x4.add(a2, f32x4.mul(v6, k)); a3 = f32x4.add(a3, f32x4.mul(v7, k));
+            }
+            const out = yRow + <usize>q * yPx + g;
+            v128.store(out, a0); v128.store(out + yPx, a1); v128.store(out + 2 * yPx, a2); v128.store(out + 3 * yPx, a3);
+          }
+          q += 4;
+        } else {
+          const kwLo = max(0, left - q);
+          const kwHi = min(5, w + left - q);
+          for (let g: usize = 0; g < yPx; g += 16) {
+            let a = f32x4.splat(0);
+            for (let r = khLo; r < khHi; r++) {
+              const xr = xImg + <usize>(i + r - top) * xRow;
+              for (let s = kwLo; s < kwHi; s++) {
+                a = f32x4.add(a, f32x4.mul(f32x4.splat(load<f32>(xr + (<usize>(q + s - left) << 2))), v128.load(wf + <usize>r * wRow + <usize>s * wTap + g)));
+              }
+            }
+            v128.store(yRow + <usize>q * yPx + g, a);
+          }
+          q += 1;
+        }
+      }
+    }
+  }
+}
