@@ -3,13 +3,14 @@
  * A job travels as JSON on the child's command line; the result comes back as one stdout line prefixed with
  * RESULT_PREFIX.
  */
-import type { BackendInfo } from '../src/backend/select.js';
+import type { BackendChoice, BackendInfo } from '../src/backend/select.js';
 import { type NetKind, type NetRole } from '../src/nn/networks.js';
 
 export const RESULT_PREFIX = 'BENCH_RESULT ';
 export const READY_LINE = 'BENCH_READY';
 
-export type BackendId = 'wasm' | 'cpu' | 'tensorflow';
+/** the concrete backends of src/backend/select.ts (every choice but 'auto'; a type-only import keeps TF.js out of the parent) */
+export type BackendId = Exclude<BackendChoice, 'auto'>;
 export const BACKEND_IDS: readonly BackendId[] = ['wasm', 'cpu', 'tensorflow'];
 
 export type NetworkId = 'mnist-enc' | 'mnist-ae' | 'cifar-enc' | 'cifar-ae';

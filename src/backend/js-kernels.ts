@@ -14,6 +14,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { simdKernels, type SimdKernels } from './simd.js';
+import { heapF32, heapOffset, type WasmBackendLike } from './wasm-heap.js';
 
 export const BN_FORWARD = 'BatchNormTrainJs';
 export const BN_BACKWARD = 'BatchNormTrainGradJs';
@@ -30,11 +31,6 @@ interface Memory {
   alloc(shape: number[]): { info: TensorInfo; values: Float32Array };
 }
 
-type WasmBackend = tf.KernelBackend & {
-  wasm: { HEAPU8: Uint8Array };
-  dataIdMap: { get(id: object): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-};
 type CpuBackend = tf.KernelBackend & {
   readSync(id: object): unknown;
   makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
@@ -44,12 +40,11 @@ const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 function memoryOf(backendName: string, backend: tf.KernelBackend): Memory {
   if (backendName === 'wasm') {
-    const b = backend as WasmBackend;
-    const offset = (t: TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
-    const view = (t: TensorInfo) => new Float32Array(b.wasm.HEAPU8.buffer, offset(t), size(t.shape));
+    const b = backend as WasmBackendLike;
+    const view = (t: TensorInfo) => heapF32(b, t);
     return {
       simd: simdKernels(backend),
-      offset,
+      offset: (t) => heapOffset(b, t),
       read: view,
       // the allocation may grow the heap: views of inputs must be taken again after it (see run())
       alloc: (shape) => { const info = b.makeOutput(shape, 'float32'); return { info, values: view(info) }; },

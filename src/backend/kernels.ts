@@ -19,6 +19,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerJsKernels, upsample2xGrad } from './js-kernels.js';
 import { simdKernels } from './simd.js';
+import { heapF32, heapOffset, type WasmBackendLike } from './wasm-heap.js';
 import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 
 type Backend = tf.KernelBackend & { disposeData(dataId: object, force?: boolean): boolean };
@@ -75,7 +76,7 @@ export function conv2dBackpropFilterViaConv(backendName: string, fallback?: Kern
     const simd = backendName === 'wasm' ? simdKernels(backend) : undefined;
     if (simd && kw === 5 && co % 4 === 0 && ci * co <= DIRECT_CONV_MAX_CHANNELS) {
       const b = backend as unknown as WasmBackendLike;
-      const at = (t: TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
+      const at = (t: TensorInfo) => heapOffset(b, t);
       const out = b.makeOutput(attrs.filterShape, 'float32');
       const [n, h, w] = x.shape;
       simd.conv2dFilterGrad5(at(x), at(dy), at(out), n, h, w, ci, dy.shape[1], dy.shape[2], co, kh, top, left);
@@ -111,7 +112,7 @@ export function conv2dBackpropInputViaConv(backendName: string, fallback: Kernel
     const overCo = ci < 4 && co % 4 === 0;
     if (simd && kw === 5 && (overCi || overCo)) {
       const b = backend as unknown as WasmBackendLike;
-      const at = (t: TensorInfo) => b.dataIdMap.get(t.dataId).memoryOffset;
+      const at = (t: TensorInfo) => heapOffset(b, t);
       // vectors over ci need W as [kh, kw, co, ci]
       const wt = overCi ? call('Transpose', backendName, backend, { x: filter }, { perm: [0, 1, 3, 2] }) : filter;
       const out = b.makeOutput(attrs.inputShape, 'float32');
@@ -136,14 +137,14 @@ export function conv2dBackpropInputViaConv(backendName: string, fallback: Kernel
  */
 export function conv2dSingleChannel(orig: KernelFunc): KernelFunc {
   return (args) => {
-    const backend = args.backend as WasmBackendLike;
+    const backend = args.backend as WasmBackendLike & Backend;
     const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
     const [kh, kw, ci, co] = filter.shape;
     const simd = simdKernels(backend);
     if (!simd || kh !== 5 || kw !== 5 || ci !== 1 || co % 4 !== 0) return orig(args);
     const { info, simple } = simpleConvInfo(x.shape, filter.shape, args.attrs as unknown as ConvAttrs);
     if (!simple) return orig(args);
-    const at = (t: TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
+    const at = (t: TensorInfo) => heapOffset(backend, t);
     const out = backend.makeOutput(info.outShape, 'float32');
     const [n, h, w] = x.shape;
     simd.conv2dForward1x5(at(x), at(filter), at(out), n, h, w, info.outHeight, info.outWidth, co, kh, info.padInfo.top, info.padInfo.left);
@@ -229,18 +230,6 @@ export function resizeNearestNeighborGradCpu(): KernelFunc {
   };
 }
 
-/** The wasm backend's heap, and where a tensor's float32 values start in it. */
-interface WasmBackendLike extends Backend {
-  wasm: { HEAPU8: Uint8Array };
-  dataIdMap: { get(id: object): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-}
-
-function heapF32(backend: WasmBackendLike, t: TensorInfo): Float32Array {
-  const n = t.shape.reduce((a, b) => a * b, 1);
-  return new Float32Array(backend.wasm.HEAPU8.buffer, backend.dataIdMap.get(t.dataId).memoryOffset, n);
-}
-
 /**
  * MaxPoolGrad for 2×2 windows with stride 2 and no padding (every pooling layer of the LeNet networks), written in
  * JavaScript directly on the wasm heap: each dy value goes to the first maximum of its window in row-major order,
@@ -258,7 +247,7 @@ export function maxPoolGrad2x2Wasm(fallback: KernelFunc): KernelFunc {
     const out = backend.makeOutput(input.shape, 'float32');
     const simd = simdKernels(backend);
     if (simd && c % 4 === 0) {
-      const at = (t: TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
+      const at = (t: TensorInfo) => heapOffset(backend, t);
       simd.maxPoolGrad2x2(at(input), at(dy), at(out), b, h, w, c);
       return out;
     }

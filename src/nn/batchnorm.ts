@@ -2,7 +2,7 @@
  * Batch normalisation without affine parameters (PyTorch `affine=False`), as plain TF.js ops.
  *
  * Training mode normalises with the batch statistics and has a closed-form gradient (on wasm and cpu computed by the
- * JavaScript kernels of src/backend/bn-kernels.ts, elsewhere by TF.js ops)
+ * kernels of src/backend/js-kernels.ts — on wasm the SIMD ones of src/backend/simd — elsewhere by TF.js ops)
  *   dx = inv/n · (n·dy − Σdy − x̂·Σ(dy·x̂)),
  * which is much cheaper on wasm than tfjs-core's FusedBatchNorm gradient. The running averages follow PyTorch:
  * momentum 0.1, unbiased variance. Eval mode uses the running averages.

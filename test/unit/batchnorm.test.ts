@@ -12,7 +12,7 @@ function plainBn(x: tf.Tensor, axes: number[]): tf.Tensor {
   return tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, BN_EPS)));
 }
 
-// wasm runs the JavaScript kernels of src/backend/bn-kernels.ts; cpu (without them registered in this process) runs
+// wasm runs the batch-norm kernels of src/backend/js-kernels.ts; cpu (without them registered in this process) runs
 // the TF.js-ops form that other backends use
 for (const backend of ['wasm', 'cpu'] as const) {
   for (const shape of [[4, 3, 3, 2], [6, 5], [200, 14, 14, 4]] as const) {
