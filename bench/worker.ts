@@ -8,6 +8,7 @@
  */
 import readline from 'node:readline';
 import * as tf from '@tensorflow/tfjs-core';
+import { xnnpackThreadsFor } from '../src/backend/threads.js';
 import { selectBackend, type BackendInfo } from '../src/backend/select.js';
 import { sliceBatch, type ImageSet } from '../src/data/batches.js';
 import { prepareData } from '../src/data/datasets.js';
@@ -79,8 +80,8 @@ function waitForGo(): Promise<void> {
 
 async function stepBench(job: StepJob): Promise<StepResult> {
   const t0 = performance.now();
-  const backend = await selectBackend({ backend: job.backend, device: 'cpu', threads: job.threads });
   const spec = NETWORKS[job.network];
+  const backend = await selectBackend({ backend: job.backend, device: 'cpu', threads: job.threads, xnnpackThreads: xnnpackThreadsFor(spec.kind, job.threads) });
   const shape = NET_INPUT[spec.kind];
   const net = makeNetwork(job.network, job.seed);
   const set = syntheticSet(job.batch, shape.height, shape.width, shape.channels, job.seed);
@@ -142,8 +143,9 @@ async function stepBench(job: StepJob): Promise<StepResult> {
 }
 
 async function epochBench(job: EpochJob): Promise<EpochResult> {
-  const backend = await selectBackend({ backend: job.backend, device: 'cpu', threads: job.threads });
   const mnist = job.task.startsWith('mnist');
+  const netKind = mnist ? 'mnist_LeNet' : 'cifar10_LeNet';
+  const backend = await selectBackend({ backend: job.backend, device: 'cpu', threads: job.threads, xnnpackThreads: xnnpackThreadsFor(netKind, job.threads) });
   const tData = performance.now();
   let set: ImageSet;
   if (mnist) {

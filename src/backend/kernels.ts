@@ -5,8 +5,8 @@
  *    output channels in fours and few channels (the MNIST networks), else an ordinary Conv2D on transposed tensors.
  *  - wasm's native Conv2DBackpropInput is ~10× slower than a Conv2D of the same size: the direct SIMD kernel where one
  *    side has fewer than 4 channels, else a Conv2D of the padded dy with the reversed, channel-swapped filter.
- *  - Conv2D over one input channel with 5×5 filters (the first encoder layer) runs as a direct SIMD kernel, ~20 %
- *    faster than XNNPACK's; every other Conv2D is XNNPACK's.
+ *  - Conv2D of narrow layers (the MNIST networks) runs as direct SIMD kernels: XNNPACK rebuilds its indirection
+ *    buffer for every new input tensor, which costs more than the arithmetic there; wider layers stay XNNPACK's.
  *  - wasm's Identity copies (TF.js clones every tensor saved for the backward pass): shared, reference-counted.
  *  - wasm's BatchMatMul with transposeA/B is ~40× slower than an explicit Transpose + plain BatchMatMul: re-routed.
  *  - wasm's MaxPoolGrad is slow: 2×2/stride-2 pools run as a SIMD kernel (channels in fours) or in JavaScript,
@@ -132,22 +132,25 @@ export function conv2dBackpropInputViaConv(backendName: string, fallback: Kernel
 }
 
 /**
- * Conv2D over one input channel with 5×5 filters and output channels in fours (the first encoder layer, and the
- * input gradient of the last decoder layer) as the direct SIMD kernel; XNNPACK's own conv for everything else.
+ * Conv2D for narrow layers (5-wide filters, output channels in fours, at most DIRECT_CONV_MAX_CHANNELS input ×
+ * output channels: the MNIST networks) as the direct SIMD kernels: one input channel with 5×5 filters (the first
+ * encoder layer, the input gradient of the last decoder layer) has its own kernel. XNNPACK's conv for the rest.
  */
-export function conv2dSingleChannel(orig: KernelFunc): KernelFunc {
+export function conv2dNarrow(orig: KernelFunc): KernelFunc {
   return (args) => {
     const backend = args.backend as WasmBackendLike & Backend;
     const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
     const [kh, kw, ci, co] = filter.shape;
     const simd = simdKernels(backend);
-    if (!simd || kh !== 5 || kw !== 5 || ci !== 1 || co % 4 !== 0) return orig(args);
+    if (!simd || kw !== 5 || co % 4 !== 0 || ci * co > DIRECT_CONV_MAX_CHANNELS) return orig(args);
     const { info, simple } = simpleConvInfo(x.shape, filter.shape, args.attrs as unknown as ConvAttrs);
     if (!simple) return orig(args);
     const at = (t: TensorInfo) => heapOffset(backend, t);
     const out = backend.makeOutput(info.outShape, 'float32');
     const [n, h, w] = x.shape;
-    simd.conv2dForward1x5(at(x), at(filter), at(out), n, h, w, info.outHeight, info.outWidth, co, kh, info.padInfo.top, info.padInfo.left);
+    const { top, left } = info.padInfo;
+    if (ci === 1 && kh === 5) simd.conv2dForward1x5(at(x), at(filter), at(out), n, h, w, info.outHeight, info.outWidth, co, kh, top, left);
+    else simd.conv2dForward5(at(x), at(filter), at(out), n, h, w, ci, info.outHeight, info.outWidth, co, kh, top, left);
     return out;
   };
 }
@@ -296,7 +299,7 @@ export function registerKernelFixes(backendName: 'wasm' | 'cpu'): string[] {
   if (backendName === 'wasm') {
     replaceKernel('Conv2DBackpropFilter', 'wasm', (orig) => conv2dBackpropFilterViaConv('wasm', orig?.kernelFunc));
     replaceKernel('Conv2DBackpropInput', 'wasm', (orig) => conv2dBackpropInputViaConv('wasm', orig!.kernelFunc));
-    replaceKernel('Conv2D', 'wasm', (orig) => conv2dSingleChannel(orig!.kernelFunc));
+    replaceKernel('Conv2D', 'wasm', (orig) => conv2dNarrow(orig!.kernelFunc));
     replaceKernel('Identity', 'wasm', (orig) => identityShared(orig!.kernelFunc));
     replaceKernel('BatchMatMul', 'wasm', (orig) => batchMatMulViaTranspose('wasm', orig!.kernelFunc));
     replaceKernel('MaxPoolGrad', 'wasm', (orig) => maxPoolGrad2x2Wasm(orig!.kernelFunc));
@@ -305,7 +308,7 @@ export function registerKernelFixes(backendName: 'wasm' | 'cpu'): string[] {
     const simd = 'WebAssembly SIMD kernels (./simd)';
     return [`batch norm forward and gradient (${simd}, else JS on the wasm heap)`, 'leaky-ReLU and 2× upsampling gradients (JS on the wasm heap)',
       `Conv2DBackpropFilter (${simd} for narrow layers, else as Conv2D)`, `Conv2DBackpropInput (${simd} for narrow layers, else as Conv2D)`,
-      `Conv2D over one input channel (${simd})`, 'Identity without a copy', 'BatchMatMul transposes', `MaxPoolGrad 2×2 (${simd}, else JS on the wasm heap)`];
+      `Conv2D (${simd} for narrow layers, else XNNPACK)`, 'Identity without a copy', 'BatchMatMul transposes', `MaxPoolGrad 2×2 (${simd}, else JS on the wasm heap)`];
   }
   replaceKernel('ResizeNearestNeighborGrad', 'cpu', () => resizeNearestNeighborGradCpu());
   registerJsKernels('cpu');

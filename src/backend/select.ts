@@ -16,7 +16,7 @@ import { getThreadsCount, setThreadsCount, version_wasm } from '@tensorflow/tfjs
 import { UserError } from '../util/errors.js';
 import { registerKernelFixes } from './kernels.js';
 import { enableWasmThreads } from './threads.js';
-import { simdKernels } from './simd.js';
+import { setSimdThreads, simdInfo } from './simd.js';
 
 const require = createRequire(import.meta.url);
 
@@ -31,7 +31,12 @@ export interface BackendInfo {
   /** npm package that provides it */
   package: string;
   simd?: boolean;
+  /** threads of our SIMD kernels (wasm) */
   threads?: number;
+  /** threads of XNNPACK's ops (wasm) */
+  xnnpackThreads?: number;
+  /** the SIMD kernels fuse multiply-adds (relaxed SIMD) */
+  fma?: boolean;
   kernelFixes: string[];
   versions: Record<string, string>;
   notes: string[];
@@ -66,10 +71,15 @@ async function loadNative(pkg: string): Promise<{ ok: true } | { ok: false; why:
 const GPU_HINT = 'install it with `npm install @tensorflow/tfjs-node-gpu@4.22.0` on a machine with CUDA 11.2 and cuDNN 8.1 (it downloads libtensorflow), or use --device cpu';
 const NATIVE_HINT = 'install it with `npm install @tensorflow/tfjs-node@4.22.0` (it downloads libtensorflow), or use --backend wasm';
 
-export interface SelectOptions { backend: BackendChoice; device: string; threads: number }
+export interface SelectOptions {
+  backend: BackendChoice; device: string; threads: number;
+  /** XNNPACK's share of the threads (default all; see xnnpackThreadsFor in ./threads.ts) */
+  xnnpackThreads?: number;
+}
 
 export async function selectBackend(opts: SelectOptions): Promise<BackendInfo> {
   const { backend, device, threads } = opts;
+  const xnnpackThreads = Math.min(threads, opts.xnnpackThreads ?? threads);
   validateDevice(device);
   const gpu = isGpuDevice(device);
   const notes: string[] = [];
@@ -103,13 +113,16 @@ export async function selectBackend(opts: SelectOptions): Promise<BackendInfo> {
   let restore: (() => void) | undefined;
   if (threads > 1) {
     try {
-      restore = enableWasmThreads(threads);
+      restore = enableWasmThreads(xnnpackThreads);
+      setSimdThreads(threads);
     } catch (e) {
       notes.push(`--threads ${threads} unavailable (${(e as Error).message}); using 1 thread`);
       setThreadsCount(1);
+      setSimdThreads(1);
     }
   } else {
     setThreadsCount(1);
+    setSimdThreads(1);
   }
   const fixes = registerKernelFixes('wasm');
   const ok = await tf.setBackend('wasm');
@@ -118,10 +131,14 @@ export async function selectBackend(opts: SelectOptions): Promise<BackendInfo> {
   if (!ok || tf.getBackend() !== 'wasm') throw new UserError('the WebAssembly backend failed to initialise: try --backend cpu');
   versions['tfjs-backend-wasm'] = version_wasm;
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-  if (!simdKernels(tf.backend())) notes.push('the deep-svdd SIMD kernels are off or not built (npm run build); slower JavaScript kernels run instead');
+  const kernels = simdInfo(tf.backend());
+  if (!kernels) notes.push('the deep-svdd SIMD kernels are off or not built (npm run build); slower JavaScript kernels run instead');
+  else if (!kernels.fma) notes.push('this engine has no relaxed SIMD: the SIMD kernels multiply and add separately');
+  const used = kernels?.threads ?? getThreadsCount();
+  if (threads > 1 && used < threads) notes.push(`the SIMD kernels run on ${used} thread${used === 1 ? '' : 's'} (worker threads did not start)`);
   return {
     name: 'wasm', requested: backend, device, package: '@tensorflow/tfjs-backend-wasm',
-    simd, threads: getThreadsCount(), kernelFixes: fixes, versions, notes,
+    simd, threads: used, xnnpackThreads: getThreadsCount(), fma: kernels?.fma, kernelFixes: fixes, versions, notes,
   };
 }
 
@@ -132,7 +149,11 @@ function readVersion(pkg: string): string {
 export function describeBackend(b: BackendInfo): string {
   const parts = [`backend ${b.name} (${b.package})`];
   if (b.simd !== undefined) parts.push(`SIMD ${b.simd ? 'on' : 'off'}`);
-  if (b.threads !== undefined) parts.push(`${b.threads} thread${b.threads === 1 ? '' : 's'}`);
+  if (b.threads !== undefined) {
+    const xnn = b.xnnpackThreads !== undefined && b.xnnpackThreads !== b.threads ? ` (XNNPACK ${b.xnnpackThreads})` : '';
+    parts.push(`${b.threads} thread${b.threads === 1 ? '' : 's'}${xnn}`);
+  }
+  if (b.fma !== undefined) parts.push(`fused multiply-add ${b.fma ? 'on' : 'off'}`);
   parts.push(`tfjs ${b.versions['tfjs-core']}`);
   return parts.join(', ');
 }

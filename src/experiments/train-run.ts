@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkWasmHeap } from '../backend/memory.js';
+import { xnnpackThreadsFor } from '../backend/threads.js';
 import { describeBackend, selectBackend } from '../backend/select.js';
 import { describeObjective, radiusMode } from '../config/build.js';
 import { type TrainConfig } from '../config/options.js';
@@ -103,16 +104,19 @@ export async function runTraining(cfg: TrainConfig, opts: { quiet?: boolean } = 
     log.info(`Options:\n${Object.entries(cfg).map(([k, v]) => `  ${k.padEnd(20)}: ${JSON.stringify(v)}`).join('\n')}`);
     if (!resume) writeJsonAtomic(path.join(xp, 'config.json'), cfg);
 
-    const backend = await selectBackend({ backend: cfg.backend, device: cfg.device, threads: cfg.threads });
-    log.info(`Using ${describeBackend(backend)}`);
-    for (const n of backend.notes) log.info(`  note: ${n}`);
-    results.backend = backend;
-    results.versions = backend.versions;
-
     const t = performance.now();
     const data = prepareData(cfg);
     timings.data_s = (performance.now() - t) / 1000;
     describeData(cfg, data, log, results);
+
+    // after the data: the network decides how --threads are shared with XNNPACK
+    const backend = await selectBackend({
+      backend: cfg.backend, device: cfg.device, threads: cfg.threads, xnnpackThreads: xnnpackThreadsFor(data.info.net, cfg.threads),
+    });
+    log.info(`Using ${describeBackend(backend)}`);
+    for (const n of backend.notes) log.info(`  note: ${n}`);
+    results.backend = backend;
+    results.versions = backend.versions;
     if (cfg.batchSize > data.train.n) {
       throw new UserError(`--batch-size ${cfg.batchSize} is larger than the training set (${data.train.n} images): use a smaller --batch-size or a larger --n-train`);
     }

@@ -24,67 +24,62 @@
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// batch norm, training mode, forward: x -> x̂ = (x − μ)/√(σ² + ε) with biased σ², statistics per channel.
-// With `fused`, a leaky ReLU follows: y = x̂ ≥ 0 ? x̂ : α·x̂ (α as float32), and x̂ itself is stored in `xh`.
-// Outputs μ, σ², 1/√(σ²+ε) as float32. `np` pairs of channels from `k` on (np is 1 or 4; constant after inlining).
+// batch norm, training mode, in phases over a range of rows (pixels) so that threads can split the rows
+// (../simd-pool.ts); the caller adds the per-range float64 sums in range order and computes the per-channel
+// factors between phases (../simd.ts). With one range, the sums run over the rows in order, as the JS kernels do.
+//
+// forward: x -> x̂ = (x − μ)/√(σ² + ε) with biased σ², statistics per channel. With `fused`, a leaky ReLU follows:
+// y = x̂ ≥ 0 ? x̂ : α·x̂ (α as float32), and x̂ itself is stored in `xh`.
+// gradient: dx = inv/n · (n·g − Σg − x̂·Σ(g·x̂)), where g = dy, or with `fused` the gradient through the leaky ReLU
+// first: g = float32(dy · (x̂ > 0 ? fpos : fneg)).
+// c is even; per-channel float64 arrays hold c values. Channels go eight at a time (four f64x2 sums), then in pairs.
 
-@inline function bnForwardGroup(
-  x: usize, y: usize, xh: usize, n: i32, c: i32, k: i32, np: i32, eps: f64, alpha: f32, fused: bool,
-  meanOut: usize, varOut: usize, invOut: usize,
-): void {
+/** out[k] = Σ_i x[i, k] over n rows (float64). */
+export function bnSum(x: usize, n: i32, c: i32, out: usize): void {
   const stride = <usize>c << 2;
-  const off = <usize>k << 2;
-  const nn = f64x2.splat(<f64>n);
-  let s0 = f64x2.splat(0), s1 = f64x2.splat(0), s2 = f64x2.splat(0), s3 = f64x2.splat(0);
-  let p = x + off;
-  for (let i = 0; i < n; i++, p += stride) {
-    s0 = f64x2.add(s0, ld2(p));
-    if (np > 1) {
-      s1 = f64x2.add(s1, ld2(p + 8));
-      s2 = f64x2.add(s2, ld2(p + 16));
-      s3 = f64x2.add(s3, ld2(p + 24));
+  let k = 0;
+  for (; k + 8 <= c; k += 8) {
+    let s0 = f64x2.splat(0), s1 = f64x2.splat(0), s2 = f64x2.splat(0), s3 = f64x2.splat(0);
+    let p = x + (<usize>k << 2);
+    for (let i = 0; i < n; i++, p += stride) {
+      s0 = f64x2.add(s0, ld2(p)); s1 = f64x2.add(s1, ld2(p + 8));
+      s2 = f64x2.add(s2, ld2(p + 16)); s3 = f64x2.add(s3, ld2(p + 24));
     }
+    const o = out + (<usize>k << 3);
+    v128.store(o, s0); v128.store(o, s1, 16); v128.store(o, s2, 32); v128.store(o, s3, 48);
   }
-  const m0 = f64x2.div(s0, nn), m1 = f64x2.div(s1, nn), m2 = f64x2.div(s2, nn), m3 = f64x2.div(s3, nn);
-  let q0 = f64x2.splat(0), q1 = f64x2.splat(0), q2 = f64x2.splat(0), q3 = f64x2.splat(0);
-  p = x + off;
-  for (let i = 0; i < n; i++, p += stride) {
-    const d0 = f64x2.sub(ld2(p), m0);
-    q0 = f64x2.add(q0, f64x2.mul(d0, d0));
-    if (np > 1) {
-      const d1 = f64x2.sub(ld2(p + 8), m1);
-      q1 = f64x2.add(q1, f64x2.mul(d1, d1));
-      const d2 = f64x2.sub(ld2(p + 16), m2);
-      q2 = f64x2.add(q2, f64x2.mul(d2, d2));
-      const d3 = f64x2.sub(ld2(p + 24), m3);
-      q3 = f64x2.add(q3, f64x2.mul(d3, d3));
+  for (; k < c; k += 2) {
+    let s0 = f64x2.splat(0);
+    let p = x + (<usize>k << 2);
+    for (let i = 0; i < n; i++, p += stride) s0 = f64x2.add(s0, ld2(p));
+    v128.store(out + (<usize>k << 3), s0);
+  }
+}
+
+/** out[k] = Σ_i (x[i, k] − mean[k])² over n rows (float64; mean float64). */
+export function bnSqDev(x: usize, n: i32, c: i32, mean: usize, out: usize): void {
+  const stride = <usize>c << 2;
+  let k = 0;
+  for (; k + 8 <= c; k += 8) {
+    const mp = mean + (<usize>k << 3);
+    const m0 = v128.load(mp), m1 = v128.load(mp, 16), m2 = v128.load(mp, 32), m3 = v128.load(mp, 48);
+    let q0 = f64x2.splat(0), q1 = f64x2.splat(0), q2 = f64x2.splat(0), q3 = f64x2.splat(0);
+    let p = x + (<usize>k << 2);
+    for (let i = 0; i < n; i++, p += stride) {
+      const d0 = f64x2.sub(ld2(p), m0); q0 = f64x2.add(q0, f64x2.mul(d0, d0));
+      const d1 = f64x2.sub(ld2(p + 8), m1); q1 = f64x2.add(q1, f64x2.mul(d1, d1));
+      const d2 = f64x2.sub(ld2(p + 16), m2); q2 = f64x2.add(q2, f64x2.mul(d2, d2));
+      const d3 = f64x2.sub(ld2(p + 24), m3); q3 = f64x2.add(q3, f64x2.mul(d3, d3));
     }
+    const o = out + (<usize>k << 3);
+    v128.store(o, q0); v128.store(o, q1, 16); v128.store(o, q2, 32); v128.store(o, q3, 48);
   }
-  const e = f64x2.splat(eps);
-  const one = f64x2.splat(1);
-  const v0 = f64x2.div(q0, nn), v1 = f64x2.div(q1, nn), v2 = f64x2.div(q2, nn), v3 = f64x2.div(q3, nn);
-  const i0 = f64x2.div(one, f64x2.sqrt(f64x2.add(v0, e)));
-  const i1 = f64x2.div(one, f64x2.sqrt(f64x2.add(v1, e)));
-  const i2 = f64x2.div(one, f64x2.sqrt(f64x2.add(v2, e)));
-  const i3 = f64x2.div(one, f64x2.sqrt(f64x2.add(v3, e)));
-  st2(meanOut + off, m0); st2(varOut + off, v0); st2(invOut + off, i0);
-  if (np > 1) {
-    st2(meanOut + off + 8, m1); st2(varOut + off + 8, v1); st2(invOut + off + 8, i1);
-    st2(meanOut + off + 16, m2); st2(varOut + off + 16, v2); st2(invOut + off + 16, i2);
-    st2(meanOut + off + 24, m3); st2(varOut + off + 24, v3); st2(invOut + off + 24, i3);
-  }
-  const a = f32x4.splat(alpha);
-  const zero = f32x4.splat(0);
-  p = x + off;
-  let q = y + off;
-  let r = xh + off;
-  for (let i = 0; i < n; i++, p += stride, q += stride, r += stride) {
-    bnOut(p, q, r, m0, i0, fused, a, zero);
-    if (np > 1) {
-      bnOut(p + 8, q + 8, r + 8, m1, i1, fused, a, zero);
-      bnOut(p + 16, q + 16, r + 16, m2, i2, fused, a, zero);
-      bnOut(p + 24, q + 24, r + 24, m3, i3, fused, a, zero);
-    }
+  for (; k < c; k += 2) {
+    const m0 = v128.load(mean + (<usize>k << 3));
+    let q0 = f64x2.splat(0);
+    let p = x + (<usize>k << 2);
+    for (let i = 0; i < n; i++, p += stride) { const d0 = f64x2.sub(ld2(p), m0); q0 = f64x2.add(q0, f64x2.mul(d0, d0)); }
+    v128.store(out + (<usize>k << 3), q0);
   }
 }
 
@@ -98,24 +93,39 @@
   }
 }
 
-/** Batch-norm forward over n pixels of c channels (c even). `xh` is written only when `fused`. */
-export function bnForward(
-  x: usize, y: usize, xh: usize, n: i32, c: i32, eps: f64, alpha: f32, fused: i32,
-  meanOut: usize, varOut: usize, invOut: usize,
+@inline function bnApplyRows(
+  x: usize, y: usize, xh: usize, n: i32, c: i32, mean: usize, inv: usize, alpha: f32, fused: bool,
 ): void {
+  const stride = <usize>c << 2;
+  const a = f32x4.splat(alpha);
+  const zero = f32x4.splat(0);
   let k = 0;
-  if (fused) {
-    for (; k + 8 <= c; k += 8) bnForwardGroup(x, y, xh, n, c, k, 4, eps, alpha, true, meanOut, varOut, invOut);
-    for (; k < c; k += 2) bnForwardGroup(x, y, xh, n, c, k, 1, eps, alpha, true, meanOut, varOut, invOut);
-  } else {
-    for (; k + 8 <= c; k += 8) bnForwardGroup(x, y, xh, n, c, k, 4, eps, alpha, false, meanOut, varOut, invOut);
-    for (; k < c; k += 2) bnForwardGroup(x, y, xh, n, c, k, 1, eps, alpha, false, meanOut, varOut, invOut);
+  for (; k + 8 <= c; k += 8) {
+    const mp = mean + (<usize>k << 3), ip = inv + (<usize>k << 3);
+    const m0 = v128.load(mp), m1 = v128.load(mp, 16), m2 = v128.load(mp, 32), m3 = v128.load(mp, 48);
+    const i0 = v128.load(ip), i1 = v128.load(ip, 16), i2 = v128.load(ip, 32), i3 = v128.load(ip, 48);
+    const off = <usize>k << 2;
+    let p = x + off, q = y + off, r = xh + off;
+    for (let i = 0; i < n; i++, p += stride, q += stride, r += stride) {
+      bnOut(p, q, r, m0, i0, fused, a, zero);
+      bnOut(p + 8, q + 8, r + 8, m1, i1, fused, a, zero);
+      bnOut(p + 16, q + 16, r + 16, m2, i2, fused, a, zero);
+      bnOut(p + 24, q + 24, r + 24, m3, i3, fused, a, zero);
+    }
+  }
+  for (; k < c; k += 2) {
+    const m0 = v128.load(mean + (<usize>k << 3)), i0 = v128.load(inv + (<usize>k << 3));
+    const off = <usize>k << 2;
+    let p = x + off, q = y + off, r = xh + off;
+    for (let i = 0; i < n; i++, p += stride, q += stride, r += stride) bnOut(p, q, r, m0, i0, fused, a, zero);
   }
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// batch norm, training mode, gradient: dx = inv/n · (n·g − Σg − x̂·Σ(g·x̂)), where g = dy, or with `fused` the
-// gradient through the leaky ReLU first: g = float32(dy · (x̂ > 0 ? fpos : fneg)).
+/** y (and with `fused` x̂ in xh) over n rows, from float64 mean and inv = 1/√(σ²+ε). */
+export function bnApply(x: usize, y: usize, xh: usize, n: i32, c: i32, mean: usize, inv: usize, alpha: f32, fused: i32): void {
+  if (fused) bnApplyRows(x, y, xh, n, c, mean, inv, alpha, true);
+  else bnApplyRows(x, y, xh, n, c, mean, inv, alpha, false);
+}
 
 @inline function grad2(pdy: usize, xh: v128, fused: bool, fpos: v128, fneg: v128, zero: v128): v128 {
   const d = ld2(pdy);
@@ -123,48 +133,48 @@ export function bnForward(
   return f64x2.promote_low_f32x4(f32x4.demote_f64x2_zero(f64x2.mul(d, v128.bitselect(fpos, fneg, f64x2.gt(xh, zero)))));
 }
 
-@inline function bnBackwardGroup(
-  dy: usize, xh: usize, inv: usize, dx: usize, n: i32, c: i32, k: i32, np: i32, fused: bool, fp: f64, fn: f64,
+@inline function bnGradSumRows(
+  dy: usize, xh: usize, n: i32, c: i32, fused: bool, fp: f64, fn: f64, outG: usize, outGH: usize,
 ): void {
   const stride = <usize>c << 2;
-  const off = <usize>k << 2;
-  const nn = f64x2.splat(<f64>n);
   const fpos = f64x2.splat(fp), fneg = f64x2.splat(fn), zero = f64x2.splat(0);
-  let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
-  let b0 = f64x2.splat(0), b1 = f64x2.splat(0), b2 = f64x2.splat(0), b3 = f64x2.splat(0);
-  let p = dy + off;
-  let r = xh + off;
-  for (let i = 0; i < n; i++, p += stride, r += stride) {
-    const h0 = ld2(r);
-    const g0 = grad2(p, h0, fused, fpos, fneg, zero);
-    a0 = f64x2.add(a0, g0); b0 = f64x2.add(b0, f64x2.mul(g0, h0));
-    if (np > 1) {
-      const h1 = ld2(r + 8);
-      const g1 = grad2(p + 8, h1, fused, fpos, fneg, zero);
+  let k = 0;
+  for (; k + 8 <= c; k += 8) {
+    let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
+    let b0 = f64x2.splat(0), b1 = f64x2.splat(0), b2 = f64x2.splat(0), b3 = f64x2.splat(0);
+    const off = <usize>k << 2;
+    let p = dy + off, r = xh + off;
+    for (let i = 0; i < n; i++, p += stride, r += stride) {
+      const h0 = ld2(r); const g0 = grad2(p, h0, fused, fpos, fneg, zero);
+      a0 = f64x2.add(a0, g0); b0 = f64x2.add(b0, f64x2.mul(g0, h0));
+      const h1 = ld2(r + 8); const g1 = grad2(p + 8, h1, fused, fpos, fneg, zero);
       a1 = f64x2.add(a1, g1); b1 = f64x2.add(b1, f64x2.mul(g1, h1));
-      const h2 = ld2(r + 16);
-      const g2 = grad2(p + 16, h2, fused, fpos, fneg, zero);
+      const h2 = ld2(r + 16); const g2 = grad2(p + 16, h2, fused, fpos, fneg, zero);
       a2 = f64x2.add(a2, g2); b2 = f64x2.add(b2, f64x2.mul(g2, h2));
-      const h3 = ld2(r + 24);
-      const g3 = grad2(p + 24, h3, fused, fpos, fneg, zero);
+      const h3 = ld2(r + 24); const g3 = grad2(p + 24, h3, fused, fpos, fneg, zero);
       a3 = f64x2.add(a3, g3); b3 = f64x2.add(b3, f64x2.mul(g3, h3));
     }
+    const og = outG + (<usize>k << 3), oh = outGH + (<usize>k << 3);
+    v128.store(og, a0); v128.store(og, a1, 16); v128.store(og, a2, 32); v128.store(og, a3, 48);
+    v128.store(oh, b0); v128.store(oh, b1, 16); v128.store(oh, b2, 32); v128.store(oh, b3, 48);
   }
-  const s0 = f64x2.div(ld2(inv + off), nn);
-  const s1 = np > 1 ? f64x2.div(ld2(inv + off + 8), nn) : s0;
-  const s2 = np > 1 ? f64x2.div(ld2(inv + off + 16), nn) : s0;
-  const s3 = np > 1 ? f64x2.div(ld2(inv + off + 24), nn) : s0;
-  p = dy + off;
-  r = xh + off;
-  let q = dx + off;
-  for (let i = 0; i < n; i++, p += stride, r += stride, q += stride) {
-    bnDx(p, r, q, s0, a0, b0, nn, fused, fpos, fneg, zero);
-    if (np > 1) {
-      bnDx(p + 8, r + 8, q + 8, s1, a1, b1, nn, fused, fpos, fneg, zero);
-      bnDx(p + 16, r + 16, q + 16, s2, a2, b2, nn, fused, fpos, fneg, zero);
-      bnDx(p + 24, r + 24, q + 24, s3, a3, b3, nn, fused, fpos, fneg, zero);
+  for (; k < c; k += 2) {
+    let a0 = f64x2.splat(0), b0 = f64x2.splat(0);
+    const off = <usize>k << 2;
+    let p = dy + off, r = xh + off;
+    for (let i = 0; i < n; i++, p += stride, r += stride) {
+      const h0 = ld2(r); const g0 = grad2(p, h0, fused, fpos, fneg, zero);
+      a0 = f64x2.add(a0, g0); b0 = f64x2.add(b0, f64x2.mul(g0, h0));
     }
+    v128.store(outG + (<usize>k << 3), a0);
+    v128.store(outGH + (<usize>k << 3), b0);
   }
+}
+
+/** Σg and Σ(g·x̂) per channel over n rows (float64). */
+export function bnGradSum(dy: usize, xh: usize, n: i32, c: i32, fused: i32, fpos: f64, fneg: f64, outG: usize, outGH: usize): void {
+  if (fused) bnGradSumRows(dy, xh, n, c, true, fpos, fneg, outG, outGH);
+  else bnGradSumRows(dy, xh, n, c, false, fpos, fneg, outG, outGH);
 }
 
 @inline function bnDx(
@@ -176,18 +186,47 @@ export function bnForward(
   st2(q, f64x2.mul(s, f64x2.sub(f64x2.sub(f64x2.mul(nn, g), sumG), f64x2.mul(h, sumGH))));
 }
 
-/** Batch-norm gradient over n pixels of c channels (c even); `inv` holds 1/√(σ²+ε) per channel. */
-export function bnBackward(dy: usize, xh: usize, inv: usize, dx: usize, n: i32, c: i32, fused: i32, fpos: f64, fneg: f64): void {
+@inline function bnGradApplyRows(
+  dy: usize, xh: usize, dx: usize, n: i32, c: i32, fused: bool, fp: f64, fn: f64, scale: usize, sumG: usize,
+  sumGH: usize, total: f64,
+): void {
+  const stride = <usize>c << 2;
+  const fpos = f64x2.splat(fp), fneg = f64x2.splat(fn), zero = f64x2.splat(0);
+  const nn = f64x2.splat(total);
   let k = 0;
-  if (fused) {
-    for (; k + 8 <= c; k += 8) bnBackwardGroup(dy, xh, inv, dx, n, c, k, 4, true, fpos, fneg);
-    for (; k < c; k += 2) bnBackwardGroup(dy, xh, inv, dx, n, c, k, 1, true, fpos, fneg);
-  } else {
-    for (; k + 8 <= c; k += 8) bnBackwardGroup(dy, xh, inv, dx, n, c, k, 4, false, fpos, fneg);
-    for (; k < c; k += 2) bnBackwardGroup(dy, xh, inv, dx, n, c, k, 1, false, fpos, fneg);
+  for (; k + 8 <= c; k += 8) {
+    const kp = <usize>k << 3;
+    const s0 = v128.load(scale + kp), s1 = v128.load(scale + kp, 16), s2 = v128.load(scale + kp, 32), s3 = v128.load(scale + kp, 48);
+    const a0 = v128.load(sumG + kp), a1 = v128.load(sumG + kp, 16), a2 = v128.load(sumG + kp, 32), a3 = v128.load(sumG + kp, 48);
+    const b0 = v128.load(sumGH + kp), b1 = v128.load(sumGH + kp, 16), b2 = v128.load(sumGH + kp, 32), b3 = v128.load(sumGH + kp, 48);
+    const off = <usize>k << 2;
+    let p = dy + off, r = xh + off, q = dx + off;
+    for (let i = 0; i < n; i++, p += stride, r += stride, q += stride) {
+      bnDx(p, r, q, s0, a0, b0, nn, fused, fpos, fneg, zero);
+      bnDx(p + 8, r + 8, q + 8, s1, a1, b1, nn, fused, fpos, fneg, zero);
+      bnDx(p + 16, r + 16, q + 16, s2, a2, b2, nn, fused, fpos, fneg, zero);
+      bnDx(p + 24, r + 24, q + 24, s3, a3, b3, nn, fused, fpos, fneg, zero);
+    }
+  }
+  for (; k < c; k += 2) {
+    const kp = <usize>k << 3;
+    const s0 = v128.load(scale + kp), a0 = v128.load(sumG + kp), b0 = v128.load(sumGH + kp);
+    const off = <usize>k << 2;
+    let p = dy + off, r = xh + off, q = dx + off;
+    for (let i = 0; i < n; i++, p += stride, r += stride, q += stride) bnDx(p, r, q, s0, a0, b0, nn, fused, fpos, fneg, zero);
   }
 }
 
+/**
+ * dx over n rows from the float64 per-channel scale = inv/N, Σg and Σ(g·x̂) over all N = `total` rows.
+ */
+export function bnGradApply(
+  dy: usize, xh: usize, dx: usize, n: i32, c: i32, fused: i32, fpos: f64, fneg: f64, scale: usize, sumG: usize,
+  sumGH: usize, total: f64,
+): void {
+  if (fused) bnGradApplyRows(dy, xh, dx, n, c, true, fpos, fneg, scale, sumG, sumGH, total);
+  else bnGradApplyRows(dy, xh, dx, n, c, false, fpos, fneg, scale, sumG, sumGH, total);
+}
 // ---------------------------------------------------------------------------------------------------------------
 // MaxPoolGrad, 2×2 windows, stride 2, no padding, c % 4 == 0: dy goes to the first maximum of its window in
 // row-major order (as the reference kernels), as 0 + dy; every other input position gets 0.
@@ -228,6 +267,13 @@ export function maxPoolGrad2x2(x: usize, dy: usize, dx: usize, b: i32, h: i32, w
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// a·b + c, four lanes. scripts/build-simd.mjs also compiles a variant where this is relaxed SIMD's fused
+// multiply-add (f32x4.relaxed_madd), used where the engine has it (see ../simd.ts).
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Conv2DBackpropFilter for 5-wide kernels, stride 1, dilation 1, channels last, co % 4 == 0:
 //   dW[kh, kw, ci, co] = Σ_b Σ_oh Σ_ow x[b, oh + kh − top, ow + kw − left, ci] · dy[b, oh, ow, co]
 // (out-of-range x is the zero padding). x: [b, h, w, ci], dy: [b, oh, ow, co], dW: [kh, 5, ci, co].
@@ -235,8 +281,12 @@ export function maxPoolGrad2x2(x: usize, dy: usize, dx: usize, b: i32, h: i32, w
 
 export function conv2dFilterGrad5(
   x: usize, dy: usize, dw: usize, b: i32, h: i32, w: i32, ci: i32, oh: i32, ow: i32, co: i32, kh: i32, top: i32, left: i32,
+  c0: i32, c1: i32, g0: i32, g1: i32,
 ): void {
-  memory.fill(dw, 0, <usize>kh * 5 * ci * co * 4);
+  // this call's part of dW: input channels [c0, c1), output channels [g0, g1) (threads split dW, ../simd-pool.ts)
+  for (let t = 0; t < kh * 5; t++) {
+    for (let cin = c0; cin < c1; cin++) memory.fill(dw + ((<usize>t * ci + cin) * co + g0) * 4, 0, <usize>(g1 - g0) * 4);
+  }
   const xPx = <usize>ci << 2;
   const xRow = <usize>w * xPx;
   const dyPx = <usize>co << 2;
@@ -250,8 +300,8 @@ export function conv2dFilterGrad5(
     for (let r = 0; r < kh; r++) {
       const ohLo = max(0, top - r);
       const ohHi = min(oh, h + top - r);
-      for (let cin = 0; cin < ci; cin++) {
-        for (let g = 0; g < co; g += 4) {
+      for (let cin = c0; cin < c1; cin++) {
+        for (let g = g0; g < g1; g += 4) {
           let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0), a4 = f32x4.splat(0);
           for (let o = ohLo; o < ohHi; o++) {
             const xr = xImg + <usize>(o + r - top) * xRow + (<usize>cin << 2);
@@ -263,11 +313,11 @@ export function conv2dFilterGrad5(
                 let dp = dr + <usize>owLo * dyPx;
                 for (let q = owLo; q < owHi; q++, xp += xPx, dp += dyPx) {
                   const d = v128.load(dp);
-                  a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(xp)), d));
-                  a1 = f32x4.add(a1, f32x4.mul(f32x4.splat(load<f32>(xp + xPx)), d));
-                  a2 = f32x4.add(a2, f32x4.mul(f32x4.splat(load<f32>(xp + 2 * xPx)), d));
-                  a3 = f32x4.add(a3, f32x4.mul(f32x4.splat(load<f32>(xp + 3 * xPx)), d));
-                  a4 = f32x4.add(a4, f32x4.mul(f32x4.splat(load<f32>(xp + 4 * xPx)), d));
+                  a0 = madd(f32x4.splat(load<f32>(xp)), d, a0);
+                  a1 = madd(f32x4.splat(load<f32>(xp + xPx)), d, a1);
+                  a2 = madd(f32x4.splat(load<f32>(xp + 2 * xPx)), d, a2);
+                  a3 = madd(f32x4.splat(load<f32>(xp + 3 * xPx)), d, a3);
+                  a4 = madd(f32x4.splat(load<f32>(xp + 4 * xPx)), d, a4);
                 }
                 continue;
               }
@@ -276,11 +326,11 @@ export function conv2dFilterGrad5(
               for (let q = lo; q < hi; q++) {
                 const d = v128.load(dr + <usize>q * dyPx);
                 const c0 = q - left;
-                if (c0 >= 0 && c0 < w) a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(xr + <usize>c0 * xPx)), d));
-                if (c0 + 1 >= 0 && c0 + 1 < w) a1 = f32x4.add(a1, f32x4.mul(f32x4.splat(load<f32>(xr + <usize>(c0 + 1) * xPx)), d));
-                if (c0 + 2 >= 0 && c0 + 2 < w) a2 = f32x4.add(a2, f32x4.mul(f32x4.splat(load<f32>(xr + <usize>(c0 + 2) * xPx)), d));
-                if (c0 + 3 >= 0 && c0 + 3 < w) a3 = f32x4.add(a3, f32x4.mul(f32x4.splat(load<f32>(xr + <usize>(c0 + 3) * xPx)), d));
-                if (c0 + 4 >= 0 && c0 + 4 < w) a4 = f32x4.add(a4, f32x4.mul(f32x4.splat(load<f32>(xr + <usize>(c0 + 4) * xPx)), d));
+                if (c0 >= 0 && c0 < w) a0 = madd(f32x4.splat(load<f32>(xr + <usize>c0 * xPx)), d, a0);
+                if (c0 + 1 >= 0 && c0 + 1 < w) a1 = madd(f32x4.splat(load<f32>(xr + <usize>(c0 + 1) * xPx)), d, a1);
+                if (c0 + 2 >= 0 && c0 + 2 < w) a2 = madd(f32x4.splat(load<f32>(xr + <usize>(c0 + 2) * xPx)), d, a2);
+                if (c0 + 3 >= 0 && c0 + 3 < w) a3 = madd(f32x4.splat(load<f32>(xr + <usize>(c0 + 3) * xPx)), d, a3);
+                if (c0 + 4 >= 0 && c0 + 4 < w) a4 = madd(f32x4.splat(load<f32>(xr + <usize>(c0 + 4) * xPx)), d, a4);
               }
             }
           }
@@ -356,7 +406,7 @@ export function conv2dInputGrad5(
         const d = dr + <usize>(q + left - s) * dyPx;
         const wp = wt + (((<usize>r * 5 + s) * co) * ci + g) * 4;
         for (let o = 0; o < co; o++) {
-          acc = f32x4.add(acc, f32x4.mul(f32x4.splat(load<f32>(d + (<usize>o << 2))), v128.load(wp + <usize>o * ci * 4)));
+          acc = madd(f32x4.splat(load<f32>(d + (<usize>o << 2))), v128.load(wp + <usize>o * ci * 4), acc);
         }
       }
     }
@@ -379,10 +429,10 @@ export function conv2dInputGrad5(
         for (let o = 0; o < co; o++) {
           const wv = v128.load(wp + <usize>o * ci * 4);
           const od = <usize>o << 2;
-          a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(load<f32>(d + od)), wv));
-          a1 = f32x4.add(a1, f32x4.mul(f32x4.splat(load<f32>(d + dyPx + od)), wv));
-          a2 = f32x4.add(a2, f32x4.mul(f32x4.splat(load<f32>(d + 2 * dyPx + od)), wv));
-          a3 = f32x4.add(a3, f32x4.mul(f32x4.splat(load<f32>(d + 3 * dyPx + od)), wv));
+          a0 = madd(f32x4.splat(load<f32>(d + od)), wv, a0);
+          a1 = madd(f32x4.splat(load<f32>(d + dyPx + od)), wv, a1);
+          a2 = madd(f32x4.splat(load<f32>(d + 2 * dyPx + od)), wv, a2);
+          a3 = madd(f32x4.splat(load<f32>(d + 3 * dyPx + od)), wv, a3);
         }
       }
     }
@@ -410,7 +460,7 @@ export function conv2dInputGrad5(
         const d = dr + <usize>(q + left - s) * dyPx;
         const wp = w + (((<usize>r * 5 + s) * ci + c) * co) * 4;
         for (let o = 0; o < co; o += 4) {
-          acc = f32x4.add(acc, f32x4.mul(v128.load(d + (<usize>o << 2)), v128.load(wp + (<usize>o << 2))));
+          acc = madd(v128.load(d + (<usize>o << 2)), v128.load(wp + (<usize>o << 2)), acc);
         }
       }
     }
@@ -433,10 +483,10 @@ export function conv2dInputGrad5(
         for (let o = 0; o < co; o += 4) {
           const od = <usize>o << 2;
           const wv = v128.load(wp + od);
-          a0 = f32x4.add(a0, f32x4.mul(v128.load(d + od), wv));
-          a1 = f32x4.add(a1, f32x4.mul(v128.load(d + dyPx + od), wv));
-          a2 = f32x4.add(a2, f32x4.mul(v128.load(d + 2 * dyPx + od), wv));
-          a3 = f32x4.add(a3, f32x4.mul(v128.load(d + 3 * dyPx + od), wv));
+          a0 = madd(v128.load(d + od), wv, a0);
+          a1 = madd(v128.load(d + dyPx + od), wv, a1);
+          a2 = madd(v128.load(d + 2 * dyPx + od), wv, a2);
+          a3 = madd(v128.load(d + 3 * dyPx + od), wv, a3);
         }
       }
     }
@@ -502,20 +552,20 @@ export function conv2dForward1x5(
               const v4 = f32x4.splat(load<f32>(xp, 16)), v5 = f32x4.splat(load<f32>(xp, 20));
               const v6 = f32x4.splat(load<f32>(xp, 24)), v7 = f32x4.splat(load<f32>(xp, 28));
               let k = v128.load(wp);
-              a0 = f32x4.add(a0, f32x4.mul(v0, k)); a1 = f32x4.add(a1, f32x4.mul(v1, k));
-              a2 = f32x4.add(a2, f32x4.mul(v2, k)); a3 = f32x4.add(a3, f32x4.mul(v3, k));
+              a0 = madd(v0, k, a0); a1 = madd(v1, k, a1);
+              a2 = madd(v2, k, a2); a3 = madd(v3, k, a3);
               k = v128.load(wp + wTap);
-              a0 = f32x4.add(a0, f32x4.mul(v1, k)); a1 = f32x4.add(a1, f32x4.mul(v2, k));
-              a2 = f32x4.add(a2, f32x4.mul(v3, k)); a3 = f32x4.add(a3, f32x4.mul(v4, k));
+              a0 = madd(v1, k, a0); a1 = madd(v2, k, a1);
+              a2 = madd(v3, k, a2); a3 = madd(v4, k, a3);
               k = v128.load(wp + 2 * wTap);
-              a0 = f32x4.add(a0, f32x4.mul(v2, k)); a1 = f32x4.add(a1, f32x4.mul(v3, k));
-              a2 = f32x4.add(a2, f32x4.mul(v4, k)); a3 = f32x4.add(a3, f32x4.mul(v5, k));
+              a0 = madd(v2, k, a0); a1 = madd(v3, k, a1);
+              a2 = madd(v4, k, a2); a3 = madd(v5, k, a3);
               k = v128.load(wp + 3 * wTap);
-              a0 = f32x4.add(a0, f32x4.mul(v3, k)); a1 = f32x4.add(a1, f32x4.mul(v4, k));
-              a2 = f32x4.add(a2, f32x4.mul(v5, k)); a3 = f32x4.add(a3, f32x4.mul(v6, k));
+              a0 = madd(v3, k, a0); a1 = madd(v4, k, a1);
+              a2 = madd(v5, k, a2); a3 = madd(v6, k, a3);
               k = v128.load(wp + 4 * wTap);
-              a0 = f32x4.add(a0, f32x4.mul(v4, k)); a1 = f32x4.add(a1, f32x4.mul(v5, k));
-              a2 = f32x4.add(a2, f32x4.mul(v6, k)); a3 = f32x4.add(a3, f32x4.mul(v7, k));
+              a0 = madd(v4, k, a0); a1 = madd(v5, k, a1);
+              a2 = madd(v6, k, a2); a3 = madd(v7, k, a3);
             }
             const out = yRow + <usize>q * yPx + g;
             v128.store(out, a0); v128.store(out + yPx, a1); v128.store(out + 2 * yPx, a2); v128.store(out + 3 * yPx, a3);
@@ -529,7 +579,79 @@ export function conv2dForward1x5(
             for (let r = khLo; r < khHi; r++) {
               const xr = xImg + <usize>(i + r - top) * xRow;
               for (let s = kwLo; s < kwHi; s++) {
-                a = f32x4.add(a, f32x4.mul(f32x4.splat(load<f32>(xr + (<usize>(q + s - left) << 2))), v128.load(wf + <usize>r * wRow + <usize>s * wTap + g)));
+                a = madd(f32x4.splat(load<f32>(xr + (<usize>(q + s - left) << 2))), v128.load(wf + <usize>r * wRow + <usize>s * wTap + g), a);
+              }
+            }
+            v128.store(yRow + <usize>q * yPx + g, a);
+          }
+          q += 1;
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Conv2D for 5-wide filters over any number of input channels, stride 1, channels last, co % 4 == 0 (the narrow
+// middle layers of the MNIST networks, where XNNPACK rebuilds its indirection buffer for every new input):
+//   y[b, oh, ow, co] = Σ_kh Σ_kw Σ_ci x[b, oh + kh − top, ow + kw − left, ci] · W[kh, kw, ci, co]
+// Vectors over four output channels; four output pixels of a row at a time share each filter vector. Pixels whose
+// columns leave the image take the checked single-pixel path.
+
+export function conv2dForward5(
+  x: usize, wf: usize, y: usize, b: i32, h: i32, w: i32, ci: i32, oh: i32, ow: i32, co: i32, kh: i32, top: i32, left: i32,
+): void {
+  const xPx = <usize>ci << 2;
+  const xRow = <usize>w * xPx;
+  const yPx = <usize>co << 2;
+  const wCi = <usize>co << 2; // one input channel's filter vectors
+  const wTap = <usize>ci * wCi;
+  const owLo = max(left, 0);
+  const owHi = min(ow, w - 5 + left + 1);
+  for (let n = 0; n < b; n++) {
+    const xImg = x + <usize>n * h * xRow;
+    for (let i = 0; i < oh; i++) {
+      const khLo = max(0, top - i);
+      const khHi = min(kh, h + top - i);
+      const yRow = y + (<usize>n * oh + i) * ow * yPx;
+      let q = 0;
+      while (q < ow) {
+        if (q >= owLo && q + 4 <= owHi) {
+          for (let g: usize = 0; g < yPx; g += 16) {
+            let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+            for (let r = khLo; r < khHi; r++) {
+              const xr = xImg + <usize>(i + r - top) * xRow + <usize>(q - left) * xPx;
+              const wr = wf + <usize>r * 5 * wTap + g;
+              for (let s = 0; s < 5; s++) {
+                const xp0 = xr + <usize>s * xPx;
+                const wp0 = wr + <usize>s * wTap;
+                for (let c = 0; c < ci; c++) {
+                  const wv = v128.load(wp0 + <usize>c * wCi);
+                  const xp = xp0 + (<usize>c << 2);
+                  a0 = madd(v128.load32_splat(xp), wv, a0);
+                  a1 = madd(v128.load32_splat(xp + xPx), wv, a1);
+                  a2 = madd(v128.load32_splat(xp + 2 * xPx), wv, a2);
+                  a3 = madd(v128.load32_splat(xp + 3 * xPx), wv, a3);
+                }
+              }
+            }
+            const out = yRow + <usize>q * yPx + g;
+            v128.store(out, a0); v128.store(out + yPx, a1); v128.store(out + 2 * yPx, a2); v128.store(out + 3 * yPx, a3);
+          }
+          q += 4;
+        } else {
+          const kwLo = max(0, left - q);
+          const kwHi = min(5, w + left - q);
+          for (let g: usize = 0; g < yPx; g += 16) {
+            let a = f32x4.splat(0);
+            for (let r = khLo; r < khHi; r++) {
+              const xr = xImg + <usize>(i + r - top) * xRow;
+              for (let s = kwLo; s < kwHi; s++) {
+                const xp = xr + <usize>(q + s - left) * xPx;
+                const wp = wf + (<usize>r * 5 + s) * wTap + g;
+                for (let c = 0; c < ci; c++) {
+                  a = madd(v128.load32_splat(xp + (<usize>c << 2)), v128.load(wp + <usize>c * wCi), a);
+                }
               }
             }
             v128.store(yRow + <usize>q * yPx + g, a);
