@@ -29,7 +29,8 @@ const USAGE = `usage: npm run bench -- [options]
   --backends LIST     comma-separated: wasm, cpu, tensorflow (default: wasm, plus tensorflow when
                       @tensorflow/tfjs-node is installed; cpu only when asked: it is ~100x slower)
   --networks LIST     comma-separated: ${NETWORK_IDS.join(', ')} (default: all)
-  --threads N         wasm XNNPACK threads per process (default 1; N > 1 uses the opt-in threads patch)
+  --threads N         wasm threads per process (default 1; N > 1 uses the opt-in threads patch: our SIMD
+                      kernels split across N threads, XNNPACK gets 1 on the MNIST networks, N on CIFAR-10)
   --batch N           batch size (default 200)
   --warmup N          warm-up steps per configuration (default 3)
   --steps N           at most N timed steps per configuration (default 20) ...

@@ -121,6 +121,18 @@ export function conv2dBackpropInputViaConv(backendName: string, fallback: Kernel
       if (overCi) backend.disposeData(wt.dataId);
       return out;
     }
+    if (simd && kw === 5 && ci % 4 === 0 && ci * co <= DIRECT_CONV_MAX_CHANNELS) {
+      // the other narrow layers: a direct Conv2D of dy with the reversed, channel-swapped filter
+      const b = backend as unknown as WasmBackendLike;
+      const wr = call('Reverse', backendName, backend, { x: filter }, { dims: [0, 1] });
+      const wt = call('Transpose', backendName, backend, { x: wr }, { perm: [0, 1, 3, 2] });
+      const out = b.makeOutput(attrs.inputShape, 'float32');
+      const [n, h, w] = attrs.inputShape;
+      simd.conv2dForward5(heapOffset(b, dy), heapOffset(b, wt), heapOffset(b, out), n, dy.shape[1], dy.shape[2], co, h, w, ci, kh,
+        kh - 1 - top, kw - 1 - left);
+      for (const t of [wr, wt]) backend.disposeData(t.dataId);
+      return out;
+    }
     const dyp = call('PadV2', backendName, backend, { x: dy },
       { paddings: [[0, 0], [kh - 1 - top, kh - 1 - bottom], [kw - 1 - left, kw - 1 - right], [0, 0]], constantValue: 0 });
     const wr = call('Reverse', backendName, backend, { x: filter }, { dims: [0, 1] });

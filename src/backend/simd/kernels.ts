@@ -1,12 +1,17 @@
 // AssemblyScript, not TypeScript: compiled by `scripts/build-simd.mjs` (asc, SIMD on, memory imported) into
-// dist/src/backend/simd/kernels.wasm, and excluded from tsconfig.json.
+// dist/src/backend/simd/kernels*.wasm (plain or shared memory; `madd` plain or fused), and excluded from
+// tsconfig.json.
 //
 // Kernels with WebAssembly SIMD that work in place on TF.js's own wasm heap: the module imports the backend's
 // memory, and every pointer below is a byte offset into it. The module has no data, no allocator and no stack; it
 // touches only the memory it is given. Layouts are channels-last, float32.
 //
-// The batch-norm kernels reproduce the JavaScript kernels of js-kernels.ts bit for bit: per-channel sums in float64
-// in the same order (one lane per channel), the same float64 arithmetic, float32 rounding at the same places.
+// Every kernel works on a range (images, rows or channels) that ../simd.ts hands to one thread; the ranges of one
+// call never write the same memory.
+//
+// On one thread the batch-norm kernels reproduce the JavaScript kernels of js-kernels.ts bit for bit: per-channel
+// sums in float64 in the same order (one lane per channel), the same float64 arithmetic, float32 rounding at the
+// same places.
 
 // ---------------------------------------------------------------------------------------------------------------
 // helpers: two float32 values <-> one f64x2
