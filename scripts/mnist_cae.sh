@@ -5,13 +5,15 @@
 # The anomaly score is the reconstruction error. Outputs go to log/<xp_dir>/. Fixed settings as the original script:
 # lr drop ÷10 at epoch 150, batch 200, batch norm, leaky ReLU, weight decay with ae_C = 1e3, l2 loss, rep_dim 32.
 # Data: data/ (else the embedded copy), or the folder in $DEEP_SVDD_DATA_DIR when set.
-if [ "$#" -ne 8 ]; then
-  echo "usage: sh scripts/mnist_cae.sh device xp_dir seed solver lr n_epochs normal outlier" >&2
+if [ "$#" -lt 8 ]; then
+  echo "usage: sh scripts/mnist_cae.sh device xp_dir seed solver lr n_epochs normal outlier [deep-svdd train options]" >&2
   exit 2
 fi
 here=$(dirname "$0")
+a1="$1" a2="$2" a3="$3" a4="$4" a5="$5" a6="$6" a7="$7" a8="$8"
+shift 8
 exec sh "$here/deep-svdd.sh" train --dataset mnist --loss autoencoder \
-  --device "$1" --xp-dir "log/$2" --seed "$3" --solver "$4" --lr "$5" --n-epochs "$6" --normal "$7" --outlier "$8" \
+  --device "$a1" --xp-dir "log/$a2" --seed "$a3" --solver "$a4" --lr "$a5" --n-epochs "$a6" --normal "$a7" --outlier "$a8" \
   --ae-lr-drop 1 --ae-lr-drop-in-epoch 150 --ae-lr-drop-factor 10 --batch-size 200 --use-batch-norm 1 --leaky-relu 1 \
   --ae-weight-decay 1 --ae-C 1e3 --ae-loss l2 --rep-dim 32 \
-  ${DEEP_SVDD_DATA_DIR:+--data-dir} ${DEEP_SVDD_DATA_DIR:+"$DEEP_SVDD_DATA_DIR"}
+  ${DEEP_SVDD_DATA_DIR:+--data-dir} ${DEEP_SVDD_DATA_DIR:+"$DEEP_SVDD_DATA_DIR"} "$@"

@@ -40,6 +40,8 @@ export class SimdPool {
       const args = new Float64Array(new SharedArrayBuffer(MAX_ARGS * 8));
       const worker = new Worker(new URL('./simd-worker.js', import.meta.url), {
         workerData: { memory, wasmFile, ctrl: ctrl.buffer, args: args.buffer, names: KERNEL_NAMES },
+        // the worker allocates next to nothing: a small JavaScript heap keeps its memory down
+        resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 },
       });
       worker.unref();
       this.slots.push({ worker, ctrl, args, seq: 0 });

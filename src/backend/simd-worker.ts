@@ -29,7 +29,10 @@ while (kernels) {
   const fn = ctrl[CTRL.fn];
   if (fn < 0) break;
   try {
-    kernels[names[fn]](...args.subarray(0, ctrl[CTRL.nargs]));
+    // every argument slot, read straight from the block: wasm ignores the extra ones, and nothing is allocated
+    const a = args;
+    kernels[names[fn]](a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14],
+      a[15], a[16], a[17], a[18], a[19], a[20], a[21], a[22], a[23]);
     ctrl[CTRL.error] = 0;
   } catch {
     ctrl[CTRL.error] = 1;

@@ -1,6 +1,7 @@
 /**
  * The CIFAR-10 scripts with the original positional interface, on the committed fixtures (DEEP_SVDD_DATA_DIR):
- * cifar10_cae.sh, then cifar10_svdd.sh starting from that autoencoder (in_name), one epoch each; argument errors.
+ * cifar10_cae.sh, then cifar10_svdd.sh starting from that autoencoder (in_name), one epoch each; the MNIST scripts
+ * on small subsets of the embedded MNIST (one of them with --threads 2); argument errors.
  * Run folders are log/test_tmp_<pid>_*, removed at the end.
  */
 import assert from 'node:assert/strict';
@@ -24,9 +25,9 @@ function cleanup(): void {
 after(cleanup);
 process.on('exit', cleanup);
 
-function sh(script: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function sh(script: string, args: string[], vars: NodeJS.ProcessEnv = env): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn('sh', [`scripts/${script}`, ...args], { cwd: root, env });
+    const child = spawn('sh', [`scripts/${script}`, ...args], { cwd: root, env: vars });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -70,6 +71,32 @@ test('cifar10_cae.sh then cifar10_svdd.sh from its encoder, on the fixtures', as
   assert.equal(cb.lrDropInEpoch, 50);
   assert.equal(cb.repDim, 128);
   assert.match(fs.readFileSync(path.join(root, 'log', svdd, 'log.txt'), 'utf8'), /Encoder initialised from --in-name/);
+});
+
+test('mnist_svdd.sh and mnist_cae.sh on the embedded MNIST, trailing options passed on (--threads 2 included)', async () => {
+  const mnistEnv = { ...process.env };
+  delete mnistEnv.DEEP_SVDD_DATA_DIR;
+  const tiny = ['--n-train', '100', '--n-test', '100', '--ae-n-epochs', '1', '--ae-batch-size', '50', '--batch-size', '50', '--backend', 'wasm'];
+  const svdd = `${prefix}mnist_svdd`;
+  const a = await sh('mnist_svdd.sh', ['cpu', svdd, '0', 'adam', '0.0001', '1', '1', '0', '1', '0', '-1', ...tiny, '--threads', '2'], mnistEnv);
+  assert.equal(a.code, 0, a.stderr);
+  const ra = results(svdd);
+  assert.equal(ra.status, 'finished');
+  assert.equal(typeof ra.test_auc, 'number');
+  assert.equal(ra.backend.threads, 2, 'the SIMD kernels ran on two threads');
+  const ca = config(svdd);
+  assert.deepEqual([ca.dataset, ca.nEpochs, ca.lrDropInEpoch, ca.C, ca.nTrain, ca.threads], ['mnist', 1, 50, 1e6, 100, 2]);
+
+  const cae = `${prefix}mnist_cae`;
+  const b = await sh('mnist_cae.sh', ['cpu', cae, '0', 'adam', '0.0001', '1', '0', '-1', ...tiny], mnistEnv);
+  assert.equal(b.code, 0, b.stderr);
+  assert.equal(results(cae).status, 'finished');
+  const cb = config(cae);
+  assert.deepEqual([cb.loss, cb.aeC, cb.aeLrDropInEpoch, cb.batchSize], ['autoencoder', 1e3, 150, 50]);
+
+  const c = await sh('mnist_svdd.sh', ['cpu', `${prefix}x`, '0', 'adam'], mnistEnv);
+  assert.equal(c.code, 2);
+  assert.match(c.stderr.trim(), /^usage: sh scripts\/mnist_svdd.sh device xp_dir seed solver lr n_epochs hard_margin block_coordinate pretrain normal outlier \[deep-svdd train options\]$/);
 });
 
 test('wrong arguments: usage line and exit 2; architecture other than 3 refused', async () => {
