@@ -4,7 +4,8 @@
  *  - wasm has no Conv2DBackpropFilter (tfjs issue #8474): the direct SIMD kernel of ./simd for 5-wide filters with
  *    output channels in fours and few channels (the MNIST networks), else an ordinary Conv2D on transposed tensors.
  *  - wasm's native Conv2DBackpropInput is ~10× slower than a Conv2D of the same size: the direct SIMD kernel where one
- *    side has fewer than 4 channels, else a Conv2D of the padded dy with the reversed, channel-swapped filter.
+ *    side has fewer than 4 channels, else a Conv2D of dy with the reversed, channel-swapped filter (the direct SIMD
+ *    Conv2D on the other narrow layers, XNNPACK's on the padded dy elsewhere).
  *  - Conv2D of narrow layers (the MNIST networks) runs as direct SIMD kernels: XNNPACK rebuilds its indirection
  *    buffer for every new input tensor, which costs more than the arithmetic there; wider layers stay XNNPACK's.
  *  - wasm's Identity copies (TF.js clones every tensor saved for the backward pass): shared, reference-counted.
@@ -58,6 +59,15 @@ function simpleConvInfo(xShape: number[], filterShape: number[], attrs: ConvAttr
  */
 const DIRECT_CONV_MAX_CHANNELS = 256;
 
+/**
+ * Whether a convolution with filter [kh, kw, ci, co] is narrow enough for the direct SIMD kernels: 5 wide, at most
+ * DIRECT_CONV_MAX_CHANNELS input × output channels, and the kernel's vector side (`lanes`: the channels its output
+ * runs over) in fours.
+ */
+function directConv(kw: number, ci: number, co: number, lanes: number): boolean {
+  return kw === 5 && lanes % 4 === 0 && ci * co <= DIRECT_CONV_MAX_CHANNELS;
+}
+
 const CONV_VALID = { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] };
 
 /** Conv2DBackpropFilter: dW = transpose(conv2d(transpose(pad(x),[3,1,2,0]), transpose(dy,[1,2,0,3]), valid), [1,2,0,3]). */
@@ -74,7 +84,7 @@ export function conv2dBackpropFilterViaConv(backendName: string, fallback?: Kern
     const { top, bottom, left, right } = info.padInfo;
     const [kh, kw, ci, co] = attrs.filterShape;
     const simd = backendName === 'wasm' ? simdKernels(backend) : undefined;
-    if (simd && kw === 5 && co % 4 === 0 && ci * co <= DIRECT_CONV_MAX_CHANNELS) {
+    if (simd && directConv(kw, ci, co, co)) {
       const b = backend as unknown as WasmBackendLike;
       const at = (t: TensorInfo) => heapOffset(b, t);
       const out = b.makeOutput(attrs.filterShape, 'float32');
@@ -121,24 +131,24 @@ export function conv2dBackpropInputViaConv(backendName: string, fallback: Kernel
       if (overCi) backend.disposeData(wt.dataId);
       return out;
     }
-    if (simd && kw === 5 && ci % 4 === 0 && ci * co <= DIRECT_CONV_MAX_CHANNELS) {
-      // the other narrow layers: a direct Conv2D of dy with the reversed, channel-swapped filter
-      const b = backend as unknown as WasmBackendLike;
-      const wr = call('Reverse', backendName, backend, { x: filter }, { dims: [0, 1] });
-      const wt = call('Transpose', backendName, backend, { x: wr }, { perm: [0, 1, 3, 2] });
-      const out = b.makeOutput(attrs.inputShape, 'float32');
-      const [n, h, w] = attrs.inputShape;
-      simd.conv2dForward5(heapOffset(b, dy), heapOffset(b, wt), heapOffset(b, out), n, dy.shape[1], dy.shape[2], co, h, w, ci, kh,
-        kh - 1 - top, kw - 1 - left);
-      for (const t of [wr, wt]) backend.disposeData(t.dataId);
-      return out;
-    }
-    const dyp = call('PadV2', backendName, backend, { x: dy },
-      { paddings: [[0, 0], [kh - 1 - top, kh - 1 - bottom], [kw - 1 - left, kw - 1 - right], [0, 0]], constantValue: 0 });
+    // else a Conv2D of dy with the reversed, channel-swapped filter: the direct kernel on the other narrow layers,
+    // XNNPACK's on the explicitly padded dy elsewhere
     const wr = call('Reverse', backendName, backend, { x: filter }, { dims: [0, 1] });
     const wt = call('Transpose', backendName, backend, { x: wr }, { perm: [0, 1, 3, 2] });
-    const res = call('Conv2D', backendName, backend, { x: dyp, filter: wt }, CONV_VALID);
-    for (const t of [dyp, wr, wt]) backend.disposeData(t.dataId);
+    let res: TensorInfo;
+    if (simd && directConv(kw, ci, co, ci)) {
+      const b = backend as unknown as WasmBackendLike;
+      res = b.makeOutput(attrs.inputShape, 'float32');
+      const [n, h, w] = attrs.inputShape;
+      simd.conv2dForward5(heapOffset(b, dy), heapOffset(b, wt), heapOffset(b, res), n, dy.shape[1], dy.shape[2], co, h, w, ci, kh,
+        kh - 1 - top, kw - 1 - left);
+    } else {
+      const dyp = call('PadV2', backendName, backend, { x: dy },
+        { paddings: [[0, 0], [kh - 1 - top, kh - 1 - bottom], [kw - 1 - left, kw - 1 - right], [0, 0]], constantValue: 0 });
+      res = call('Conv2D', backendName, backend, { x: dyp, filter: wt }, CONV_VALID);
+      backend.disposeData(dyp.dataId);
+    }
+    for (const t of [wr, wt]) backend.disposeData(t.dataId);
     return res;
   };
 }
@@ -154,7 +164,7 @@ export function conv2dNarrow(orig: KernelFunc): KernelFunc {
     const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
     const [kh, kw, ci, co] = filter.shape;
     const simd = simdKernels(backend);
-    if (!simd || kw !== 5 || co % 4 !== 0 || ci * co > DIRECT_CONV_MAX_CHANNELS) return orig(args);
+    if (!simd || !directConv(kw, ci, co, co)) return orig(args);
     const { info, simple } = simpleConvInfo(x.shape, filter.shape, args.attrs as unknown as ConvAttrs);
     if (!simple) return orig(args);
     const at = (t: TensorInfo) => heapOffset(backend, t);

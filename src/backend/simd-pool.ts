@@ -16,7 +16,8 @@ export const KERNEL_NAMES = [
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 export type Part = readonly [KernelName, readonly number[]];
-type Exports = Record<string, (...args: number[]) => void>;
+/** A kernels module's exports: functions of numbers (pointers, sizes, flags). */
+export type Exports = Record<string, (...args: number[]) => void>;
 
 /** Control block slots (Int32Array indices). */
 export const CTRL = { seq: 0, done: 1, fn: 2, nargs: 3, state: 4, error: 5 } as const;

@@ -4,14 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { workerData } from 'node:worker_threads';
-import { CTRL, SPIN, STATE } from './simd-pool.js';
+import { CTRL, MAX_ARGS, SPIN, STATE, type Exports } from './simd-pool.js';
 
 interface Data { memory: WebAssembly.Memory; wasmFile: string; ctrl: SharedArrayBuffer; args: SharedArrayBuffer; names: string[] }
 const { memory, wasmFile, ctrl: ctrlBuf, args: argsBuf, names } = workerData as Data;
 const ctrl = new Int32Array(ctrlBuf);
 const args = new Float64Array(argsBuf);
 
-let kernels: Record<string, (...a: number[]) => void> | undefined;
+let kernels: Exports | undefined;
 try {
   kernels = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(wasmFile)), { env: { memory } }).exports as typeof kernels;
   Atomics.store(ctrl, CTRL.state, STATE.ready);
@@ -20,6 +20,7 @@ try {
 }
 Atomics.notify(ctrl, CTRL.state);
 
+const argv: number[] = new Array<number>(MAX_ARGS).fill(0);
 let seen = 0;
 while (kernels) {
   let spins = 0;
@@ -29,10 +30,10 @@ while (kernels) {
   const fn = ctrl[CTRL.fn];
   if (fn < 0) break;
   try {
-    // every argument slot, read straight from the block: wasm ignores the extra ones, and nothing is allocated
-    const a = args;
-    kernels[names[fn]](a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14],
-      a[15], a[16], a[17], a[18], a[19], a[20], a[21], a[22], a[23]);
+    // copied into one reused array, so nothing is allocated; slots past nargs are past the function's own
+    // parameters, which wasm ignores
+    for (let i = 0, n = ctrl[CTRL.nargs]; i < n; i++) argv[i] = args[i];
+    kernels[names[fn]].apply(undefined, argv);
     ctrl[CTRL.error] = 0;
   } catch {
     ctrl[CTRL.error] = 1;

@@ -4,16 +4,16 @@
  *
  * - Where the engine has relaxed SIMD, the build whose multiply-adds are fused (f32x4.relaxed_madd) loads; Node 20
  *   has it behind a V8 flag, which is turned on for this. DEEP_SVDD_FMA=0 keeps the plain build.
- * - On the threaded backend (`--threads N`), each call is split across N threads (./simd-pool.ts): the convolutions,
- *   max-pool gradient and eval batch norm by images, the filter gradient and training batch norm by channels (so
- *   batch-norm numbers do not depend on N).
+ * - On the threaded backend (`--threads N`), each call is split across N threads (./simd-pool.ts): the convolutions
+ *   and max-pool gradient by images, the filter gradient by channels (neither changes any sum's order), batch norm
+ *   by rows (its float64 sums of the row ranges are added in order: the same numbers for every run with that N).
  * DEEP_SVDD_SIMD_KERNELS=0 turns the kernels off (the JavaScript kernels run instead), for comparisons.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import type * as tf from '@tensorflow/tfjs-core';
-import { SimdPool, splitRange, type KernelName, type Part } from './simd-pool.js';
+import { SimdPool, splitRange, type Exports, type KernelName, type Part } from './simd-pool.js';
 
 type Ptr = number;
 export interface SimdKernels {
@@ -30,12 +30,11 @@ export interface SimdKernels {
 /** Which build loaded, and on how many threads it runs. */
 export interface SimdInfo { fma: boolean; threads: number }
 
-type Exports = Record<string, (...args: number[]) => void>;
 interface WasmModuleLike {
   asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory;
   _malloc?(bytes: number): number; _free?(ptr: number): void;
 }
-interface Loaded { kernels: SimdKernels; info: SimdInfo; pool?: SimdPool }
+interface Loaded { kernels: SimdKernels; info: SimdInfo }
 
 let enabled = process.env.DEEP_SVDD_SIMD_KERNELS !== '0';
 let simdThreads = 1;
@@ -54,7 +53,7 @@ function load(backend: tf.KernelBackend): Loaded | undefined {
   if (!(memory instanceof WebAssembly.Memory)) return undefined;
   let k = instances.get(memory);
   if (k === undefined) {
-    k = wasm?._malloc && wasm._free ? instantiate(memory, wasm) : null;
+    k = wasm?._malloc && wasm._free ? instantiate(memory, scratchHeap(memory, wasm._malloc, wasm._free)) : null;
     instances.set(memory, k);
   }
   return k ?? undefined;
@@ -82,7 +81,7 @@ function compile(file: URL, relaxed: boolean): WebAssembly.Module {
   }
 }
 
-function instantiate(memory: WebAssembly.Memory, wasm: WasmModuleLike): Loaded | null {
+function instantiate(memory: WebAssembly.Memory, heap: Heap): Loaded | null {
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
   const builds = process.env.DEEP_SVDD_FMA === '0' ? [false] : [true, false];
   for (const fma of builds) {
@@ -99,7 +98,7 @@ function instantiate(memory: WebAssembly.Memory, wasm: WasmModuleLike): Loaded |
       pool = new SimdPool(memory, fileURLToPath(file), threads);
       if (!pool.start()) { pool.close(); pool = undefined; }
     }
-    return { kernels: bind(raw, pool, heapOf(memory, wasm)), info: { fma, threads: pool?.threads ?? 1 }, pool };
+    return { kernels: bind(raw, pool, heap), info: { fma, threads: pool?.threads ?? 1 } };
   }
   return null;
 }
@@ -114,16 +113,16 @@ function sumParts(f: Float64Array, P: number, c: number, k: number): number {
 /** The kernels' float64 scratch (per-channel sums), allocated once on the backend's heap and grown when needed. */
 interface Heap { buffer(): ArrayBufferLike; scratch(bytes: number): number }
 
-function heapOf(memory: WebAssembly.Memory, wasm: WasmModuleLike): Heap {
+function scratchHeap(memory: WebAssembly.Memory, malloc: (bytes: number) => number, free: (ptr: number) => void): Heap {
   let ptr = 0;
   let size = 0;
   return {
     buffer: () => memory.buffer,
     scratch(bytes) {
       if (bytes > size) {
-        if (ptr) wasm._free!(ptr);
+        if (ptr) free(ptr);
         size = Math.max(bytes, 2 * size);
-        ptr = wasm._malloc!(size + 16);
+        ptr = malloc(size + 16);
       }
       return (ptr + 15) & ~15; // 16-byte aligned
     },
@@ -137,40 +136,41 @@ const MIN_PARALLEL_WORK = 1 << 15;
 function bind(raw: Exports, pool: SimdPool | undefined, heap: Heap): SimdKernels {
   const threads = pool?.threads ?? 1;
   const run = (parts: Part[]) => {
-    if (parts.length === 1 || !pool) for (const [name, args] of parts) raw[name](...args);
-    else pool.run(raw, parts);
+    if (pool && parts.length > 1) pool.run(raw, parts);
+    else raw[parts[0][0]](...parts[0][1]);
   };
-  /** `count` items (images, rows or channel groups) split across threads; `args(start, n)` for each piece. */
+  /** [start, n] pieces of `count` items (images, rows or channel groups): one per thread, or one for small work. */
+  const pieces = (count: number, work: number) => splitRange(count, work < MIN_PARALLEL_WORK ? 1 : threads);
+  /** `count` items split across threads; `args(start, n)` for each piece. */
   const split = (name: KernelName, count: number, work: number, args: (start: number, n: number) => number[]) =>
-    run(splitRange(count, work < MIN_PARALLEL_WORK ? 1 : threads).map(([s, n]): Part => [name, args(s, n)]));
+    run(pieces(count, work).map(([s, n]): Part => [name, args(s, n)]));
   const f4 = 4; // bytes per float32
-  const rows = (n: number, c: number) => splitRange(n, n * c < MIN_PARALLEL_WORK ? 1 : threads);
   return {
     // batch norm in phases over rows; the per-channel float64 sums of the row ranges are added here in range order
     bnForward: (x, y, xh, n, c, eps, alpha, fused, mean, variance, inv) => {
-      const ranges = rows(n, c);
+      const ranges = pieces(n, n * c);
       const P = ranges.length;
       const base = heap.scratch((P + 2) * c * 8);
       const part = (p: number) => base + p * c * 8;
       const M = part(P), I = part(P + 1);
       const at = (r0: number) => r0 * c * f4;
       run(ranges.map(([r0, nr], p): Part => ['bnSum', [x + at(r0), nr, c, part(p)]]));
-      const f = new Float64Array(heap.buffer(), base, (P + 2) * c);
+      // nothing allocates on the heap during the call, so these views stay valid
+      const buf = heap.buffer();
+      const f = new Float64Array(buf, base, (P + 2) * c);
       for (let k = 0; k < c; k++) f[P * c + k] = sumParts(f, P, c, k) / n;
       run(ranges.map(([r0, nr], p): Part => ['bnSqDev', [x + at(r0), nr, c, M, part(p)]]));
-      const buf = heap.buffer();
-      const g = new Float64Array(buf, base, (P + 2) * c);
       const [m32, v32, i32] = [mean, variance, inv].map((ptr) => new Float32Array(buf, ptr, c));
       for (let k = 0; k < c; k++) {
-        const v = sumParts(g, P, c, k) / n;
+        const v = sumParts(f, P, c, k) / n;
         const iv = 1 / Math.sqrt(v + eps);
-        g[(P + 1) * c + k] = iv;
-        m32[k] = g[P * c + k]; v32[k] = v; i32[k] = iv;
+        f[(P + 1) * c + k] = iv;
+        m32[k] = f[P * c + k]; v32[k] = v; i32[k] = iv;
       }
       run(ranges.map(([r0, nr]): Part => ['bnApply', [x + at(r0), y + at(r0), fused ? xh + at(r0) : 0, nr, c, M, I, alpha, fused]]));
     },
     bnBackward: (dy, xh, inv, dx, n, c, fused, fpos, fneg) => {
-      const ranges = rows(n, c);
+      const ranges = pieces(n, n * c);
       const P = ranges.length;
       const base = heap.scratch((2 * P + 3) * c * 8);
       const arr = (i: number) => base + i * c * 8;
