@@ -14,14 +14,14 @@ import '@tensorflow/tfjs'; // registers every op's gradient (tfjs-core alone reg
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setThreadsCount, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { UserError } from '../util/errors.js';
+import { BACKEND_CHOICES, isGpuDevice, validateDevice, type BackendChoice } from './device.js';
 import { registerKernelFixes } from './kernels.js';
 import { enableWasmThreads } from './threads.js';
 import { setSimdThreads, simdInfo } from './simd.js';
 
 const require = createRequire(import.meta.url);
 
-export type BackendChoice = 'auto' | 'wasm' | 'cpu' | 'tensorflow';
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'wasm', 'cpu', 'tensorflow'];
+export { BACKEND_CHOICES, isGpuDevice, validateDevice, type BackendChoice };
 
 export interface BackendInfo {
   /** the TF.js backend name that runs the math: wasm, cpu or tensorflow */
@@ -40,16 +40,6 @@ export interface BackendInfo {
   kernelFixes: string[];
   versions: Record<string, string>;
   notes: string[];
-}
-
-export function isGpuDevice(device: string): boolean {
-  return /^(gpu\d*|cuda(:\d+)?)$/i.test(device);
-}
-
-export function validateDevice(device: string): void {
-  if (device !== 'cpu' && !isGpuDevice(device)) {
-    throw new UserError(`--device ${device} is not known: use cpu, gpu, gpu0 or cuda`);
-  }
 }
 
 function tryResolve(pkg: string): string | undefined {

@@ -35,6 +35,8 @@ program
   .description('Deep SVDD one-class anomaly detection (Ruff et al., ICML 2018) on TensorFlow.js')
   .version(PACKAGE_VERSION)
   .showSuggestionAfterError(true)
+  // commander's own errors (unknown option, bad choice) as one line, like every other error
+  .configureOutput({ outputError: (str, write) => write(`deep-svdd: ${str.replace(/^error:\s*/, '').trim().replace(/\s*\n\s*/g, ' ')}\n`) })
   .exitOverride();
 registerTrain(program);
 registerScore(program);

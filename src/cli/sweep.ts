@@ -1,6 +1,6 @@
 /** `deep-svdd sweep` (classes × seeds, in parallel or as a Slurm array) and `deep-svdd report`. */
 import { type Command, Option } from 'commander';
-import { addTrainOptions } from '../config/options.js';
+import { addTrainOptions, helpWithRange } from '../config/options.js';
 import { writeReport } from '../experiments/report.js';
 import { sweepCommand } from '../experiments/sweep.js';
 
@@ -17,7 +17,7 @@ export function registerSweep(program: Command): void {
   // the sweep sets --normal, --seed and --xp-dir per run
   addTrainOptions(sweep, ['normal', 'seed', 'xpDir'], (spec) => (spec.key === 'force'
     ? '1 = rerun finished runs too (overwriting them); unfinished runs are always restarted or resumed'
-    : `${spec.help} (passed to every run)`));
+    : `${helpWithRange(spec)} (passed to every run)`));
   sweep.action(async (opts: Record<string, unknown>, cmd: Command) => {
     await sweepCommand(opts, cmd);
   });

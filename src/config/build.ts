@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DATASET_INFO } from '../data/datasets.js';
 import { folderShape, formatDims, parseImageSize, scanFolderClasses } from '../data/folder.js';
 import { parseClassList } from '../data/select.js';
-import { validateDevice } from '../backend/select.js';
+import { validateDevice } from '../backend/device.js';
 import { type RadiusMode } from '../train/svdd.js';
 import { UserError } from '../util/errors.js';
 import { DATASET_DEFAULTS, NET_DEFAULTS_FROM, parseValue, TRAIN_OPTIONS, type DatasetName, type TrainConfig } from './options.js';
@@ -40,7 +40,7 @@ export function buildTrainConfig(raw: Record<string, unknown>): TrainConfig {
   if (!cfg.hardMargin && cfg.loss === 'svdd' && cfg.blockCoordinate && cfg.radiusUpdate === 'batch-quantile') {
     throw new UserError('--radius-update batch-quantile cannot be combined with --block-coordinate 1: choose one radius rule');
   }
-  if (cfg.loss === 'autoencoder' && raw.pretrain === '0') {
+  if (cfg.loss === 'autoencoder' && !cfg.pretrain) {
     throw new UserError('--loss autoencoder trains the autoencoder itself: drop --pretrain 0');
   }
   if (cfg.inName && cfg.pretrain && cfg.loss === 'svdd') {

@@ -3,6 +3,8 @@
  * Names mirror the original Deep SVDD options in kebab case (`--hard-margin`, `--ae-n-epochs`, ...).
  */
 import { Option, type Command } from 'commander';
+import { BACKEND_CHOICES } from '../backend/device.js';
+import { SOLVERS } from '../train/solver-names.js';
 import { UserError } from '../util/errors.js';
 
 export type OptType = 'int' | 'float' | 'bool01' | 'string' | 'choice' | 'classes';
@@ -18,29 +20,32 @@ export interface OptSpec {
   /** exclusive lower bound */
   gt?: number;
   max?: number;
+  /** values inside the range that are still not allowed (e.g. 0 batches) */
+  except?: readonly number[];
   choices?: readonly string[];
+  /** may stay unset in the config (no default, none from the dataset table) */
+  optional?: true;
 }
 
 export const DATASETS = ['mnist', 'cifar10', 'folder'] as const;
 export type DatasetName = (typeof DATASETS)[number];
-export const SOLVER_NAMES = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adadelta', 'adam', 'adamax'] as const;
 
-export const TRAIN_OPTIONS: readonly OptSpec[] = [
+const OPTION_TABLE = [
   // experiment
   { key: 'dataset', flag: '--dataset', type: 'choice', choices: DATASETS, def: 'mnist', help: 'dataset: mnist, cifar10, or folder = your own PNGs in --data-dir (D/train/<class>/*.png, D/test/<class>/*.png)' },
-  { key: 'dataDir', flag: '--data-dir', type: 'string', help: 'folder with the dataset files (default: data/, then the embedded MNIST copy); required with --dataset folder' },
-  { key: 'imageSize', flag: '--image-size', type: 'string', help: 'folder datasets: convert and resize every image to HxWxC, 28x28x1 (MNIST network) or 32x32x3 (CIFAR-10 network) (default: the images\' own size, which must agree)' },
+  { key: 'dataDir', optional: true, flag: '--data-dir', type: 'string', help: 'folder with the dataset files (default: data/, then the embedded MNIST copy); required with --dataset folder' },
+  { key: 'imageSize', optional: true, flag: '--image-size', type: 'string', help: 'folder datasets: convert and resize every image to HxWxC, 28x28x1 (MNIST network) or 32x32x3 (CIFAR-10 network) (default: the images\' own size, which must agree)' },
   { key: 'xpDir', flag: '--xp-dir', type: 'string', help: 'run folder for every output (default: log/<dataset>_<normal>vs<outlier>_seed<seed>)' },
   { key: 'normal', flag: '--normal', type: 'classes', def: '0', help: 'normal class(es): an index or class name (cifar10, folder), a comma-separated list, or -1 for all but --outlier' },
   { key: 'outlier', flag: '--outlier', type: 'classes', def: '-1', help: 'outlier class(es): an index or class name, a list, or -1 for all but --normal' },
   { key: 'seed', flag: '--seed', type: 'int', def: 0, min: 0, max: 2 ** 31 - 1, help: 'fixes subsets, data order and initial weights' },
-  { key: 'nTrain', flag: '--n-train', type: 'int', min: 1, help: 'train on a seeded random subset of K normal training images (smoke runs)' },
+  { key: 'nTrain', optional: true, flag: '--n-train', type: 'int', min: 1, help: 'train on a seeded random subset of K normal training images (smoke runs)' },
   { key: 'outFrac', flag: '--out-frac', type: 'float', def: 0, min: 0, max: 0.99, help: 'contamination: mix this fraction of outlier-class training images into the training set (seeded)' },
   { key: 'valFrac', flag: '--val-frac', type: 'float', def: 0, min: 0, max: 0.9, help: 'hold out this fraction of the normal training images as a validation set, evaluated each epoch (never used to choose a model)' },
-  { key: 'nTest', flag: '--n-test', type: 'int', min: 1, help: 'test on a seeded random subset of K test images (smoke runs)' },
+  { key: 'nTest', optional: true, flag: '--n-test', type: 'int', min: 1, help: 'test on a seeded random subset of K test images (smoke runs)' },
   // device
   { key: 'device', flag: '--device', type: 'string', def: 'cpu', help: 'cpu, or gpu / gpu0 / cuda (needs @tensorflow/tfjs-node-gpu)' },
-  { key: 'backend', flag: '--backend', type: 'choice', choices: ['auto', 'wasm', 'cpu', 'tensorflow'], def: 'auto', help: 'TF.js backend: auto = native tfjs-node if installed, else wasm' },
+  { key: 'backend', flag: '--backend', type: 'choice', choices: BACKEND_CHOICES, def: 'auto', help: 'TF.js backend: auto = native tfjs-node if installed, else wasm' },
   { key: 'threads', flag: '--threads', type: 'int', def: 1, min: 1, max: 64, help: 'wasm compute threads for this run (sweeps use one per job)' },
   // objective
   { key: 'loss', flag: '--loss', type: 'choice', choices: ['svdd', 'autoencoder'], def: 'svdd', help: 'svdd = Deep SVDD; autoencoder = the DCAE baseline (score = reconstruction error)' },
@@ -52,9 +57,9 @@ export const TRAIN_OPTIONS: readonly OptSpec[] = [
   { key: 'kUpdateEpochs', flag: '--k-update-epochs', type: 'int', def: 5, min: 1, help: 'block-coordinate: solve R every k epochs' },
   { key: 'centerFixed', flag: '--center-fixed', type: 'bool01', def: true, help: '0 = train c by gradient too (risks collapse)' },
   { key: 'cMeanInit', flag: '--c-mean-init', type: 'bool01', def: true, help: '1 = c from the mean initial output, 0 = c = 0.5·1' },
-  { key: 'cMeanInitNBatches', flag: '--c-mean-init-n-batches', type: 'int', def: -1, min: -1, help: 'batches used for c (-1 = all)' },
+  { key: 'cMeanInitNBatches', flag: '--c-mean-init-n-batches', type: 'int', def: -1, min: -1, except: [0], help: 'batches used for c (-1 = all)' },
   // solver
-  { key: 'solver', flag: '--solver', type: 'choice', choices: SOLVER_NAMES, def: 'adam', help: 'optimiser' },
+  { key: 'solver', flag: '--solver', type: 'choice', choices: SOLVERS, def: 'adam', help: 'optimiser' },
   { key: 'lr', flag: '--lr', type: 'float', def: 1e-4, gt: 0, help: 'learning rate' },
   { key: 'momentum', flag: '--momentum', type: 'float', def: 0.9, min: 0, max: 1, help: 'momentum / nesterov coefficient' },
   { key: 'nEpochs', flag: '--n-epochs', type: 'int', def: 150, min: 0, help: 'Deep SVDD epochs (autoencoder epochs with --loss autoencoder)' },
@@ -72,7 +77,7 @@ export const TRAIN_OPTIONS: readonly OptSpec[] = [
   { key: 'leakyRelu', flag: '--leaky-relu', type: 'bool01', def: true, help: '1 = leaky ReLU (0.01), 0 = ReLU' },
   // pretraining
   { key: 'pretrain', flag: '--pretrain', type: 'bool01', def: true, help: 'autoencoder pretraining, then encoder transfer' },
-  { key: 'aeSolver', flag: '--ae-solver', type: 'choice', choices: SOLVER_NAMES, def: 'adam', help: 'pretraining optimiser' },
+  { key: 'aeSolver', flag: '--ae-solver', type: 'choice', choices: SOLVERS, def: 'adam', help: 'pretraining optimiser' },
   { key: 'aeLr', flag: '--ae-lr', type: 'float', def: 1e-4, gt: 0, help: 'pretraining learning rate' },
   { key: 'aeNEpochs', flag: '--ae-n-epochs', type: 'int', min: 0, help: 'pretraining epochs (default: 150 MNIST, 350 CIFAR-10; folder: by its network)' },
   { key: 'aeBatchSize', flag: '--ae-batch-size', type: 'int', min: 1, help: 'pretraining batch size (default: --batch-size)' },
@@ -83,75 +88,33 @@ export const TRAIN_OPTIONS: readonly OptSpec[] = [
   { key: 'aeC', flag: '--ae-C', type: 'float', gt: 0, help: 'pretraining weight-decay constant (default: 1e3 MNIST, 1e6 CIFAR-10; folder: by its network)' },
   { key: 'aeLoss', flag: '--ae-loss', type: 'choice', choices: ['l2', 'ce'], def: 'l2', help: 'reconstruction loss: squared error or binary cross-entropy' },
   // evaluation and outputs
-  { key: 'inName', flag: '--in-name', type: 'string', help: 'start from the weights of an earlier run (its folder or its model/ folder; an autoencoder gives its encoder)' },
+  { key: 'inName', optional: true, flag: '--in-name', type: 'string', help: 'start from the weights of an earlier run (its folder or its model/ folder; an autoencoder gives its encoder)' },
   { key: 'outName', flag: '--out-name', type: 'string', def: 'model', help: 'name of the model folder inside --xp-dir' },
   { key: 'saveAt', flag: '--save-at', type: 'int', def: 0, min: 0, help: 'also save the model after this many Deep SVDD epochs, as <out-name>_epoch<E>/ (0 = only at the end)' },
   { key: 'nnetDiagnostics', flag: '--nnet-diagnostics', type: 'bool01', def: false, help: 'evaluate the test set after every epoch (test_auc column of epochs.csv; a diagnostic, never used to choose a model)' },
   { key: 'evalBatchSize', flag: '--eval-batch-size', type: 'int', def: 400, min: 1, help: 'batch size of inference passes (larger ones are no faster and grow the wasm heap, which never shrinks)' },
   { key: 'resume', flag: '--resume', type: 'bool01', def: false, help: 'continue the interrupted run in --xp-dir from its checkpoint (repeat its options)' },
   { key: 'force', flag: '--force', type: 'bool01', def: false, help: 'overwrite a finished run in --xp-dir' },
-];
+] as const satisfies readonly OptSpec[];
 
-export interface TrainConfig {
-  dataset: DatasetName;
-  dataDir?: string;
-  /** folder datasets: HxWxC every image is converted to (normalised, e.g. '28x28x1') */
-  imageSize?: string;
-  xpDir: string;
-  normal: number[];
-  outlier: number[];
-  seed: number;
-  nTrain?: number;
-  nTest?: number;
-  outFrac: number;
-  valFrac: number;
-  device: string;
-  backend: 'auto' | 'wasm' | 'cpu' | 'tensorflow';
-  threads: number;
-  loss: 'svdd' | 'autoencoder';
-  hardMargin: boolean;
-  blockCoordinate: boolean;
-  nu: number;
-  radiusUpdate: 'solver' | 'batch-quantile';
-  warmUpNEpochs: number;
-  kUpdateEpochs: number;
-  centerFixed: boolean;
-  cMeanInit: boolean;
-  cMeanInitNBatches: number;
-  solver: (typeof SOLVER_NAMES)[number];
-  lr: number;
-  momentum: number;
-  nEpochs: number;
-  batchSize: number;
-  lrDrop: boolean;
-  lrDropInEpoch: number;
-  lrDropFactor: number;
-  lrDecay: boolean;
-  lrDecayAfterEpoch: number;
-  weightDecay: boolean;
-  C: number;
-  repDim: number;
-  useBatchNorm: boolean;
-  leakyRelu: boolean;
-  pretrain: boolean;
-  aeSolver: (typeof SOLVER_NAMES)[number];
-  aeLr: number;
-  aeNEpochs: number;
-  aeBatchSize: number;
-  aeLrDrop: boolean;
-  aeLrDropInEpoch: number;
-  aeLrDropFactor: number;
-  aeWeightDecay: boolean;
-  aeC: number;
-  aeLoss: 'l2' | 'ce';
-  inName?: string;
-  outName: string;
-  saveAt: number;
-  nnetDiagnostics: boolean;
-  evalBatchSize: number;
-  resume: boolean;
-  force: boolean;
-}
+/** The option table, for code that walks it (registration, parsing, sweeps). */
+export const TRAIN_OPTIONS: readonly OptSpec[] = OPTION_TABLE;
+
+type Spec = (typeof OPTION_TABLE)[number];
+/** The value an option holds once parsed, from its spec. */
+type ValueOf<S> = S extends { type: 'int' | 'float' } ? number
+  : S extends { type: 'bool01' } ? boolean
+    : S extends { type: 'classes' } ? number[]
+      : S extends { type: 'choice'; choices: readonly (infer C)[] } ? C
+        : string;
+
+/**
+ * Every setting of a run, derived from TRAIN_OPTIONS (one key per option, typed by its spec); options marked
+ * `optional` may be unset, every other one has a value after buildTrainConfig (its default, the dataset's, or derived).
+ */
+export type TrainConfig =
+  { -readonly [S in Spec as S extends { optional: true } ? never : S['key']]: ValueOf<S> }
+  & { -readonly [S in Spec as S extends { optional: true } ? S['key'] : never]?: ValueOf<S> };
 
 /**
  * Dataset-specific defaults (the original scripts and the PyTorch port's commands). A folder dataset's defaults
@@ -186,24 +149,31 @@ function bounds(spec: OptSpec): string {
   if (spec.gt !== undefined) parts.push(`> ${spec.gt}`);
   if (spec.min !== undefined) parts.push(`≥ ${spec.min}`);
   if (spec.max !== undefined) parts.push(`≤ ${spec.max}`);
+  if (spec.except?.length) parts.push(`not ${spec.except.join(', ')}`);
   return parts.length ? ` ${parts.join(' and ')}` : '';
 }
+
+/** A decimal number as people type it: no hex, binary or octal prefixes, no `Infinity`, no empty string. */
+const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
 
 /** Parses one raw option value (string from the command line, or a default) by its spec; throws a one-line UserError. */
 export function parseValue(spec: OptSpec, raw: unknown): unknown {
   const bad = () => new UserError(`${spec.flag} ${String(raw)} is invalid: use ${describeAllowed(spec)}`);
+  // a bare boolean flag (`--resume`) arrives as true
+  if (raw === true && spec.type === 'bool01') return true;
   if (typeof raw !== 'string') return raw;
   const s = raw.trim();
   switch (spec.type) {
     case 'int': {
       if (!/^[-+]?\d+$/.test(s)) throw bad();
       const v = Number(s);
+      if (!Number.isSafeInteger(v)) throw bad();
       checkBounds(spec, v, bad);
       return v;
     }
     case 'float': {
       const v = Number(s);
-      if (s === '' || !Number.isFinite(v)) throw bad();
+      if (!DECIMAL.test(s) || !Number.isFinite(v)) throw bad();
       checkBounds(spec, v, bad);
       return v;
     }
@@ -215,6 +185,7 @@ export function parseValue(spec: OptSpec, raw: unknown): unknown {
       if (!spec.choices!.includes(s)) throw bad();
       return s;
     default:
+      if (s === '') throw new UserError(`${spec.flag} is empty: give ${spec.type === 'classes' ? 'a class' : 'a value'} (see deep-svdd train --help)`);
       return s;
   }
 }
@@ -223,13 +194,22 @@ function checkBounds(spec: OptSpec, v: number, bad: () => Error): void {
   if (spec.gt !== undefined && !(v > spec.gt)) throw bad();
   if (spec.min !== undefined && v < spec.min) throw bad();
   if (spec.max !== undefined && v > spec.max) throw bad();
+  if (spec.except?.includes(v)) throw bad();
 }
 
-/** Registers the train options on a commander command (except `skip`), with their defaults as strings. */
-export function addTrainOptions(cmd: Command, skip: readonly string[] = [], help: (spec: OptSpec) => string = (s) => s.help): Command {
+/** The help text of an option with its allowed range (ints and floats), as --help shows it. */
+export function helpWithRange(spec: OptSpec): string {
+  return (spec.type === 'int' || spec.type === 'float') ? `${spec.help} [${describeAllowed(spec)}]` : spec.help;
+}
+
+/**
+ * Registers the train options on a commander command (except `skip`), with their defaults as strings. Boolean
+ * options take 0 / 1 or stand alone (`--resume` is `--resume 1`).
+ */
+export function addTrainOptions(cmd: Command, skip: readonly string[] = [], help: (spec: OptSpec) => string = helpWithRange): Command {
   for (const spec of TRAIN_OPTIONS) {
     if (skip.includes(spec.key)) continue;
-    const opt = new Option(`${spec.flag} <value>`, help(spec));
+    const opt = new Option(spec.type === 'bool01' ? `${spec.flag} [0|1]` : `${spec.flag} <value>`, help(spec));
     if (spec.choices) opt.choices(spec.choices as string[]);
     if (spec.def !== undefined) opt.default(typeof spec.def === 'boolean' ? (spec.def ? '1' : '0') : String(spec.def));
     cmd.addOption(opt);

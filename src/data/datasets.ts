@@ -3,7 +3,7 @@
  * class selection → seeded subsets → /255 → GCN (l1) → min–max with the training set's constants.
  */
 import path from 'node:path';
-import { type NetKind } from '../nn/networks.js';
+import { type NetKind } from '../nn/architectures.js';
 import { UserError } from '../util/errors.js';
 import { permutation, subRng } from '../util/rng.js';
 import { type ImageSet } from './batches.js';

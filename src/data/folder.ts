@@ -18,7 +18,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { NET_INPUT, type NetKind } from '../nn/networks.js';
+import { NET_INPUT, type NetKind } from '../nn/architectures.js';
 import { UserError } from '../util/errors.js';
 import { decodePng, listPngs } from './inputs.js';
 import { type ImageDims } from './resize.js';

@@ -82,10 +82,19 @@ export function parseClassSelection(raw: string, classNames: readonly string[]):
   return out;
 }
 
-function parsePositiveInt(raw: unknown, flag: string): number {
+/** Parallel runs: at most this many (a sweep's children are processes, each with its own TF.js heap). */
+export const MAX_JOBS = 1024;
+
+function parsePositiveInt(raw: unknown, flag: string, max: number): number {
   const s = String(raw).trim();
-  if (!/^\d+$/.test(s) || Number(s) < 1) throw new UserError(`${flag} ${String(raw)} is invalid: use a whole number ≥ 1`);
+  if (!/^\d+$/.test(s) || Number(s) < 1 || Number(s) > max) throw new UserError(`${flag} ${String(raw)} is invalid: use a whole number ≥ 1 and ≤ ${max}`);
   return Number(s);
+}
+
+/** A warning when --jobs × --threads asks for more cores than the machine has (the runs then share them). */
+export function jobsWarning(jobs: number, threads: number, cores = os.availableParallelism()): string | undefined {
+  if (jobs * threads <= cores) return undefined;
+  return `[sweep] warning: --jobs ${jobs} × --threads ${threads} asks for ${jobs * threads} cores but this machine has ${cores}: the runs share them and each is slower (--jobs ${Math.max(1, Math.floor(cores / threads))} fills them)`;
 }
 
 /** Run folder name of a normal class. */
@@ -122,7 +131,8 @@ export function planSweep(opts: Record<string, unknown>, given: (key: string) =>
   const seeds = parseIntList(opts.seeds === undefined ? '1-10' : String(opts.seeds), '--seeds', 0, 2 ** 31 - 1);
   const threadsGuess = /^\d+$/.test(threadsRaw.trim()) ? Math.max(1, Number(threadsRaw)) : 1;
   // default: fill the cores, each run using --threads of them
-  const jobs = opts.jobs === undefined ? Math.max(1, Math.floor(os.availableParallelism() / threadsGuess)) : parsePositiveInt(opts.jobs, '--jobs');
+  const jobs = opts.jobs === undefined ? Math.max(1, Math.floor(os.availableParallelism() / threadsGuess)) : parsePositiveInt(opts.jobs, '--jobs', MAX_JOBS);
+  if (opts.xpDir !== undefined && String(opts.xpDir).trim() === '') throw new UserError('--xp-dir is empty: give the sweep folder, e.g. --xp-dir log/mnist_table');
   const xpDir = path.resolve(opts.xpDir === undefined ? path.join('log', `sweep_${dataset}`) : String(opts.xpDir));
 
   // validate every run's options now, so that a typo fails once instead of in every child
@@ -329,5 +339,7 @@ export async function sweepCommand(opts: Record<string, unknown>, cmd: Command):
     process.stdout.write(emitSlurm(plan, given('jobs') ? plan.jobs : undefined));
     return;
   }
+  const warning = jobsWarning(plan.jobs, plan.threads);
+  if (warning) process.stderr.write(`${warning}\n`);
   await runSweep(plan);
 }

@@ -9,26 +9,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { leakyRelu } from '../backend/js-kernels.js';
 import { type Rng } from '../util/rng.js';
+import { NET_INPUT, NET_KINDS, type InputShape, type NetKind, type NetOptions, type NetRole } from './architectures.js';
 import { batchNormEval, batchNormTrain, BN_EPS, BN_MOMENTUM, makeBatchNorm, type BatchNormState } from './batchnorm.js';
 
 /** leaky-ReLU slope of the reference code (TF.js defaults to 0.3) */
 export const LEAKY_ALPHA = 0.01;
 
-export type NetKind = 'mnist_LeNet' | 'cifar10_LeNet';
-export type NetRole = 'encoder' | 'autoencoder';
-
-export interface NetOptions {
-  repDim: number;
-  batchNorm: boolean;
-  leakyRelu: boolean;
-}
-
-export interface InputShape { height: number; width: number; channels: number }
-
-export const NET_INPUT: Record<NetKind, InputShape> = {
-  mnist_LeNet: { height: 28, width: 28, channels: 1 },
-  cifar10_LeNet: { height: 32, width: 32, channels: 3 },
-};
+export { NET_INPUT, NET_KINDS, type InputShape, type NetKind, type NetOptions, type NetRole };
 
 type LayerSpec =
   | { kind: 'conv'; name: string; cin: number; cout: number }

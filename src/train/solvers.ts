@@ -15,27 +15,9 @@
  * The step counter t is shared by all variables and counts step() calls (as Lasagne's single shared t).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { SOLVERS, type SolverName } from './solver-names.js';
 
-export type SolverName =
-  | 'sgd'
-  | 'momentum'
-  | 'nesterov'
-  | 'adagrad'
-  | 'rmsprop'
-  | 'adadelta'
-  | 'adam'
-  | 'adamax';
-
-export const SOLVERS: readonly SolverName[] = Object.freeze([
-  'sgd',
-  'momentum',
-  'nesterov',
-  'adagrad',
-  'rmsprop',
-  'adadelta',
-  'adam',
-  'adamax',
-] as const);
+export { SOLVERS, type SolverName };
 
 export interface SolverOptions {
   /** Momentum μ for 'momentum' and 'nesterov' (default 0.9). */
