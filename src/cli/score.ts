@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { stringify } from 'csv-stringify/sync';
+import { BACKEND_CHOICES } from '../backend/device.js';
 import { describeBackend, selectBackend, type BackendChoice } from '../backend/select.js';
 import { scoreInputs } from '../experiments/score.js';
 import { ensureDir, writeFileAtomic } from '../io/atomic.js';
@@ -14,7 +15,7 @@ export function registerScore(program: Command): void {
     .requiredOption('--model <dir>', 'the model/ folder of a finished run (<run>/model)')
     .requiredOption('--input <path>', 'an MNIST IDX images file (raw or .gz), a .png image, or a folder of .png images (recursive)')
     .option('--out <file>', 'CSV file to write', 'scores.csv')
-    .addOption(new Option('--backend <name>', 'TF.js backend: auto = native tfjs-node if installed, else wasm').choices(['auto', 'wasm', 'cpu', 'tensorflow']).default('auto'))
+    .addOption(new Option('--backend <name>', 'TF.js backend: auto = native tfjs-node if installed, else wasm').choices(BACKEND_CHOICES).default('auto'))
     .option('--device <device>', 'cpu, or gpu / gpu0 / cuda (needs @tensorflow/tfjs-node-gpu)', 'cpu')
     .option('--batch-size <n>', 'inference batch size', '400')
     .exitOverride()

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeJsonAtomic } from '../io/atomic.js';
+import { readResultsOrNull, RESULTS_FILE, type RunResults } from '../io/results.js';
 import { PACKAGE_VERSION } from '../util/version.js';
 
 /** The compiled CLI that the children run. */
@@ -100,12 +101,12 @@ export interface ChildExit {
 }
 
 /** What a finished child process means for its run: the state logic of the sweep, kept pure for tests. */
-export function runOutcome(results: Record<string, unknown> | null, exit: ChildExit): Pick<SweepRun, 'status' | 'test_auc' | 'ae_test_auc' | 'error'> {
+export function runOutcome(results: Partial<RunResults> | null, exit: ChildExit): Pick<SweepRun, 'status' | 'test_auc' | 'ae_test_auc' | 'error'> {
   const fresh = results !== null && exit.resultsMtimeMs !== undefined && exit.resultsMtimeMs >= exit.launchedAt - 1000;
   const r = fresh ? results : null;
   if (r?.status === 'finished') return { status: 'finished', test_auc: num(r.test_auc), ae_test_auc: num(r.ae_test_auc) };
   const stderr = exit.lastStderr?.replace(/^deep-svdd:\s*/, '').trim();
-  const why = (typeof r?.error === 'string' && r.error) || stderr
+  const why = r?.error || stderr
     || (exit.signal ? `killed by ${exit.signal}` : `exited with code ${String(exit.code)} without a finished results.json`);
   // interrupted by the sweep's own stop: redone by the next sweep; stopped by anything else: a failure like any other
   if (exit.stopping) return { status: 'interrupted', error: why, ae_test_auc: num(r?.ae_test_auc) };
@@ -114,11 +115,10 @@ export function runOutcome(results: Record<string, unknown> | null, exit: ChildE
 
 /** A run folder's previous result: finished (with its AUCs) or not. */
 export function previousRun(xpDir: string, run: SweepRun): Partial<SweepRun> | null {
-  const r = readJsonFile(path.join(xpDir, run.dir, 'results.json'));
+  const r = readResultsOrNull(path.join(xpDir, run.dir, RESULTS_FILE));
   if (r?.status !== 'finished') return null;
-  const t = r.timings_s as Record<string, unknown> | undefined;
-  return { status: 'finished', skipped: true, test_auc: num(r.test_auc), ae_test_auc: num(r.ae_test_auc), seconds: num(t?.total_s) ?? undefined,
-    finished_at: typeof r.finished_at === 'string' ? r.finished_at : undefined };
+  return { status: 'finished', skipped: true, test_auc: num(r.test_auc), ae_test_auc: num(r.ae_test_auc), seconds: num(r.timings_s?.total_s) ?? undefined,
+    finished_at: r.finished_at };
 }
 
 // ------------------------------------------------------------------------------------------------ state

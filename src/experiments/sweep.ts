@@ -20,6 +20,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { type Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { buildTrainConfig } from '../config/build.js';
 import { TRAIN_OPTIONS, type TrainConfig } from '../config/options.js';
@@ -28,11 +29,13 @@ import { scanFolderClasses } from '../data/folder.js';
 import { parseClassList, resolveClasses } from '../data/select.js';
 import { ensureDir, ioError } from '../io/atomic.js';
 import { CHECKPOINT_FILE } from '../io/checkpoint.js';
+import { readResultsOrNull, RESULTS_FILE } from '../io/results.js';
 import { UserError } from '../util/errors.js';
+import { parseProgressLine, PROGRESS_FD_ENV } from './progress-events.js';
 import { BarProgress, formatDuration, PlainProgress, type Progress } from './sweep-progress.js';
 import { emitSlurm } from './sweep-slurm.js';
 import {
-  classArg, CLI_PATH, mtimeMs, planRuns, previousRun, readJsonFile, runOutcome, shellQuote, SweepState, type SweepPlan, type SweepRun,
+  classArg, CLI_PATH, mtimeMs, planRuns, previousRun, runOutcome, shellQuote, SweepState, type SweepPlan, type SweepRun,
 } from './sweep-state.js';
 
 /** Train options the sweep sets itself for every run (not passed through from the command line). */
@@ -199,8 +202,6 @@ function alive(pid: number): boolean {
 
 // ------------------------------------------------------------------------------------------------ running
 
-const EPOCH_LINE = /^\[(pretrain|train)\] epoch (\d+)\/(\d+)\b/;
-
 /** Runs the sweep locally. Resolves when every run finished; throws a UserError when runs failed or on a signal. */
 export async function runSweep(plan: SweepPlan, o: { progress?: 'auto' | 'bars' | 'plain'; statusEveryMs?: number } = {}): Promise<SweepState> {
   ensureDir(plan.xpDir);
@@ -267,17 +268,20 @@ async function runLocked(plan: SweepPlan, o: { progress?: 'auto' | 'bars' | 'pla
         const launchedAt = Date.now();
         Object.assign(run, { status: 'running', started_at: new Date(launchedAt).toISOString() });
         for (const k of ['error', 'exit_code', 'exit_signal', 'test_auc', 'ae_test_auc', 'seconds', 'phase', 'epoch', 'n_epochs', 'finished_at'] as const) delete run[k];
-        // detached: a terminal's Ctrl-C reaches the sweep only, which forwards it exactly once
-        const child = spawn(process.execPath, [CLI_PATH, ...childArgs(plan, run)], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+        // detached: a terminal's Ctrl-C reaches the sweep only, which forwards it exactly once; progress arrives as
+        // JSON lines on fd 3 (progress-events.ts), the console text is never parsed
+        const child = spawn(process.execPath, [CLI_PATH, ...childArgs(plan, run)], {
+          detached: true, stdio: ['ignore', 'ignore', 'pipe', 'pipe'], env: { ...process.env, [PROGRESS_FD_ENV]: '3' },
+        });
         running.set(run, child);
         let lastStderr = '';
         let ended = false;
-        readline.createInterface({ input: child.stdout! }).on('line', (line) => {
-          const m = EPOCH_LINE.exec(line);
-          if (!m) return;
-          run.phase = m[1];
-          run.epoch = Number(m[2]);
-          run.n_epochs = Number(m[3]);
+        readline.createInterface({ input: child.stdio[3] as Readable }).on('line', (line) => {
+          const e = parseProgressLine(line);
+          if (e?.event !== 'epoch' && e?.event !== 'phase') return;
+          run.phase = e.phase;
+          run.epoch = e.event === 'epoch' ? e.epoch : 0;
+          run.n_epochs = e.n_epochs;
           progress.progressed(run);
           state.save(5000);
         });
@@ -286,8 +290,8 @@ async function runLocked(plan: SweepPlan, o: { progress?: 'auto' | 'bars' | 'pla
           if (ended) return;
           ended = true;
           running.delete(run);
-          const file = path.join(plan.xpDir, run.dir, 'results.json');
-          const out = runOutcome(readJsonFile(file), {
+          const file = path.join(plan.xpDir, run.dir, RESULTS_FILE);
+          const out = runOutcome(readResultsOrNull(file), {
             code, signal, lastStderr: spawnError ? `cannot start ${process.execPath}: ${spawnError.message}` : lastStderr,
             launchedAt, resultsMtimeMs: mtimeMs(file), stopping: stopping !== null,
           });

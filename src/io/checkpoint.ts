@@ -2,10 +2,16 @@
  * checkpoint.bin: everything needed to continue a run exactly — loop position (epoch, batch, order-generator
  * state), network weights and batch-norm statistics, optimiser state, c and R², the epoch rows and results so far.
  * One file, written atomically: [uint32 LE header length][JSON header, space-padded to 4 bytes][float32 data].
+ * The arrays, in order: the network's named tensors (header.tensors), the solver's slots (header.solver.slots, per
+ * slot name that many arrays), then c when the Deep SVDD stage is running (checkpoint-state.ts writes and reads them).
+ * Free of TF.js, so that a sweep can look for checkpoints without loading it.
  */
 import fs from 'node:fs';
+import { type TrainConfig } from '../config/options.js';
+import { type EpochRow, type LoopPosition } from '../train/loop.js';
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from './atomic.js';
+import { type RunResults } from './results.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.bin';
 
@@ -44,4 +50,37 @@ export function readCheckpoint<H>(file: string): CheckpointFile<H> {
   } catch {
     throw new UserError(`${file} is damaged: it cannot be resumed; start the run again with --force 1`);
   }
+}
+
+// ------------------------------------------------------------------------------------------------ a run's checkpoint
+
+/** What a run's checkpoint holds besides the arrays (weights, BN statistics, solver slots, c). */
+export interface CheckpointHeader {
+  version: 1;
+  config: TrainConfig;
+  position: LoopPosition;
+  tensors: Array<{ name: string; shape: number[] }>;
+  solver: { t: number; slots: Record<string, number> };
+  r2?: number;
+  rows: EpochRow[];
+  results: Partial<RunResults>;
+  timings: Record<string, number>;
+  /** wall seconds of the run so far, over all its resumptions */
+  elapsed_s: number;
+}
+
+export type RunCheckpoint = CheckpointFile<CheckpointHeader>;
+
+/** What a checkpoint records besides the network, its solver and the Deep SVDD state. */
+export type CheckpointRecord = Pick<CheckpointHeader, 'config' | 'position' | 'rows' | 'results' | 'timings' | 'elapsed_s'>;
+
+/** Settings that may differ between an interrupted run and its resumption. */
+const RESUME_FREE = new Set(['resume', 'force', 'threads', 'backend', 'device']);
+
+/** The flags (as typed, e.g. `--n-epochs`) whose values differ between a resumption and its checkpoint. */
+export function resumeConflicts(cfg: TrainConfig, header: CheckpointHeader): string[] {
+  const now = cfg as unknown as Record<string, unknown>;
+  const then = header.config as unknown as Record<string, unknown>;
+  return Object.keys(cfg).filter((k) => !RESUME_FREE.has(k) && JSON.stringify(now[k]) !== JSON.stringify(then[k]))
+    .map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
 }

@@ -20,6 +20,7 @@ import { embeddedMnistDir } from '../../src/data/mnist.js';
 import { parseClassList } from '../../src/data/select.js';
 import { scoreInputs } from '../../src/experiments/score.js';
 import { runTraining } from '../../src/experiments/train-run.js';
+import { type RunResults, type TestScore } from '../../src/io/results.js';
 import { UserError } from '../../src/util/errors.js';
 import { useWasm } from '../helpers/tf.js';
 
@@ -28,7 +29,6 @@ const cli = path.join(root, 'dist/src/cli/main.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'deep-svdd-folder-'));
 process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
 
-interface TestScore { index: number; label: number; class: number; score: number }
 
 const mnist = {
   images: readIdxFile(path.join(embeddedMnistDir(), 't10k-images-idx3-ubyte')).data,
@@ -83,7 +83,7 @@ const tinyFolder = (extra: Record<string, string>) => ({
 
 describe('folder dataset of PNG digits', () => {
   let xp: string;
-  let results: Record<string, unknown>;
+  let results: RunResults;
 
   before(async () => {
     await useWasm();

@@ -18,12 +18,12 @@ import { readInputs } from '../../src/data/inputs.js';
 import { embeddedMnistDir } from '../../src/data/mnist.js';
 import { runTraining } from '../../src/experiments/train-run.js';
 import { scoreInputs, type ScoreResult } from '../../src/experiments/score.js';
+import { type TestScore } from '../../src/io/results.js';
 import { UserError } from '../../src/util/errors.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const D = 28 * 28;
 
-interface TestScore { index: number; label: number; class: number; score: number }
 
 let tmp: string;
 let modelDir: string;
