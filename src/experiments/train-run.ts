@@ -86,21 +86,25 @@ export async function runTraining(cfg: TrainConfig, opts: { quiet?: boolean } = 
     if (cfg.batchSize > data.train.n) {
       throw new UserError(`--batch-size ${cfg.batchSize} is larger than the training set (${data.train.n} images): use a smaller --batch-size or a larger --n-train`);
     }
+    // both networks now (the same initial weights as building each when its stage starts), so that a batch that
+    // cannot fit, or an --in-name that cannot be read, stops the run before anything is printed
+    const netOptions = { repDim: cfg.repDim, batchNorm: cfg.useBatchNorm, leakyRelu: cfg.leakyRelu };
+    const initRng = subRng(cfg.seed, 'init');
+    const baseline = cfg.loss === 'autoencoder';
+    const resumeTrain = resume?.header.position.phase === 'train';
+    const ae = (cfg.pretrain || baseline) && !resumeTrain ? buildNetwork(data.info.net, 'autoencoder', netOptions, initRng) : undefined;
+    const net = baseline ? undefined : buildNetwork(data.info.net, 'encoder', netOptions, initRng);
+    const initial = cfg.inName ? loadInitialWeights(cfg.inName, log) : undefined;
+    if (ae) checkWasmHeap(ae, { size: baseline ? cfg.batchSize : cfg.aeBatchSize, option: baseline ? '--batch-size' : '--ae-batch-size' }, { size: cfg.evalBatchSize, option: '--eval-batch-size' });
+    if (net) checkWasmHeap(net, { size: cfg.batchSize, option: '--batch-size' }, { size: cfg.evalBatchSize, option: '--eval-batch-size' });
     for (const line of runHeader(cfg, data, backend, resume)) log.info(line);
     log.record(`preprocessing: /255, GCN l1, min–max with training min ${data.constants.min.toPrecision(8)}, max ${data.constants.max.toPrecision(8)}`);
     write();
     const csv = new EpochCsv(path.join(xp, 'epochs.csv'), resume?.header.rows ?? []);
     const ctx: Ctx = { cfg, xp, log, data, results, timings, csv, writeResults: write, resume, progress, elapsed: () => elapsedBefore + (Date.now() - started) / 1000 };
 
-    const netOptions = { repDim: cfg.repDim, batchNorm: cfg.useBatchNorm, leakyRelu: cfg.leakyRelu };
-    const initRng = subRng(cfg.seed, 'init');
-    const baseline = cfg.loss === 'autoencoder';
-    const initial = cfg.inName ? loadInitialWeights(cfg.inName, log) : undefined;
     let encoderSource: Network | undefined = initial;
-    const resumeTrain = resume?.header.position.phase === 'train';
-    if ((cfg.pretrain || baseline) && !resumeTrain) {
-      const ae = buildNetwork(data.info.net, 'autoencoder', netOptions, initRng);
-      checkWasmHeap(ae, { size: baseline ? cfg.batchSize : cfg.aeBatchSize, option: baseline ? '--batch-size' : '--ae-batch-size' }, { size: cfg.evalBatchSize, option: '--eval-batch-size' });
+    if (ae) {
       if (initial) transferWeights(initial, ae);
       await pretrain(ctx, ae);
       if (baseline) {
@@ -111,8 +115,7 @@ export async function runTraining(cfg: TrainConfig, opts: { quiet?: boolean } = 
       }
       encoderSource = ae;
     }
-    const net = buildNetwork(data.info.net, 'encoder', netOptions, initRng);
-    checkWasmHeap(net, { size: cfg.batchSize, option: '--batch-size' }, { size: cfg.evalBatchSize, option: '--eval-batch-size' });
+    if (!net) throw new Error('no encoder network'); // unreachable: only the baseline has none, and it returned above
     if (encoderSource && !resumeTrain) {
       const copied = transferWeights(encoderSource, net);
       log.info(`Encoder initialised from ${encoderSource === initial ? `--in-name ${cfg.inName}` : 'the autoencoder'} (${copied.length} tensors: ${copied.join(', ')})`);
