@@ -1,12 +1,12 @@
-// Compiles the AssemblyScript SIMD kernels (src/backend/simd/kernels.ts) into WebAssembly modules next to the
+// Compiles the AssemblyScript SIMD kernels (src/backend/simd/assembly/kernels.ts) into WebAssembly modules next to the
 // compiled loader: kernels.wasm imports TF.js's plain wasm memory, kernels-shared.wasm the shared memory of its
 // threaded build (--threads N). Both import the memory, so the kernels work in place on the backend's tensors.
-// The -fma variants make `madd` relaxed SIMD's fused multiply-add; src/backend/simd.ts loads them where the engine
+// The -fma variants make `madd` relaxed SIMD's fused multiply-add; src/backend/simd/loader.ts loads them where the engine
 // has relaxed SIMD.
 import { mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import asc from 'assemblyscript/asc';
 
-const src = 'src/backend/simd/kernels.ts';
+const src = 'src/backend/simd/assembly/kernels.ts';
 const outDir = 'dist/src/backend/simd';
 mkdirSync(outDir, { recursive: true });
 const plainMadd = 'return f32x4.add(c, f32x4.mul(a, b));';

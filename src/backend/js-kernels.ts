@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { simdKernels, type SimdKernels } from './simd.js';
+import { simdKernels, type SimdKernels } from './simd/loader.js';
 import { heapF32, heapOffset, type WasmBackendLike } from './wasm-heap.js';
 
 export const BN_FORWARD = 'BatchNormTrainJs';

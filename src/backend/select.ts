@@ -15,9 +15,9 @@ import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setThreadsCount, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { UserError } from '../util/errors.js';
 import { BACKEND_CHOICES, isGpuDevice, validateDevice, type BackendChoice } from './device.js';
-import { registerKernelFixes } from './kernels.js';
+import { registerKernelFixes } from './kernel-fixes.js';
 import { enableWasmThreads } from './threads.js';
-import { setSimdThreads, simdInfo } from './simd.js';
+import { setSimdThreads, simdInfo } from './simd/loader.js';
 
 const require = createRequire(import.meta.url);
 

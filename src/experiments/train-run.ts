@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { checkWasmHeap } from '../backend/memory.js';
+import { checkWasmHeap } from '../nn/wasm-memory.js';
 import { describeBackend, selectBackend, type BackendInfo } from '../backend/select.js';
 import { xnnpackThreadsFor } from '../backend/threads.js';
 import { describeObjective } from '../config/build.js';

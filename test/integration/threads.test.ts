@@ -1,5 +1,5 @@
 /**
- * `--threads N` on wasm: our SIMD kernels split across worker threads (src/backend/simd-pool.ts) give the gradients
+ * `--threads N` on wasm: our SIMD kernels split across worker threads (src/backend/simd/pool.ts) give the gradients
  * of one thread. Convolutions split by images or channels change no sum's order, so those parts are equal; the
  * training batch norm adds float64 sums of row ranges, so values may differ in the last bits. Each side runs in its
  * own process (a process has one backend).
@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { splitRange } from '../../src/backend/simd-pool.js';
+import { splitRange } from '../../src/backend/simd/pool.js';
 import { assertClose } from '../helpers/tf.js';
 
 const probe = path.join(path.dirname(fileURLToPath(import.meta.url)), '../helpers/grad-probe.js');

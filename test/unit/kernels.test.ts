@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { hasJsKernels, leakyRelu } from '../../src/backend/js-kernels.js';
-import { registerKernelFixes } from '../../src/backend/kernels.js';
+import { registerKernelFixes } from '../../src/backend/kernel-fixes.js';
 import { assertClose, onBackend, seededArray, useWasm } from '../helpers/tf.js';
 
 interface ConvCase { x: [number, number, number, number]; k: number; cout: number; pad: 'same' | 'valid' }

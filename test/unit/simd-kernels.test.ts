@@ -1,11 +1,11 @@
-// The wasm SIMD kernels (src/backend/simd/kernels.ts) against the JavaScript kernels they replace (bit for bit) and
+// The wasm SIMD kernels (src/backend/simd/assembly/kernels.ts) against the JavaScript kernels they replace (bit for bit) and
 // against the cpu backend's reference kernels.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { BN_BACKWARD, BN_FORWARD, hasBnEvalKernel } from '../../src/backend/js-kernels.js';
 import { batchNormEval, BN_EPS, makeBatchNorm } from '../../src/nn/batchnorm.js';
-import { setSimdKernels, simdKernels } from '../../src/backend/simd.js';
+import { setSimdKernels, simdKernels } from '../../src/backend/simd/loader.js';
 import { assertClose, onBackend, seededArray, useWasm } from '../helpers/tf.js';
 
 function withSimd<T>(on: boolean, f: () => T): T {

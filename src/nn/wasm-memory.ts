@@ -4,7 +4,7 @@
  * out-of-memory abort hours into a run.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { type Network } from '../nn/networks.js';
+import { type Network } from './networks.js';
 import { UserError } from '../util/errors.js';
 
 export const WASM_HEAP_LIMIT = 4 * 1024 ** 3;

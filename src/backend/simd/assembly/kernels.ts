@@ -6,7 +6,7 @@
 // memory, and every pointer below is a byte offset into it. The module has no data, no allocator and no stack; it
 // touches only the memory it is given. Layouts are channels-last, float32.
 //
-// Every kernel works on a range (images, rows or channels) that ../simd.ts hands to one thread; the ranges of one
+// Every kernel works on a range (images, rows or channels) that ../loader.ts hands to one thread; the ranges of one
 // call never write the same memory.
 //
 // On one thread the batch-norm kernels reproduce the JavaScript kernels of js-kernels.ts bit for bit: per-channel
@@ -30,8 +30,8 @@
 
 // ---------------------------------------------------------------------------------------------------------------
 // batch norm, training mode, in phases over a range of rows (pixels) so that threads can split the rows
-// (../simd-pool.ts); the caller adds the per-range float64 sums in range order and computes the per-channel
-// factors between phases (../simd.ts). With one range, the sums run over the rows in order, as the JS kernels do.
+// (../pool.ts); the caller adds the per-range float64 sums in range order and computes the per-channel
+// factors between phases (../loader.ts). With one range, the sums run over the rows in order, as the JS kernels do.
 //
 // forward: x -> x̂ = (x − μ)/√(σ² + ε) with biased σ², statistics per channel. With `fused`, a leaky ReLU follows:
 // y = x̂ ≥ 0 ? x̂ : α·x̂ (α as float32), and x̂ itself is stored in `xh`.
@@ -273,7 +273,7 @@ export function maxPoolGrad2x2(x: usize, dy: usize, dx: usize, b: i32, h: i32, w
 
 // ---------------------------------------------------------------------------------------------------------------
 // a·b + c, four lanes. scripts/build-simd.mjs also compiles a variant where this is relaxed SIMD's fused
-// multiply-add (f32x4.relaxed_madd), used where the engine has it (see ../simd.ts).
+// multiply-add (f32x4.relaxed_madd), used where the engine has it (see ../loader.ts).
 @inline function madd(a: v128, b: v128, c: v128): v128 {
   return f32x4.add(c, f32x4.mul(a, b));
 }
@@ -288,7 +288,7 @@ export function conv2dFilterGrad5(
   x: usize, dy: usize, dw: usize, b: i32, h: i32, w: i32, ci: i32, oh: i32, ow: i32, co: i32, kh: i32, top: i32, left: i32,
   c0: i32, c1: i32, g0: i32, g1: i32,
 ): void {
-  // this call's part of dW: input channels [c0, c1), output channels [g0, g1) (threads split dW, ../simd-pool.ts)
+  // this call's part of dW: input channels [c0, c1), output channels [g0, g1) (threads split dW, ../pool.ts)
   for (let t = 0; t < kh * 5; t++) {
     for (let cin = c0; cin < c1; cin++) memory.fill(dw + ((<usize>t * ci + cin) * co + g0) * 4, 0, <usize>(g1 - g0) * 4);
   }

@@ -19,7 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { registerJsKernels, upsample2xGrad } from './js-kernels.js';
-import { simdKernels } from './simd.js';
+import { simdKernels } from './simd/loader.js';
 import { heapF32, heapOffset, type WasmBackendLike } from './wasm-heap.js';
 import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 

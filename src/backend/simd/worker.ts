@@ -1,10 +1,10 @@
 /**
- * A worker thread of ./simd-pool.ts: instantiates the SIMD kernels on the shared wasm memory, then runs the parts it
+ * A worker thread of ./pool.ts: instantiates the SIMD kernels on the shared wasm memory, then runs the parts it
  * is handed until it is told to stop (fn = −1).
  */
 import { readFileSync } from 'node:fs';
 import { workerData } from 'node:worker_threads';
-import { CTRL, MAX_ARGS, SPIN, STATE, type Exports } from './simd-pool.js';
+import { CTRL, MAX_ARGS, SPIN, STATE, type Exports } from './pool.js';
 
 interface Data { memory: WebAssembly.Memory; wasmFile: string; ctrl: SharedArrayBuffer; args: SharedArrayBuffer; names: string[] }
 const { memory, wasmFile, ctrl: ctrlBuf, args: argsBuf, names } = workerData as Data;

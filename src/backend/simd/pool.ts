@@ -39,7 +39,7 @@ export class SimdPool {
     for (let i = 1; i < threads; i++) {
       const ctrl = new Int32Array(new SharedArrayBuffer(8 * 4));
       const args = new Float64Array(new SharedArrayBuffer(MAX_ARGS * 8));
-      const worker = new Worker(new URL('./simd-worker.js', import.meta.url), {
+      const worker = new Worker(new URL('./worker.js', import.meta.url), {
         workerData: { memory, wasmFile, ctrl: ctrl.buffer, args: args.buffer, names: KERNEL_NAMES },
         // the worker allocates next to nothing: a small JavaScript heap keeps its memory down
         resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 },

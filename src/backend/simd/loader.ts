@@ -1,10 +1,10 @@
 /**
- * The SIMD kernels of ./simd/kernels.ts (AssemblyScript, compiled to WebAssembly by scripts/build-simd.mjs),
+ * The SIMD kernels of ./assembly/kernels.ts (AssemblyScript, compiled to WebAssembly by scripts/build-simd.mjs),
  * instantiated on the wasm backend's own memory so that they read and write tensors in place.
  *
  * - Where the engine has relaxed SIMD, the build whose multiply-adds are fused (f32x4.relaxed_madd) loads; Node 20
  *   has it behind a V8 flag, which is turned on for this. DEEP_SVDD_FMA=0 keeps the plain build.
- * - On the threaded backend (`--threads N`), each call is split across N threads (./simd-pool.ts): the convolutions
+ * - On the threaded backend (`--threads N`), each call is split across N threads (./pool.ts): the convolutions
  *   and max-pool gradient by images, the filter gradient by channels (neither changes any sum's order), batch norm
  *   by rows (its float64 sums of the row ranges are added in order: the same numbers for every run with that N).
  * DEEP_SVDD_SIMD_KERNELS=0 turns the kernels off (the JavaScript kernels run instead), for comparisons.
@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import type * as tf from '@tensorflow/tfjs-core';
-import { SimdPool, splitRange, type Exports, type KernelName, type Part } from './simd-pool.js';
+import { SimdPool, splitRange, type Exports, type KernelName, type Part } from './pool.js';
 
 type Ptr = number;
 export interface SimdKernels {
@@ -85,7 +85,7 @@ function instantiate(memory: WebAssembly.Memory, heap: Heap): Loaded | null {
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
   const builds = process.env.DEEP_SVDD_FMA === '0' ? [false] : [true, false];
   for (const fma of builds) {
-    const file = new URL(`./simd/kernels${fma ? '-fma' : ''}${shared ? '-shared' : ''}.wasm`, import.meta.url);
+    const file = new URL(`./kernels${fma ? '-fma' : ''}${shared ? '-shared' : ''}.wasm`, import.meta.url);
     let raw: Exports;
     try {
       raw = new WebAssembly.Instance(compile(file, fma), { env: { memory } }).exports as unknown as Exports;
