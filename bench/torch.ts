@@ -29,8 +29,8 @@ export interface TorchError { impl: 'torch'; model: NetworkId; mode: StepMode; e
 
 /**
  * OpenBLAS (Debian's torch does its transposed convolutions through BLAS) gets 1 thread unless the caller set
- * OPENBLAS_NUM_THREADS: with torch's own 2 threads that was the fastest setting in the reference measurements
- * (../shared/reference/tfjs-in-node.md, section 4).
+ * OPENBLAS_NUM_THREADS: with torch's own 2 threads that was the fastest setting measured on the 2-core development
+ * machine.
  */
 export function torchEnv(): NodeJS.ProcessEnv {
   return { ...process.env, OPENBLAS_NUM_THREADS: process.env.OPENBLAS_NUM_THREADS ?? '1' };

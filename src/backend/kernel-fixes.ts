@@ -1,5 +1,5 @@
 /**
- * Kernel fixes that training needs on the TF.js backends we use (see ../shared/reference/tfjs-in-node.md §3):
+ * Kernel fixes that training needs on the TF.js backends we use (why each one: src/backend/README.md):
  *
  *  - wasm has no Conv2DBackpropFilter (tfjs issue #8474): the direct SIMD kernel of ./simd for 5-wide filters with
  *    output channels in fours and few channels (the MNIST networks), else an ordinary Conv2D on transposed tensors.

@@ -2,7 +2,8 @@
  * The paper's Table 1 (Ruff et al., Deep One-Class Classification, ICML 2018): test AUC in %, mean ± std over 10
  * seeds, one normal class against the other nine, for the columns deep-svdd can reproduce: one-class Deep SVDD,
  * soft-boundary Deep SVDD and the deep convolutional autoencoder (DCAE, reconstruction error).
- * Source: shared/reference/peers-and-results.md §2 with its confidence marks (see `PAPER_CONFIDENCE`).
+ * How sure each column is (checked against a copy of the paper or not) is `PAPER_CONFIDENCE`; report.ts prints it
+ * beside every comparison.
  */
 
 export type PaperColumn = 'one-class' | 'soft-boundary' | 'dcae';
@@ -24,7 +25,7 @@ export const PAPER_TABLE1: Record<string, Record<PaperColumn, PaperCell[]>> = {
   },
 };
 
-/** How sure the reference notes are of each column (only the one-class columns were checked against other sources). */
+/** How sure each column is (only the one-class columns were checked against independent sources). */
 export const PAPER_CONFIDENCE: Record<string, Record<PaperColumn, string>> = {
   mnist: {
     'one-class': 'confirmed by two independent sources',

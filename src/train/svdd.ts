@@ -1,5 +1,5 @@
 /**
- * Deep SVDD objectives (Ruff et al. 2018) with the radius rules of deviations.md.
+ * Deep SVDD objectives (Ruff et al. 2018) with the radius rules of README.md, "Differences from the original code".
  *
  *   one-class:      J = mean_i d_i + (1/(2C))·Σ‖W‖²
  *   soft-boundary:  J = R² + 1/(ν·B)·Σ_i max(0, d_i − R²) + (1/(2C))·Σ‖W‖²

@@ -2,7 +2,7 @@
 # End-to-end test of `deep-svdd sweep --emit slurm` on a real one-node Slurm cluster started in a temp folder:
 #   1. installs slurm-wlm and munge with apt-get (skipped if sbatch exists; needs root, as CI runs),
 #   2. starts munged, slurmctld and slurmd with their keys, config, state and logs in a temp folder
-#      (shared/reference/slurm-one-node.md; nothing under /etc is changed),
+#      (a single-host slurm.conf with SlurmUser and StateSaveLocation in the temp folder; nothing under /etc is changed),
 #   3. emits and submits a tiny sweep (2 classes x 1 seed, tiny settings) with sbatch and waits (bounded),
 #   4. checks both results.json say finished, that `deep-svdd report` works, and that a resubmission skips them,
 #   5. always stops the daemons it started (by their pids) and removes the temp folder (KEEP_SLURM_TMP=1 keeps it).
