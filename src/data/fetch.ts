@@ -2,9 +2,9 @@
  * `deep-svdd data fetch`: downloads MNIST or CIFAR-10 into a data folder, checks MD5 sums, and extracts archives.
  *
  * Rules:
- *  - Every file is downloaded to `<dir>/.partial/<file>.part`. A rerun resumes it (HTTP Range from its size; a 206
- *    answer is appended, a server that ignores Range and answers 200 restarts the file). Redirects are followed
- *    (at most 10). `http:`, `https:` and `file:` URLs are understood; a plain path is a local copy.
+ *  - Every file is downloaded to `<dir>/.partial/<file>.part` with Node's built-in fetch. A rerun resumes it (HTTP
+ *    Range from its size; a 206 answer is appended, a server that ignores Range and answers 200 restarts the file).
+ *    fetch follows redirects. `http:`, `https:` and `file:` URLs are understood; a plain path is a local copy.
  *  - A download whose MD5 matches becomes `<dir>/.partial/<file>` (kept there until the dataset is in place, so a
  *    failure later reuses it); one whose MD5 differs is deleted.
  *  - Sources are tried in order; a network error (host not found, connection refused, no answer for the timeout,
@@ -22,10 +22,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
 import path from 'node:path';
-import { Transform } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import cliProgress from 'cli-progress';
@@ -107,7 +105,6 @@ export const CIFAR10_ARCHIVES: Readonly<Record<Cifar10Format, { name: string; md
 };
 
 const HINT = 'check the network or pass --url with a mirror or a local copy';
-const MAX_REDIRECTS = 10;
 
 /** A --url value as a URL: http(s) and file URLs as given, anything without a scheme as a local path. */
 export function toUrl(u: string): URL {
@@ -322,46 +319,53 @@ interface TransferCtx {
 
 interface Opened {
   status: number;
-  headers: http.IncomingHttpHeaders;
-  body: NodeJS.ReadableStream & { destroy(e?: Error): void };
-  /** the reason when the idle timeout cut the transfer */
+  statusText: string;
+  headers: Headers;
+  body: Readable;
+  /** whether the timeout cut the transfer */
   timedOut: () => boolean;
+  /** data arrived: the idle timeout starts again */
+  touch: () => void;
+  /** stops the timer and drops the body (a response that is not used, or a finished one) */
+  close: () => void;
 }
 
-function get(url: URL, headers: Record<string, string>, timeoutMs: number): Promise<Opened> {
-  return new Promise((resolve, reject) => {
-    const mod = url.protocol === 'https:' ? https : http;
-    let timedOut = false;
-    const req = mod.get(url, { headers: { 'User-Agent': `deep-svdd/${PACKAGE_VERSION}`, ...headers }, timeout: timeoutMs, agent: false });
-    req.on('timeout', () => {
-      timedOut = true;
-      req.destroy(Object.assign(new Error(`no answer for ${timeoutMs / 1000} s (timed out)`), { code: 'ETIMEDOUT' }));
-    });
-    req.on('error', (e) => reject(timedOut ? new SourceError(`no answer for ${timeoutMs / 1000} s (timed out)`, true) : new SourceError(networkReason(e), true)));
-    req.on('response', (res) => {
-      resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res, timedOut: () => timedOut });
-    });
-  });
+/** The reason of a failed fetch: the network error under undici's "fetch failed". */
+function fetchReason(e: unknown): string {
+  const cause = (e as { cause?: unknown }).cause;
+  return networkReason(cause ?? e);
 }
 
-/** Opens `url` with an optional Range start, following redirects. */
+/**
+ * Opens `url` with Node's fetch and an optional Range start. fetch follows redirects (http and https only); the
+ * timeout covers the connection and each wait for data (`touch` restarts it). No content encoding is accepted, so
+ * the bytes are the file's and Content-Length counts them.
+ */
 async function open(url: URL, start: number, timeoutMs: number): Promise<Opened> {
-  let at = url;
-  for (let hop = 0; ; hop++) {
-    const r = await get(at, start > 0 ? { Range: `bytes=${start}-` } : {}, timeoutMs);
-    const loc = r.headers.location;
-    if ([301, 302, 303, 307, 308].includes(r.status) && loc) {
-      r.body.destroy();
-      if (hop >= MAX_REDIRECTS) throw new SourceError(`more than ${MAX_REDIRECTS} redirects`, false);
-      at = new URL(loc, at);
-      if (at.protocol !== 'http:' && at.protocol !== 'https:') throw new SourceError(`redirected to an unsupported URL ${at.href}`, false);
-      continue;
-    }
-    return r;
+  const abort = new AbortController();
+  let timedOut = false;
+  let timer: NodeJS.Timeout | undefined;
+  const touch = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => { timedOut = true; abort.abort(new Error(`no answer for ${timeoutMs / 1000} s (timed out)`)); }, timeoutMs);
+  };
+  touch();
+  const headers: Record<string, string> = { 'User-Agent': `deep-svdd/${PACKAGE_VERSION}`, 'Accept-Encoding': 'identity' };
+  if (start > 0) headers.Range = `bytes=${start}-`;
+  let res: Response;
+  try {
+    res = await fetch(url, { headers, redirect: 'follow', signal: abort.signal });
+  } catch (e) {
+    clearTimeout(timer);
+    throw new SourceError(timedOut ? `no answer for ${timeoutMs / 1000} s (timed out)` : fetchReason(e), true);
   }
+  const body = res.body ? Readable.fromWeb(res.body as import('node:stream/web').ReadableStream) : Readable.from([]);
+  body.on('error', () => { /* reported by the pipeline that reads it */ });
+  return {
+    status: res.status, statusText: res.statusText, headers: res.headers, body, timedOut: () => timedOut, touch,
+    close: () => { clearTimeout(timer); if (!body.readableEnded) body.destroy(); },
+  };
 }
-
-const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 410: 'Gone', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
 
 /**
  * Downloads `url` into `part`, resuming from its current size. Returns whether bytes already there were kept.
@@ -369,10 +373,12 @@ const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidd
  */
 async function transfer(url: URL, part: string, name: string, ctx: TransferCtx): Promise<{ resumed: boolean }> {
   let start = sizeOf(part);
-  let body: NodeJS.ReadableStream;
+  let body: Readable;
   let total: number | undefined;
   let append = false;
   let timedOut = () => false;
+  let touch = () => { /* no timeout on local files */ };
+  let close = () => { /* nothing to release */ };
 
   if (url.protocol === 'file:') {
     const file = fileURLToPath(url);
@@ -393,18 +399,18 @@ async function transfer(url: URL, part: string, name: string, ctx: TransferCtx):
     let r = await open(url, start, ctx.timeoutMs);
     if (r.status === 416 && start > 0) {
       // nothing after `start`: complete if the server says the file has exactly that size
-      r.body.destroy();
-      const m = /^bytes \*\/(\d+)$/.exec(String(r.headers['content-range'] ?? ''));
+      r.close();
+      const m = /^bytes \*\/(\d+)$/.exec(r.headers.get('content-range') ?? '');
       if (m && Number(m[1]) === start) return { resumed: true };
       fs.rmSync(part, { force: true });
       start = 0;
       r = await open(url, 0, ctx.timeoutMs);
     }
     if (r.status === 206) {
-      const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(String(r.headers['content-range'] ?? ''));
+      const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(r.headers.get('content-range') ?? '');
       if (!m || Number(m[1]) !== start) {
         // a range we did not ask for: start over
-        r.body.destroy();
+        r.close();
         fs.rmSync(part, { force: true });
         start = 0;
         r = await open(url, 0, ctx.timeoutMs);
@@ -417,20 +423,23 @@ async function transfer(url: URL, part: string, name: string, ctx: TransferCtx):
       if (start > 0) ctx.log(`${name}: the server ignores resume requests: downloading it from the start`);
       start = 0;
       append = false;
-      const len = r.headers['content-length'];
-      total = len !== undefined && /^\d+$/.test(len) ? Number(len) : undefined;
+      const len = r.headers.get('content-length');
+      total = len !== null && /^\d+$/.test(len) ? Number(len) : undefined;
     } else if (r.status !== 206) {
-      r.body.destroy();
-      throw new SourceError(`HTTP ${r.status}${STATUS_TEXT[r.status] ? ` ${STATUS_TEXT[r.status]}` : ''}`, false);
+      r.close();
+      throw new SourceError(`HTTP ${r.status}${r.statusText ? ` ${r.statusText}` : ''}`, false);
     }
     body = r.body;
     timedOut = r.timedOut;
+    touch = r.touch;
+    close = r.close;
   }
 
   try {
     fs.mkdirSync(path.dirname(part), { recursive: true });
   } catch (e) {
-    (body as unknown as { destroy(): void }).destroy();
+    body.destroy();
+    close();
     throw fsError(e, path.dirname(part));
   }
   if (start > 0) ctx.log(`${name}: resuming at ${mb(start)} MB`);
@@ -438,6 +447,7 @@ async function transfer(url: URL, part: string, name: string, ctx: TransferCtx):
   let bytes = start;
   const counter = new Transform({
     transform(chunk: Buffer, _enc, cb) {
+      touch();
       bytes += chunk.length;
       progress.update(bytes);
       cb(null, chunk);
@@ -455,6 +465,7 @@ async function transfer(url: URL, part: string, name: string, ctx: TransferCtx):
   try {
     await pipeline(body, counter, out);
   } catch (e) {
+    close();
     progress.stop();
     // let the bytes already received reach the file before anyone measures it for a resume
     if (!out.closed) await new Promise<void>((r) => { out.once('close', () => r()); out.destroy(); });
@@ -464,6 +475,7 @@ async function transfer(url: URL, part: string, name: string, ctx: TransferCtx):
     const of = total !== undefined ? ` of ${mb(total)}` : '';
     throw new SourceError(`connection closed after ${mb(bytes)}${of} MB (${networkReason(e)})`, true);
   }
+  close();
   progress.stop();
   if (total !== undefined && bytes !== total) {
     throw new SourceError(`connection closed after ${bytes} of ${total} bytes`, true);
