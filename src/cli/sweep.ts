@@ -28,7 +28,7 @@ export function registerSweep(program: Command): void {
     .argument('<dir>', 'the sweep folder (the --xp-dir of deep-svdd sweep)')
     .exitOverride()
     .action(async (dir: string) => {
-      const r = writeReport(dir);
+      const r = await writeReport(dir);
       process.stdout.write(r.markdown);
       process.stderr.write(`deep-svdd: wrote ${r.files.join(', ')}\n`);
     });

@@ -8,14 +8,12 @@
  * used (results.json "objective": one-class, soft-boundary or the DCAE baseline).
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { PNG } from 'pngjs';
 import { PAPER_COLUMN_TITLE, PAPER_CONFIDENCE, paperColumnOf, paperValue, type PaperCell, type PaperColumn } from '../eval/paper.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { drawText, textHeight, textWidth } from '../io/font.js';
-import { writeLineChart } from '../io/images.js';
+import { chartSvg, lineChartSpec, svgToPng, type ChartSpec, type LineSeries } from '../io/charts.js';
+import { readResults, RESULTS_FILE } from '../io/results.js';
 import { UserError } from '../util/errors.js';
 import { PACKAGE_VERSION } from '../util/version.js';
 
@@ -73,15 +71,14 @@ export function collectRuns(sweepDir: string): ReportRun[] {
       if (!sm || !sdir.isDirectory()) continue;
       const rel = `${cdir.name}/${sdir.name}`;
       const dir = path.join(sweepDir, rel);
-      let r: Record<string, unknown> | null = null;
-      try { r = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as Record<string, unknown>; } catch { /* no or unreadable results */ }
-      const names = Array.isArray(r?.normal_class_names) ? (r!.normal_class_names as unknown[]).map(String) : null;
-      const t = r?.timings_s as Record<string, unknown> | undefined;
+      const read = readResults(path.join(dir, RESULTS_FILE));
+      const r = read.state === 'ok' ? read.results : null;
       runs.push({
-        cls: Number(cm[1]), seed: Number(sm[1]), dir, rel, status: typeof r?.status === 'string' ? r.status : r ? 'unknown' : 'missing',
-        testAuc: num(r?.test_auc), aeTestAuc: num(r?.ae_test_auc), objective: typeof r?.objective === 'string' ? r.objective : null,
-        dataset: typeof r?.dataset === 'string' ? r.dataset : null, className: names ? names.join('+') : null,
-        seconds: num(t?.total_s), error: typeof r?.error === 'string' ? r.error : null,
+        cls: Number(cm[1]), seed: Number(sm[1]), dir, rel,
+        status: r ? r.status ?? 'unknown' : read.state === 'corrupt' ? 'corrupted' : 'missing',
+        testAuc: num(r?.test_auc), aeTestAuc: num(r?.ae_test_auc), objective: r?.objective ?? null,
+        dataset: r?.dataset ?? null, className: r?.normal_class_names ? r.normal_class_names.join('+') : null,
+        seconds: num(r?.timings_s?.total_s), error: r?.error ?? (read.state === 'corrupt' ? `results.json ${read.why}` : null),
       });
     }
   }
@@ -204,10 +201,7 @@ function csv(classes: ClassSummary[], overall: ClassSummary): string {
 
 // ------------------------------------------------------------------------------------------------ pictures
 
-export const CHART_COLORS = {
-  ours: [31, 119, 180], paper: [255, 127, 14], seed: [8, 48, 107], whisker: [30, 30, 30], grid: [225, 225, 225], chance: [160, 160, 160],
-  minorGrid: [242, 242, 242], axis: [120, 120, 120], text: [70, 70, 70], title: [20, 20, 20],
-} as const;
+export const CHART_COLORS = { ours: '#1f77b4', paper: '#ff7f0e', seed: '#08306b', whisker: '#1e1e1e', chance: '#a0a0a0' } as const;
 
 /** The AUC chart's y range in %: from a multiple of 10 below every value shown, to 100. */
 export function chartRange(classes: ClassSummary[], runs: ReportRun[]): number {
@@ -222,102 +216,57 @@ export function chartRange(classes: ClassSummary[], runs: ReportRun[]): number {
 }
 
 /** A class's label under its bars: the class name, and "vs <outliers>" where the outlier classes are not "all". */
-function classLabel(c: ClassSummary): string[] {
+function classLabel(c: ClassSummary): string {
   const cut = (s: string) => (s.length > 16 ? `${s.slice(0, 14)}..` : s);
-  const lines = [cut(c.name)];
   const m = /^\d+vs(.+)$/.exec(c.key);
-  if (m && m[1] !== 'all') lines.push(cut(`vs ${m[1]}`));
-  return lines;
+  return m && m[1] !== 'all' ? `${cut(c.name)} ${cut(`vs ${m[1]}`)}` : cut(c.name);
 }
 
 /**
- * Bars per class (ours, paper) with ± std whiskers and one dot per seed, on a y axis in % from chartRange to 100
- * (grey grid lines every 10 points, the 50% chance line darker; labelled ticks every 10 points, or every 5 / 2 with
- * faint lines between when the axis spans only 20 / 10 points); a title, a legend and the class names under the bars.
+ * Bars per class (ours, paper) with ± std whiskers and one dot per seed, on a y axis in % from chartRange to 100 (the
+ * 50% chance line marked where it is in range); a title, a legend and the class names under the bars.
  */
-export function aucChart(classes: ClassSummary[], runs: ReportRun[]): { png: Buffer; lo: number } {
+export function aucChartSpec(classes: ClassSummary[], runs: ReportRun[]): { spec: ChartSpec; lo: number } {
   const lo = chartRange(classes, runs);
-  const th = textHeight(1);
-  const anyPaper = classes.some((c) => c.paper);
-  const labels = classes.map(classLabel);
-  const labelRows = Math.max(1, ...labels.map((l) => l.length));
   const datasets = [...new Set(classes.map((c) => c.dataset))];
   const dsTitle = datasets.length === 1 ? ({ mnist: 'MNIST', cifar10: 'CIFAR-10' } as Record<string, string>)[datasets[0]] : undefined;
-  const title = `Test AUC per class${dsTitle ? ` (${dsTitle})` : ''}`;
-  const xCaption = 'normal class';
-  const legend: Array<{ text: string; draw: (x: number, y: number) => void }> = [
-    { text: 'ours (mean)', draw: (x, y) => rect(x, y, x + 9, y + 6, CHART_COLORS.ours) },
-    { text: 'one seed', draw: (x, y) => rect(x + 3, y + 2, x + 5, y + 4, CHART_COLORS.seed) },
-    ...(anyPaper ? [{ text: 'paper (Table 1)', draw: (x: number, y: number) => rect(x, y, x + 9, y + 6, CHART_COLORS.paper) }] : []),
-    { text: '± std', draw: (x, y) => { rect(x + 4, y - 1, x + 4, y + 7, CHART_COLORS.whisker); rect(x + 1, y - 1, x + 7, y - 1, CHART_COLORS.whisker); rect(x + 1, y + 7, x + 7, y + 7, CHART_COLORS.whisker); } },
-  ];
-  const legendW = legend.reduce((s, e) => s + 14 + textWidth(e.text) + 12, -12);
-  const yLab = (g: number) => `${g}%`;
-  const padL = 6 + textWidth(yLab(100)) + 4 + 3;
-  const padR = 12;
-  const bar = 16;
-  const minGroup = Math.max(2 * bar + 20, ...labels.flat().map((l) => textWidth(l) + 8));
-  const W = Math.max(padL + padR + Math.max(1, classes.length) * minGroup, legendW + 40, textWidth(title, 2) + 40, 340);
-  const group = (W - padL - padR) / Math.max(1, classes.length);
-  const padT = 6 + textHeight(2) + 8 + th + 10;
-  const plotH = 260;
-  const H = padT + plotH + 4 + 5 + labelRows * (th + 5) + 4 + th + 8;
-  const png = new PNG({ width: W, height: H });
-  png.data.fill(255);
-  const set = (x: number, y: number, c: readonly number[]) => {
-    if (x < 0 || y < 0 || x >= W || y >= H) return;
-    const p = (y * W + x) * 4;
-    png.data[p] = c[0]; png.data[p + 1] = c[1]; png.data[p + 2] = c[2]; png.data[p + 3] = 255;
-  };
-  function rect(x0: number, y0: number, x1: number, y1: number, c: readonly number[]): void {
-    for (let y = Math.round(Math.min(y0, y1)); y <= Math.round(Math.max(y0, y1)); y++) for (let x = Math.round(x0); x <= Math.round(x1); x++) set(x, y, c);
-  }
-  const yOf = (v: number) => Math.round(padT + plotH - ((Math.max(lo, Math.min(100, v)) - lo) / (100 - lo)) * plotH);
-  const base = yOf(lo);
-  // labelled ticks every 10 points (every 5 or 2 on a short axis); grey grid lines at the multiples of 10, fainter ones between
-  const step = 100 - lo <= 10 ? 2 : 100 - lo <= 20 ? 5 : 10;
-  for (let g = lo; g <= 100; g += step) {
-    rect(padL + 1, yOf(g), W - padR, yOf(g), g === 50 ? CHART_COLORS.chance : g % 10 === 0 ? CHART_COLORS.grid : CHART_COLORS.minorGrid);
-    rect(padL - 3, yOf(g), padL - 1, yOf(g), CHART_COLORS.axis);
-    drawText(png, yLab(g), padL - 4 - 3 - textWidth(yLab(g)), yOf(g) - Math.floor(th / 2), CHART_COLORS.text);
-  }
-  const whisker = (cx: number, m: number, s: number) => {
-    rect(cx, yOf(m + s), cx, yOf(m - s), CHART_COLORS.whisker);
-    rect(cx - 4, yOf(m + s), cx + 4, yOf(m + s), CHART_COLORS.whisker);
-    rect(cx - 4, yOf(m - s), cx + 4, yOf(m - s), CHART_COLORS.whisker);
-  };
-  classes.forEach((c, i) => {
-    const cx = Math.round(padL + (i + 0.5) * group);
-    const xo = anyPaper ? cx - bar : cx - bar / 2; // left edge of our bar
-    if (c.mean !== null) {
-      rect(xo, yOf(c.mean), xo + bar - 1, base, CHART_COLORS.ours);
-      whisker(xo + bar / 2, c.mean, c.std ?? 0);
-      for (const r of runs) {
-        if (r.rel.split('/')[0] !== c.key || r.status !== 'finished' || r.testAuc === null) continue;
-        const y = yOf(100 * r.testAuc);
-        rect(xo + bar / 2 - 5, y - 1, xo + bar / 2 - 3, y + 1, CHART_COLORS.seed);
-      }
-    }
-    if (c.paper) {
-      rect(cx, yOf(c.paper.mean), cx + bar - 1, base, CHART_COLORS.paper);
-      whisker(cx + bar / 2, c.paper.mean, c.paper.std);
-    }
-    if (c.mean === null && !c.paper) drawText(png, 'n/a', cx - Math.floor(textWidth('n/a') / 2), base - th - 4, CHART_COLORS.chance);
-    rect(cx, base + 1, cx, base + 3, CHART_COLORS.axis);
-    labels[i].forEach((l, k) => drawText(png, l, cx - Math.floor(textWidth(l) / 2), base + 4 + 5 + k * (th + 5), c.mean === null ? CHART_COLORS.chance : CHART_COLORS.text));
+  const order = classes.map(classLabel);
+  const bars = classes.flatMap((c) => [
+    ...(c.mean !== null ? [{ label: classLabel(c), kind: 'ours (mean)', mean: c.mean, lo: c.mean - (c.std ?? 0), hi: c.mean + (c.std ?? 0) }] : []),
+    ...(c.paper ? [{ label: classLabel(c), kind: 'paper (Table 1)', mean: c.paper.mean, lo: c.paper.mean - c.paper.std, hi: c.paper.mean + c.paper.std }] : []),
+  ]);
+  const seeds = runs.filter((r) => r.status === 'finished' && r.testAuc !== null).flatMap((r) => {
+    const c = classes.find((x) => x.key === r.rel.split('/')[0]);
+    return c ? [{ label: classLabel(c), kind: 'ours (mean)', auc: 100 * r.testAuc!, seed: `seed ${r.seed}` }] : [];
   });
-  rect(padL, padT, padL, base, CHART_COLORS.axis);
-  rect(padL, base, W - padR, base, CHART_COLORS.axis);
-  drawText(png, title, Math.round((W - textWidth(title, 2)) / 2), 6, CHART_COLORS.title, 2);
-  drawText(png, xCaption, Math.round((padL + W - padR - textWidth(xCaption)) / 2), H - 8 - th, CHART_COLORS.text);
-  let lx = Math.round((W - legendW) / 2);
-  const ly = 6 + textHeight(2) + 8;
-  for (const e of legend) {
-    e.draw(lx, ly);
-    lx += 14;
-    lx += drawText(png, e.text, lx, ly, CHART_COLORS.text) + 12;
-  }
-  return { png: PNG.sync.write(png), lo };
+  const x = { field: 'label', type: 'nominal', sort: order, title: 'normal class', axis: { labelAngle: 0 }, scale: { domain: order } };
+  const y = { type: 'quantitative', scale: { domain: [lo, 100], nice: false, zero: false }, title: 'test AUC (%)', axis: { labelExpr: "datum.value + '%'" } };
+  const color = { field: 'kind', type: 'nominal', title: null, scale: { domain: ['ours (mean)', 'paper (Table 1)'], range: [CHART_COLORS.ours, CHART_COLORS.paper] } };
+  const xOffset = { field: 'kind', type: 'nominal', scale: { domain: ['ours (mean)', 'paper (Table 1)'] } };
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: `Test AUC per class${dsTitle ? ` (${dsTitle})` : ''}`,
+    width: { step: 70 }, height: 260, background: 'white',
+    layer: [
+      { data: { values: bars }, mark: { type: 'bar', clip: true }, encoding: { x, xOffset, y: { ...y, field: 'mean' }, y2: { datum: lo }, color } },
+      { data: { values: bars }, mark: { type: 'rule', color: CHART_COLORS.whisker }, encoding: { x, xOffset, y: { ...y, field: 'lo' }, y2: { field: 'hi' } } },
+      { data: { values: seeds }, mark: { type: 'circle', size: 18, color: CHART_COLORS.seed, opacity: 1 }, encoding: { x, xOffset, y: { ...y, field: 'auc' }, tooltip: { field: 'seed' } } },
+      ...(lo < 50 ? [{ data: { values: [{ v: 50 }] }, mark: { type: 'rule', color: CHART_COLORS.chance, strokeDash: [4, 3] }, encoding: { y: { ...y, field: 'v' } } }] : []),
+    ],
+  } as unknown as ChartSpec;
+  return { spec, lo };
+}
+
+/** The AUC chart as SVG and PNG. */
+export async function aucChart(classes: ClassSummary[], runs: ReportRun[]): Promise<{ svg: string; png: Buffer; lo: number }> {
+  const { spec, lo } = aucChartSpec(classes, runs);
+  const svg = await chartSvg(spec);
+  return { svg, png: svgToPng(svg), lo };
+}
+
+/** An SVG document as an element inside HTML (without its XML declaration). */
+function inlineSvg(svg: string): string {
+  return svg.replace(/^<\?xml[^>]*>\s*/, '');
 }
 
 function dataUri(png: Buffer): string {
@@ -328,12 +277,9 @@ function readPng(file: string): Buffer | null {
   try { return fs.readFileSync(file); } catch { return null; }
 }
 
-/** Line colours of the seeds in the loss charts (matplotlib's tab10 without its grey). */
-const SEED_COLORS: Array<[number, number, number]> = [[31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189], [140, 86, 75], [227, 119, 194], [188, 189, 34], [23, 190, 207]];
-
-/** Loss per epoch of every seed of a class, one PNG per phase (via the run's own chart code, in a temp folder). */
-function lossCurves(rs: ReportRun[], tmp: string): Record<'pretrain' | 'train', Buffer | null> {
-  const series: Record<'pretrain' | 'train', Array<{ values: number[]; seed: number }>> = { pretrain: [], train: [] };
+/** Loss per epoch of every seed of a class, one SVG chart per phase. */
+async function lossCurves(rs: ReportRun[]): Promise<Record<'pretrain' | 'train', string | null>> {
+  const series: Record<'pretrain' | 'train', LineSeries[]> = { pretrain: [], train: [] };
   for (const r of rs) {
     let text: string;
     try { text = fs.readFileSync(path.join(r.dir, 'epochs.csv'), 'utf8'); } catch { continue; }
@@ -347,19 +293,16 @@ function lossCurves(rs: ReportRun[], tmp: string): Record<'pretrain' | 'train', 
       const cells = l.split(',');
       per[cells[iPhase]]?.push(Number(cells[iLoss]));
     }
-    if (per.pretrain.length) series.pretrain.push({ values: per.pretrain, seed: r.seed });
-    if (per.train.length) series.train.push({ values: per.train, seed: r.seed });
+    if (per.pretrain.length) series.pretrain.push({ values: per.pretrain, name: `seed ${r.seed}` });
+    if (per.train.length) series.train.push({ values: per.train, name: `seed ${r.seed}` });
   }
-  const out: Record<'pretrain' | 'train', Buffer | null> = { pretrain: null, train: null };
+  const out: Record<'pretrain' | 'train', string | null> = { pretrain: null, train: null };
   for (const phase of ['pretrain', 'train'] as const) {
     if (!series[phase].length) continue;
-    const file = path.join(tmp, `${phase}.png`);
-    const base: [number, number, number] = phase === 'pretrain' ? [30, 90, 200] : [200, 60, 30];
-    const many = series[phase].length > 1;
-    writeLineChart(file, series[phase].map(({ values, seed }, k) => ({
-      values, color: many ? SEED_COLORS[k % SEED_COLORS.length] : base, name: `seed ${seed}`,
-    })), 420, 230, true, { title: phase === 'pretrain' ? 'autoencoder pretraining loss' : 'training loss', xLabel: 'epoch', yLabel: 'loss (log scale)' });
-    out[phase] = fs.readFileSync(file);
+    out[phase] = await chartSvg(lineChartSpec(series[phase], {
+      title: phase === 'pretrain' ? 'autoencoder pretraining loss' : 'training loss', yLabel: 'loss (log scale)', width: 360, height: 180,
+      color: phase === 'pretrain' ? '#1e5ac8' : '#c83c1e',
+    }));
   }
   return out;
 }
@@ -368,48 +311,42 @@ function lossCurves(rs: ReportRun[], tmp: string): Record<'pretrain' | 'train', 
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
 
-function html(dir: string, classes: ClassSummary[], overall: ClassSummary, runs: ReportRun[], chart: { png: Buffer; lo: number }): string {
+async function html(dir: string, classes: ClassSummary[], overall: ClassSummary, runs: ReportRun[], chart: { svg: string; lo: number }): Promise<string> {
   const rows = tableRows(classes, overall);
   const table = [
     '<table class="summary"><thead><tr>', ...TABLE_HEAD.map((h) => `<th>${esc(h)}</th>`), '</tr></thead><tbody>',
     ...rows.map((r, i) => `<tr${i === rows.length - 1 ? ' class="all"' : ''}>${r.map((x, j) => `<td${j >= 2 ? ' class="n"' : ''}>${esc(x)}</td>`).join('')}</tr>`),
     '</tbody></table>',
   ].join('');
-  const rgb = (c: readonly number[]) => `rgb(${c.join(',')})`;
-  const sw = (c: readonly number[]) => `<span class="sw" style="background:${rgb(c)}"></span>`;
+  const sw = (c: string) => `<span class="sw" style="background:${c}"></span>`;
   const legend = `<p class="legend">${sw(CHART_COLORS.ours)} ours: mean test AUC over the seeds, ${sw(CHART_COLORS.seed)} one dot per seed; `
     + `${sw(CHART_COLORS.paper)} the paper's Table 1; black whiskers: ± std. Classes left to right: ${classes.map((c) => esc(c.name)).join(', ')}. `
-    + `Grey lines every 10 points from ${chart.lo}% (bottom) to 100% (top)${chart.lo <= 50 ? '; the darker line is 50% (chance)' : ''}.</p>`;
+    + `The axis runs from ${chart.lo}% to 100%${chart.lo < 50 ? '; the dashed line is 50% (chance)' : ''}.</p>`;
   const runRows = runs.map((r) => `<tr><td>${esc(r.rel)}</td><td class="${r.status === 'finished' ? 'ok' : 'bad'}">${esc(r.status)}</td>`
     + `<td class="n">${r.testAuc === null ? '–' : (100 * r.testAuc).toFixed(2)}</td><td class="n">${r.aeTestAuc === null ? '–' : (100 * r.aeTestAuc).toFixed(2)}</td>`
     + `<td class="n">${r.seconds === null ? '–' : r.seconds.toFixed(0)}</td><td>${esc(r.error ?? '')}</td></tr>`).join('\n');
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'deep-svdd-report-'));
   const sections: string[] = [];
-  try {
-    for (const c of classes) {
-      const rs = runs.filter((r) => r.rel.split('/')[0] === c.key);
-      const first = rs.filter((r) => r.status === 'finished').sort((a, b) => a.seed - b.seed)[0];
-      const parts = [`<section><h3>class ${esc(c.cls === null ? c.key : String(c.cls))} (${esc(c.name)}): ${esc(pm(c.mean, c.std))} % over ${c.n} seed(s)</h3>`];
-      if (first) {
-        const imgs = (['most_anomalous', 'most_normal'] as const).map((n) => [n, readPng(path.join(first.dir, `${n}.png`))] as const).filter(([, b]) => b);
-        if (imgs.length) {
-          parts.push(`<p>Seed ${first.seed}: the 32 highest- and lowest-scoring test images (frame green = normal class, red = outlier class).</p><div class="row">`);
-          for (const [n, b] of imgs) parts.push(`<figure><img src="${dataUri(b!)}" alt="${n} ${esc(c.key)} seed ${first.seed}"><figcaption>${n.replace('_', ' ')}</figcaption></figure>`);
-          parts.push('</div>');
-        }
-      }
-      const curves = lossCurves(rs, tmp);
-      if (curves.pretrain || curves.train) {
-        parts.push('<p>Loss per epoch (log scale), one line per seed.</p><div class="row">');
-        if (curves.pretrain) parts.push(`<figure><img src="${dataUri(curves.pretrain)}" alt="pretraining loss"><figcaption>autoencoder pretraining</figcaption></figure>`);
-        if (curves.train) parts.push(`<figure><img src="${dataUri(curves.train)}" alt="training loss"><figcaption>${esc(c.objective)}</figcaption></figure>`);
+  for (const c of classes) {
+    const rs = runs.filter((r) => r.rel.split('/')[0] === c.key);
+    const first = rs.filter((r) => r.status === 'finished').sort((a, b) => a.seed - b.seed)[0];
+    const parts = [`<section><h3>class ${esc(c.cls === null ? c.key : String(c.cls))} (${esc(c.name)}): ${esc(pm(c.mean, c.std))} % over ${c.n} seed(s)</h3>`];
+    if (first) {
+      const imgs = (['most_anomalous', 'most_normal'] as const).map((n) => [n, readPng(path.join(first.dir, `${n}.png`))] as const).filter(([, b]) => b);
+      if (imgs.length) {
+        parts.push(`<p>Seed ${first.seed}: the 32 highest- and lowest-scoring test images (frame green = normal class, red = outlier class).</p><div class="row">`);
+        for (const [n, b] of imgs) parts.push(`<figure><img src="${dataUri(b!)}" alt="${n} ${esc(c.key)} seed ${first.seed}"><figcaption>${n.replace('_', ' ')}</figcaption></figure>`);
         parts.push('</div>');
       }
-      parts.push('</section>');
-      sections.push(parts.join('\n'));
     }
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
+    const curves = await lossCurves(rs);
+    if (curves.pretrain || curves.train) {
+      parts.push('<p>Loss per epoch (log scale), one line per seed.</p><div class="row">');
+      if (curves.pretrain) parts.push(`<figure>${inlineSvg(curves.pretrain)}<figcaption>autoencoder pretraining</figcaption></figure>`);
+      if (curves.train) parts.push(`<figure>${inlineSvg(curves.train)}<figcaption>${esc(c.objective)}</figcaption></figure>`);
+      parts.push('</div>');
+    }
+    parts.push('</section>');
+    sections.push(parts.join('\n'));
   }
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>deep-svdd report: ${esc(path.basename(dir))}</title>
@@ -429,7 +366,7 @@ img { image-rendering: pixelated; border: 1px solid #eee; } section { margin-bot
 ${table}
 <ul class="notes">${notes(classes, runs).map((n) => `<li>${esc(n)}</li>`).join('')}</ul>
 <h2>Ours against the paper</h2>
-<img src="${dataUri(chart.png)}" alt="test AUC per class: ours and the paper">
+<figure class="chart" aria-label="test AUC per class: ours and the paper">${inlineSvg(chart.svg)}</figure>
 ${legend}
 <h2>Classes</h2>
 ${sections.join('\n')}
@@ -443,8 +380,8 @@ ${runRows}
 
 // ------------------------------------------------------------------------------------------------ entry
 
-/** Writes summary.csv, summary.md, auc_chart.png and report.html into the sweep folder. */
-export function writeReport(dirArg: string): ReportResult {
+/** Writes summary.csv, summary.md, auc_chart.png and report.html (with the charts as inline SVG) into the sweep folder. */
+export async function writeReport(dirArg: string): Promise<ReportResult> {
   const dir = path.resolve(dirArg);
   let st: fs.Stats;
   try { st = fs.statSync(dir); } catch { throw new UserError(`${dirArg} does not exist: give the --xp-dir of a sweep`); }
@@ -453,11 +390,11 @@ export function writeReport(dirArg: string): ReportResult {
   if (!runs.length) throw new UserError(`no runs in ${dirArg} (expected ${path.join(dirArg, '<class>vsall/seed_<seed>/results.json')}): run deep-svdd sweep --xp-dir ${dirArg} first`);
   const { classes, overall } = summarise(runs);
   const md = markdown(dir, classes, overall, runs);
-  const chart = aucChart(classes, runs);
+  const chart = await aucChart(classes, runs);
   const files = ['summary.csv', 'summary.md', 'auc_chart.png', 'report.html'].map((f) => path.join(dir, f));
   writeFileAtomic(files[0], csv(classes, overall));
   writeFileAtomic(files[1], md);
   writeFileAtomic(files[2], chart.png);
-  writeFileAtomic(files[3], html(dir, classes, overall, runs, chart));
+  writeFileAtomic(files[3], await html(dir, classes, overall, runs, chart));
   return { files, markdown: md, classes, overall, runs };
 }

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { reconstructionErrors } from '../eval/infer.js';
 import { quantile } from '../eval/metrics.js';
-import { writeLineChart } from '../io/images.js';
+import { writeLineChart } from '../io/charts.js';
 import { restoreRunCheckpoint } from '../io/checkpoint-state.js';
 import { saveModel } from '../io/model.js';
 import { type Network } from '../nn/networks.js';
@@ -36,7 +36,7 @@ export async function pretrain(ctx: Ctx, ae: Network): Promise<void> {
   solver.dispose();
   ctx.timings.pretrain_s = (ctx.timings.pretrain_s ?? 0) + (performance.now() - t) / 1000;
   if (done < nEpochs) throw interrupted('pretrain', done);
-  writeLineChart(path.join(ctx.xp, 'loss_pretrain.png'), [{ values: ctx.csv.rows.filter((r) => r.phase === 'pretrain').map((r) => r.loss), color: [30, 90, 200] }], { title: 'autoencoder pretraining loss', xLabel: 'epoch', yLabel: 'loss (log scale)' });
+  await writeLineChart(path.join(ctx.xp, 'loss_pretrain.png'), [{ values: ctx.csv.rows.filter((r) => r.phase === 'pretrain').map((r) => r.loss) }], { title: 'autoencoder pretraining loss', xLabel: 'epoch', yLabel: 'loss (log scale)', color: '#1e5ac8' });
   const t2 = performance.now();
   const scores = reconstructionErrors(ae, data.test, cfg.evalBatchSize, cfg.aeLoss);
   ctx.timings.ae_test_s = (performance.now() - t2) / 1000;

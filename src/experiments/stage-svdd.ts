@@ -8,7 +8,7 @@ import { describeObjective, radiusMode } from '../config/build.js';
 import { meanRepresentation, squaredDistances } from '../eval/infer.js';
 import { fiveNumber, quantile, scoreSpread } from '../eval/metrics.js';
 import { restoreRunCheckpoint } from '../io/checkpoint-state.js';
-import { writeLineChart } from '../io/images.js';
+import { writeLineChart } from '../io/charts.js';
 import { saveModel } from '../io/model.js';
 import { type Network } from '../nn/networks.js';
 import { runEpochs } from '../train/loop.js';
@@ -75,7 +75,7 @@ export async function trainSvdd(ctx: Ctx, net: Network): Promise<void> {
   if (spread < 1e-6 * Math.max(1e-12, quantile(dTrain, 0.5))) {
     log.warn(`the training distances have (nearly) zero spread (std ${spread.toExponential(2)}): the network may have collapsed onto c`);
   }
-  writeLineChart(path.join(ctx.xp, 'loss_train.png'), [{ values: ctx.csv.rows.filter((r) => r.phase === 'train').map((r) => r.loss), color: [200, 60, 30] }], { title: 'Deep SVDD training loss', xLabel: 'epoch', yLabel: 'loss (log scale)' });
+  await writeLineChart(path.join(ctx.xp, 'loss_train.png'), [{ values: ctx.csv.rows.filter((r) => r.phase === 'train').map((r) => r.loss) }], { title: 'Deep SVDD training loss', xLabel: 'epoch', yLabel: 'loss (log scale)', color: '#c83c1e' });
 
   const t2 = performance.now();
   const dTest = squaredDistances(net, data.test, state.c, cfg.evalBatchSize);

@@ -109,7 +109,7 @@ test('state logic: lists, run outcomes, counts, ETA, status line, paper table', 
   assert.ok(Math.abs(popStd([1, 2, 3, 4]) - Math.sqrt(1.25)) < 1e-12, 'population std, like np.std');
 });
 
-test('report: the paper column follows results.json "objective" (soft-boundary, DCAE); class names; unfinished runs left out', () => {
+test('report: the paper column follows results.json "objective" (soft-boundary, DCAE); class names; unfinished runs left out', async () => {
   const dir = path.join(tmp, 'synthetic');
   const put = (rel: string, r: Record<string, unknown>) => {
     fs.mkdirSync(path.join(dir, rel), { recursive: true });
@@ -120,7 +120,7 @@ test('report: the paper column follows results.json "objective" (soft-boundary, 
   put('3vsall/seed_2', { status: 'finished', dataset: 'cifar10', objective: soft, test_auc: 0.64, ae_test_auc: 0.57, normal_class_names: ['cat'] });
   put('3vsall/seed_3', { status: 'failed', dataset: 'cifar10', objective: soft, error: 'loss diverged', normal_class_names: ['cat'] });
   put('8vsall/seed_1', { status: 'finished', dataset: 'cifar10', objective: 'deep convolutional autoencoder (l2 reconstruction error)', test_auc: 0.75, normal_class_names: ['ship'] });
-  const r = writeReport(dir);
+  const r = await writeReport(dir);
   const md = fs.readFileSync(path.join(dir, 'summary.md'), 'utf8');
   assert.ok(md.includes('| 3 | cat | 2 | 62.0 ± 2.0 | 56.0 ± 1.1 | +6.0 | 56.0 |'), md);
   assert.ok(md.includes('| 8 | ship | 1 | 75.0 ± 0.0 | 76.8 ± 1.4 | −1.8 | – |'), md);
@@ -224,8 +224,9 @@ test('a sweep interrupted with SIGINT keeps its finished runs; the same command 
   assert.match(md, new RegExp(`\\| \\*\\*all\\*\\* \\| \\*\\*all classes\\*\\* \\| \\*\\*4\\*\\* \\| \\*\\*${((classMeans[0] + classMeans[1]) / 2).toFixed(1)} ±`));
   const html = fs.readFileSync(path.join(dir, 'report.html'), 'utf8');
   assert.match(html, /<table class="summary">/);
-  assert.match(html, /data:image\/png;base64,/);
-  assert.ok((html.match(/data:image\/png;base64,/g) ?? []).length >= 1 + 2 * 2, 'the chart and each class\'s two picture grids');
+  assert.ok((html.match(/data:image\/png;base64,/g) ?? []).length >= 2 * 2, 'each class\'s two picture grids');
+  assert.ok((html.match(/<svg[^>]*>/g) ?? []).length >= 1 + 2, 'the AUC chart and each class\'s loss charts, as SVG');
+  assert.match(html, /<svg[^>]*>(.|\n)*Test AUC per class \(MNIST\)(.|\n)*<\/svg>/);
   assert.doesNotMatch(html, /<link|<script|src="(?!data:)/, 'self-contained');
   const png = fs.readFileSync(path.join(dir, 'auc_chart.png'));
   assert.equal(png.subarray(1, 4).toString(), 'PNG');

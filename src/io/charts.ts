@@ -1,0 +1,85 @@
+/**
+ * Charts from Vega-Lite specifications: vega-lite compiles a spec, vega renders it to SVG without a browser, and
+ * resvg rasterises the SVG where a PNG file is wanted (text in the system's sans-serif font: DejaVu Sans where it is
+ * installed). report.html embeds the SVG itself.
+ */
+import { Resvg } from '@resvg/resvg-js';
+import { parse, View } from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import { writeFileAtomic } from './atomic.js';
+
+export type ChartSpec = TopLevelSpec;
+
+/** The chart as an SVG document. */
+export async function chartSvg(spec: ChartSpec): Promise<string> {
+  const view = new View(parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** An SVG document as PNG bytes, on a white background. */
+export function svgToPng(svg: string): Buffer {
+  return new Resvg(svg, { background: 'white', font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' } })
+    .render().asPng();
+}
+
+/** Renders the chart and writes it as a PNG file (atomically); returns the SVG. */
+export async function writeChartPng(file: string, spec: ChartSpec): Promise<string> {
+  const svg = await chartSvg(spec);
+  writeFileAtomic(file, svgToPng(svg));
+  return svg;
+}
+
+// ------------------------------------------------------------------------------------------------ loss per epoch
+
+export interface LineSeries {
+  values: number[];
+  /** legend name (shown for two or more series) */
+  name?: string;
+}
+
+export interface LineChartOptions {
+  title?: string;
+  xLabel?: string;
+  yLabel?: string;
+  /** log-scale y axis (default true); values ≤ 0 are then left out */
+  logY?: boolean;
+  /** plot size in pixels (default 420 × 200) */
+  width?: number;
+  height?: number;
+  /** colour of a single series (CSS); several series take the tableau10 colours */
+  color?: string;
+}
+
+/**
+ * One or more series over epochs 1, 2, …: a line per series, log-scale y by default, a legend for two or more series.
+ * Non-finite values (and values ≤ 0 on a log axis) are left out.
+ */
+export function lineChartSpec(series: LineSeries[], o: LineChartOptions = {}): ChartSpec {
+  const logY = o.logY ?? true;
+  const values = series.flatMap((s, k) => s.values.map((v, i) => ({ epoch: i + 1, value: v, series: s.name ?? `series ${k + 1}` })))
+    .filter((p) => Number.isFinite(p.value) && (!logY || p.value > 0));
+  const many = series.length > 1;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: o.width ?? 420,
+    height: o.height ?? 200,
+    background: 'white',
+    ...(o.title ? { title: o.title } : {}),
+    data: { values },
+    mark: { type: 'line', point: values.length < 2, strokeWidth: 1.5, ...(many ? {} : { color: o.color ?? '#1f77b4' }) },
+    encoding: {
+      x: { field: 'epoch', type: 'quantitative', title: o.xLabel ?? 'epoch', axis: { tickMinStep: 1, format: 'd' }, scale: { nice: false } },
+      y: { field: 'value', type: 'quantitative', title: o.yLabel ?? null, scale: logY ? { type: 'log' } : { zero: false } },
+      ...(many ? { color: { field: 'series', type: 'nominal', title: null, scale: { scheme: 'tableau10' } } } : {}),
+    },
+  } as ChartSpec;
+}
+
+/** Writes a line chart PNG (see lineChartSpec); returns its SVG. */
+export function writeLineChart(file: string, series: LineSeries[], o: LineChartOptions = {}): Promise<string> {
+  return writeChartPng(file, lineChartSpec(series, o));
+}
