@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { buildTrainConfig } from '../../src/config/build.js';
 import { addTrainOptions, helpWithRange, parseValue, TRAIN_OPTIONS } from '../../src/config/options.js';
-import { jobsWarning } from '../../src/experiments/sweep.js';
+import { jobsWarning, planSweep } from '../../src/experiments/sweep.js';
 import { UserError } from '../../src/util/errors.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -69,6 +69,10 @@ test('--jobs above the cores warns; far above the limit is an error', () => {
   assert.equal(jobsWarning(2, 1, 2), undefined);
   assert.match(jobsWarning(64, 1, 2)!, /--jobs 64 × --threads 1 asks for 64 cores but this machine has 2: .*--jobs 2 fills them/);
   assert.match(jobsWarning(2, 2, 2)!, /--jobs 1 fills them/);
+  const given = (k: string) => k === 'jobs';
+  assert.throws(() => planSweep({ jobs: '5000', xpDir: '/tmp/unused' }, given), /--jobs 5000 is invalid: use a whole number ≥ 1 and ≤ 1024/);
+  assert.throws(() => planSweep({ jobs: '1', xpDir: '' }, given), /--xp-dir is empty/);
+  assert.equal(planSweep({ jobs: '64', xpDir: '/tmp/unused' }, given).jobs, 64);
 });
 
 /** Runs `code` in a child Node with a loader hook that fails any import of @tensorflow/*; returns its result. */
