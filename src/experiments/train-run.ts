@@ -32,7 +32,7 @@ export { stopRequest };
 export interface RunOutcome { results: RunResults; xpDir: string }
 
 /** Checks the run folder against --resume / --force; returns the checkpoint to continue from, if resuming. */
-function openRunFolder(cfg: TrainConfig): RunCheckpoint | undefined {
+function checkRunFolder(cfg: TrainConfig): RunCheckpoint | undefined {
   const xp = cfg.xpDir;
   const prev = readResultsOrNull(path.join(xp, RESULTS_FILE));
   let resume: RunCheckpoint | undefined;
@@ -57,7 +57,7 @@ function openRunFolder(cfg: TrainConfig): RunCheckpoint | undefined {
 export async function runTraining(cfg: TrainConfig, opts: { quiet?: boolean } = {}): Promise<RunOutcome> {
   const xp = cfg.xpDir;
   const resultsFile = path.join(xp, RESULTS_FILE);
-  const resume = openRunFolder(cfg);
+  const resume = checkRunFolder(cfg);
   const log = openRunLog(path.join(xp, 'log.txt'), opts.quiet);
   const progress = progressSender();
   const started = Date.now();

@@ -1,4 +1,5 @@
-// Dependencies point one way: src/backend imports only itself, src/util and packages (never src/nn or above).
+// Dependencies point one way: src/backend imports only itself, src/util and packages (never src/nn or above); and no
+// file cites a document outside the repository.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,5 +26,17 @@ test('src/backend imports nothing above it (only src/backend and src/util)', () 
   const imports = relativeImports('src/backend');
   assert.ok(imports.length > 10, 'the scan finds the imports');
   const bad = imports.filter((i) => !/^(backend|util)\//.test(i.target));
+  assert.deepEqual(bad, []);
+});
+
+test('no file cites a document outside the repository', () => {
+  const bad: string[] = [];
+  for (const dir of ['src', 'test', 'bench', 'scripts']) {
+    for (const f of fs.readdirSync(path.join(root, dir), { recursive: true }) as string[]) {
+      if (!/\.(ts|mjs|sh|md)$/.test(f)) continue;
+      const text = fs.readFileSync(path.join(root, dir, f), 'utf8');
+      if (/shared\/reference|\.\.\/shared\//.test(text)) bad.push(path.join(dir, f));
+    }
+  }
   assert.deepEqual(bad, []);
 });
