@@ -4,6 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { BACKEND_CHOICES } from '../backend/device.js';
+import { type NetKind } from '../nn/architectures.js';
 import { SOLVERS } from '../train/solver-names.js';
 import { UserError } from '../util/errors.js';
 
@@ -129,7 +130,7 @@ export const DATASET_DEFAULTS: Record<DatasetName, Partial<TrainConfig>> = {
 };
 
 /** Folder datasets: the built-in dataset whose defaults apply, by network. */
-export const NET_DEFAULTS_FROM: Record<string, Exclude<DatasetName, 'folder'>> = {
+export const NET_DEFAULTS_FROM: Record<NetKind, Exclude<DatasetName, 'folder'>> = {
   mnist_LeNet: 'mnist',
   cifar10_LeNet: 'cifar10',
 };
