@@ -73,7 +73,7 @@ export function lineChartSpec(series: LineSeries[], o: LineChartOptions = {}): C
     mark: { type: 'line', point: values.length < 2, strokeWidth: 1.5, ...(many ? {} : { color: o.color ?? '#1f77b4' }) },
     encoding: {
       x: { field: 'epoch', type: 'quantitative', title: o.xLabel ?? 'epoch', axis: { tickMinStep: 1, format: 'd' }, scale: { nice: false } },
-      y: { field: 'value', type: 'quantitative', title: o.yLabel ?? null, scale: logY ? { type: 'log' } : { zero: false } },
+      y: { field: 'value', type: 'quantitative', title: o.yLabel ?? null, scale: logY ? { type: 'log', nice: false } : { zero: false, nice: false } },
       ...(many ? { color: { field: 'series', type: 'nominal', title: null, scale: { scheme: 'tableau10' } } } : {}),
     },
   } as ChartSpec;
