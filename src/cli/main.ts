@@ -4,8 +4,7 @@
  * line on stderr and a non-zero exit code, never a stack trace (set DEEP_SVDD_DEBUG=1 to see one).
  */
 import { Command, CommanderError } from 'commander';
-import { DivergenceError } from '../train/loop.js';
-import { UserError } from '../util/errors.js';
+import { DivergenceError, UserError } from '../util/errors.js';
 import { PACKAGE_VERSION } from '../util/version.js';
 import { registerData } from './data.js';
 import { registerScore } from './score.js';

@@ -2,9 +2,7 @@
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { stringify } from 'csv-stringify/sync';
-import { BACKEND_CHOICES } from '../backend/device.js';
-import { describeBackend, selectBackend, type BackendChoice } from '../backend/select.js';
-import { scoreInputs } from '../experiments/score.js';
+import { BACKEND_CHOICES, type BackendChoice } from '../backend/device.js';
 import { ensureDir, writeFileAtomic } from '../io/atomic.js';
 import { UserError } from '../util/errors.js';
 
@@ -22,6 +20,9 @@ export function registerScore(program: Command): void {
     .action(async (opts: { model: string; input: string; out: string; backend: BackendChoice; device: string; batchSize: string }) => {
       const batchSize = Number(opts.batchSize);
       if (!/^\s*\d+\s*$/.test(opts.batchSize) || batchSize < 1) throw new UserError(`--batch-size ${opts.batchSize} is invalid: use a whole number ≥ 1`);
+      // loaded once the options are checked: option errors need no TF.js
+      const { describeBackend, selectBackend } = await import('../backend/select.js');
+      const { scoreInputs } = await import('../experiments/score.js');
       const backend = await selectBackend({ backend: opts.backend, device: opts.device, threads: 1 });
       process.stderr.write(`deep-svdd: using ${describeBackend(backend)}\n`);
       const r = scoreInputs({ modelDir: opts.model, input: opts.input, batchSize });

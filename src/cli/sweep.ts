@@ -1,7 +1,6 @@
 /** `deep-svdd sweep` (classes × seeds, in parallel or as a Slurm array) and `deep-svdd report`. */
 import { type Command, Option } from 'commander';
 import { addTrainOptions, helpWithRange } from '../config/options.js';
-import { writeReport } from '../experiments/report.js';
 import { sweepCommand } from '../experiments/sweep.js';
 
 export function registerSweep(program: Command): void {
@@ -28,6 +27,7 @@ export function registerSweep(program: Command): void {
     .argument('<dir>', 'the sweep folder (the --xp-dir of deep-svdd sweep)')
     .exitOverride()
     .action(async (dir: string) => {
+      const { writeReport } = await import('../experiments/report.js'); // vega loads only for reports
       const r = await writeReport(dir);
       process.stdout.write(r.markdown);
       process.stderr.write(`deep-svdd: wrote ${r.files.join(', ')}\n`);

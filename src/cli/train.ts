@@ -2,7 +2,7 @@
 import { type Command } from 'commander';
 import { buildTrainConfig } from '../config/build.js';
 import { addTrainOptions } from '../config/options.js';
-import { runTraining, stopRequest } from '../experiments/train-run.js';
+import { stopRequest } from '../experiments/stop-request.js';
 
 /** SIGINT / SIGTERM: stop after the current batch (a checkpoint is written); a second one exits at once. */
 function onSignal(signal: NodeJS.Signals): void {
@@ -25,6 +25,8 @@ export function registerTrain(program: Command): void {
     const cfg = buildTrainConfig(opts);
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    // loaded when a run starts: option errors and the other commands need no TF.js
+    const { runTraining } = await import('../experiments/train-run.js');
     await runTraining(cfg);
   });
 }

@@ -23,9 +23,9 @@ import { type SvddState } from '../train/svdd.js';
 import { UserError } from '../util/errors.js';
 import { makeRng, subRng } from '../util/rng.js';
 import { progressSender } from './progress-events.js';
+import { stopRequest } from './stop-request.js';
 
-/** Stops training after the current batch (SIGINT / SIGTERM). */
-export const stopRequest = { requested: false as boolean, signal: '' };
+export { stopRequest };
 
 export interface Ctx {
   cfg: TrainConfig;

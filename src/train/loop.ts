@@ -4,11 +4,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { epochBatches, makeBatchGatherer, type ImageSet } from '../data/batches.js';
+import { DivergenceError } from '../util/errors.js';
 import { type Rng } from '../util/rng.js';
 import { lrAt, type LrSchedule } from './schedule.js';
 import { type Solver } from './solvers.js';
 
 export type Phase = 'pretrain' | 'train';
+
+export { DivergenceError };
 
 export interface EpochRow {
   phase: Phase;
@@ -17,13 +20,6 @@ export interface EpochRow {
   loss: number;
   seconds: number;
   [extra: string]: number | string;
-}
-
-export class DivergenceError extends Error {
-  constructor(readonly phase: Phase, readonly epoch: number, what: string) {
-    super(`training diverged in ${phase === 'pretrain' ? 'autoencoder pretraining' : 'Deep SVDD training'}, epoch ${epoch + 1}: ${what}; try a smaller --lr${phase === 'pretrain' ? ' / --ae-lr' : ''} or another --seed`);
-    this.name = 'DivergenceError';
-  }
 }
 
 export interface StepResult { loss: number }

@@ -11,6 +11,14 @@ export class UserError extends Error {
   }
 }
 
+/** Training stopped because the loss or a weight is no longer finite (exit code 3). */
+export class DivergenceError extends Error {
+  constructor(readonly phase: 'pretrain' | 'train', readonly epoch: number, what: string) {
+    super(`training diverged in ${phase === 'pretrain' ? 'autoencoder pretraining' : 'Deep SVDD training'}, epoch ${epoch + 1}: ${what}; try a smaller --lr${phase === 'pretrain' ? ' / --ae-lr' : ''} or another --seed`);
+    this.name = 'DivergenceError';
+  }
+}
+
 /** Throws a UserError unless `cond` holds. */
 export function check(cond: unknown, message: string): asserts cond {
   if (!cond) throw new UserError(message);

@@ -86,10 +86,15 @@ if (tf.length) { console.error('TF.js in require.cache: ' + tf[0]); process.exit
   return spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
 }
 
-test('option parsing and validation load no TF.js (src/config and what it imports)', () => {
+test('option parsing, validation and sweep planning load no TF.js', () => {
   const ok = withoutTf(`const b = await import('./dist/src/config/build.js');
 b.buildTrainConfig({ xpDir: 'x', solver: 'sgd', backend: 'wasm', device: 'gpu0' });`);
   assert.equal(ok.status, 0, ok.stderr);
+  // nor do the commands until a run, a scoring or a report starts: a sweep's own process plans and watches only
+  const cli = withoutTf(`for (const c of ['train', 'score', 'sweep', 'data']) await import('./dist/src/cli/' + c + '.js');
+const s = await import('./dist/src/experiments/sweep.js');
+s.planSweep({ classes: '0,1', seeds: '1', xpDir: '/tmp/unused' }, (k) => k === 'classes');`);
+  assert.equal(cli.status, 0, cli.stderr);
   // the check itself catches a module that does load TF.js
   const caught = withoutTf(`await import('./dist/src/backend/select.js');`);
   assert.notEqual(caught.status, 0);
