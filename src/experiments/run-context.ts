@@ -25,8 +25,6 @@ import { makeRng, subRng } from '../util/rng.js';
 import { progressSender } from './progress-events.js';
 import { stopRequest } from './stop-request.js';
 
-export { stopRequest };
-
 export interface Ctx {
   cfg: TrainConfig;
   xp: string;

@@ -23,11 +23,10 @@ import { UserError } from '../util/errors.js';
 import { subRng } from '../util/rng.js';
 import { PACKAGE_VERSION } from '../util/version.js';
 import { progressSender } from './progress-events.js';
-import { count, loadInitialWeights, stopRequest, type Ctx } from './run-context.js';
+import { count, loadInitialWeights, type Ctx } from './run-context.js';
 import { finishAutoencoder, pretrain } from './stage-autoencoder.js';
 import { trainSvdd } from './stage-svdd.js';
-
-export { stopRequest };
+import { stopRequest } from './stop-request.js';
 
 export interface RunOutcome { results: RunResults; xpDir: string }
 
