@@ -22,8 +22,8 @@ export function registerScore(program: Command): void {
       const batchSize = Number(opts.batchSize);
       if (!/^\s*\d+\s*$/.test(opts.batchSize) || batchSize < 1) throw new UserError(`--batch-size ${opts.batchSize} is invalid: use a whole number ≥ 1`);
       const backend = await selectBackend({ backend: opts.backend, device: opts.device, threads: 1 });
-      process.stderr.write(`deep-svdd: using ${describeBackend(backend)}\n`);
       const r = scoreInputs({ modelDir: opts.model, input: opts.input, batchSize });
+      process.stderr.write(`deep-svdd: using ${describeBackend(backend)}\n`);
       const rows = r.ids.map((id, i) => [id, r.scores[i], r.anomalies[i]]);
       ensureDir(path.dirname(path.resolve(opts.out)), '--out');
       writeFileAtomic(opts.out, stringify(rows, { header: true, columns: ['id', 'score', 'anomaly'] }), '--out');

@@ -19,8 +19,9 @@ import { CHECKPOINT_FILE, readCheckpoint, writeCheckpoint } from '../io/checkpoi
 import { EpochCsv } from '../io/epochs-csv.js';
 import { writeImageGrid, writeLineChart } from '../io/images.js';
 import { loadModel, saveModel, type ModelMeta } from '../io/model.js';
+import { insideFolder, openRunFolder } from '../io/run-folder.js';
 import { openRunLog, type RunLog } from '../io/runlog.js';
-import { buildNetwork, namedTensors, transferWeights, type Network } from '../nn/networks.js';
+import { buildNetwork, namedTensors, transferWeights, type Network, type NetRole } from '../nn/networks.js';
 import { autoencoderProblem } from '../train/autoencoder.js';
 import { runEpochs, type EpochRow, type LoopPosition, type Phase } from '../train/loop.js';
 import { centerEpsFix, oneClassRadius, softBoundaryRadius } from '../train/radius.js';
@@ -68,26 +69,73 @@ interface Ctx {
 }
 
 export async function runTraining(cfg: TrainConfig, opts: { quiet?: boolean } = {}): Promise<RunOutcome> {
+  // nothing in the run folder changes before every option and input is validated (src/io/run-folder.ts)
+  const folder = openRunFolder(cfg);
+  try {
+    let checked: Checked;
+    try {
+      checked = await validateRun(cfg);
+    } catch (e) {
+      folder.abandon();
+      throw e;
+    }
+    folder.commit();
+    return await trainInFolder(cfg, checked, opts);
+  } finally {
+    folder.release();
+  }
+}
+
+/** What validateRun found: the checkpoint to resume from, the data, the backend, the --in-name weights. */
+interface Checked {
+  resume?: Ctx['resume'];
+  data: PreparedData;
+  dataSeconds: number;
+  backend: Awaited<ReturnType<typeof selectBackend>>;
+  initial?: { net: Network; note: string };
+}
+
+/** Reads and checks every input of the run (checkpoint, data files, backend, --in-name) before anything is written. */
+async function validateRun(cfg: TrainConfig): Promise<Checked> {
   const xp = cfg.xpDir;
-  const resultsFile = path.join(xp, 'results.json');
-  const prev = readJson(resultsFile);
   let resume: Ctx['resume'];
   if (cfg.resume) {
-    if (prev?.status === 'finished') throw new UserError(`${xp} holds a finished run: there is nothing to resume (pass --force 1 without --resume to run it again)`);
     resume = readCheckpoint<CheckpointHeader>(path.join(xp, CHECKPOINT_FILE));
     const differs = Object.keys(cfg).filter((k) => !RESUME_FREE.has(k) &&
       JSON.stringify((cfg as unknown as Record<string, unknown>)[k]) !== JSON.stringify((resume!.header.config as unknown as Record<string, unknown>)[k]));
     if (differs.length) {
       throw new UserError(`--resume 1: ${differs.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} differ from the interrupted run in ${xp}: repeat its options (see its config.json)`);
     }
-  } else if (prev?.status === 'finished' && !cfg.force) {
-    throw new UserError(`${xp} already holds a finished run (results.json): pass --force 1 to overwrite it, or choose another --xp-dir`);
   }
+  const t = performance.now();
+  const data = prepareData(cfg);
+  const dataSeconds = (performance.now() - t) / 1000;
+  if (data.train.n < 2) throw new UserError(`the training set has ${data.train.n} image(s), batch norm needs at least 2: choose other --normal classes or a larger --n-train`);
+  // after the data: the network decides how --threads are shared with XNNPACK
+  const backend = await selectBackend({
+    backend: cfg.backend, device: cfg.device, threads: cfg.threads, xnnpackThreads: xnnpackThreadsFor(data.info.net, cfg.threads),
+  });
+  // the batches must fit in the wasm heap (measured on throwaway networks: the run's own come from the seeded generator)
+  const baseline = cfg.loss === 'autoencoder';
+  const resumeTrain = resume?.header.position.phase === 'train';
+  const netOptions = { repDim: cfg.repDim, batchNorm: cfg.useBatchNorm, leakyRelu: cfg.leakyRelu };
+  const evalBatch = { size: cfg.evalBatchSize, option: '--eval-batch-size' };
+  const nets: Array<[NetRole, number, string]> = [];
+  if ((cfg.pretrain || baseline) && !resumeTrain) nets.push(['autoencoder', baseline ? cfg.batchSize : cfg.aeBatchSize, baseline ? '--batch-size' : '--ae-batch-size']);
+  if (!baseline) nets.push(['encoder', cfg.batchSize, '--batch-size']);
+  for (const [role, size, option] of nets) {
+    const probe = buildNetwork(data.info.net, role, netOptions, makeRng(0));
+    try { checkWasmHeap(probe, { size: Math.min(size, data.train.n), option }, evalBatch); } finally { probe.dispose(); }
+  }
+  const initial = cfg.inName ? loadInitialWeights(cfg.inName) : undefined;
+  return { resume, data, dataSeconds, backend, initial };
+}
+
+async function trainInFolder(cfg: TrainConfig, checked: Checked, opts: { quiet?: boolean }): Promise<RunOutcome> {
+  const xp = cfg.xpDir;
+  const resultsFile = path.join(xp, 'results.json');
+  const { resume, data, backend } = checked;
   ensureDir(xp);
-  if (!resume) {
-    fs.writeFileSync(path.join(xp, 'log.txt'), '');
-    fs.rmSync(path.join(xp, CHECKPOINT_FILE), { force: true });
-  }
   const log = openRunLog(path.join(xp, 'log.txt'), opts.quiet);
   const started = Date.now();
   const elapsedBefore = resume?.header.elapsed_s ?? 0;
@@ -104,21 +152,14 @@ export async function runTraining(cfg: TrainConfig, opts: { quiet?: boolean } = 
     log.info(`Options:\n${Object.entries(cfg).map(([k, v]) => `  ${k.padEnd(20)}: ${JSON.stringify(v)}`).join('\n')}`);
     if (!resume) writeJsonAtomic(path.join(xp, 'config.json'), cfg);
 
-    const t = performance.now();
-    const data = prepareData(cfg);
-    timings.data_s = (performance.now() - t) / 1000;
+    timings.data_s = checked.dataSeconds;
     describeData(cfg, data, log, results);
-
-    // after the data: the network decides how --threads are shared with XNNPACK
-    const backend = await selectBackend({
-      backend: cfg.backend, device: cfg.device, threads: cfg.threads, xnnpackThreads: xnnpackThreadsFor(data.info.net, cfg.threads),
-    });
     log.info(`Using ${describeBackend(backend)}`);
     for (const n of backend.notes) log.info(`  note: ${n}`);
     results.backend = backend;
     results.versions = backend.versions;
-    if (cfg.batchSize > data.train.n) {
-      throw new UserError(`--batch-size ${cfg.batchSize} is larger than the training set (${data.train.n} images): use a smaller --batch-size or a larger --n-train`);
+    for (const [size, option] of [[cfg.batchSize, '--batch-size'], [cfg.aeBatchSize, '--ae-batch-size']] as const) {
+      if (size > data.train.n && (option === '--batch-size' || cfg.pretrain)) log.info(`  note: ${option} ${size} is larger than the training set (${data.train.n} images): each epoch is one batch of ${data.train.n}`);
     }
     writeResults();
     const csv = new EpochCsv(path.join(xp, 'epochs.csv'), resume?.header.rows ?? []);
@@ -127,12 +168,12 @@ export async function runTraining(cfg: TrainConfig, opts: { quiet?: boolean } = 
     const netOptions = { repDim: cfg.repDim, batchNorm: cfg.useBatchNorm, leakyRelu: cfg.leakyRelu };
     const initRng = subRng(cfg.seed, 'init');
     const baseline = cfg.loss === 'autoencoder';
-    const initial = cfg.inName ? loadInitialWeights(cfg.inName, log) : undefined;
+    const initial = checked.initial?.net;
+    if (checked.initial) log.info(checked.initial.note);
     let encoderSource: Network | undefined = initial;
     const resumeTrain = resume?.header.position.phase === 'train';
     if ((cfg.pretrain || baseline) && !resumeTrain) {
       const ae = buildNetwork(data.info.net, 'autoencoder', netOptions, initRng);
-      checkWasmHeap(ae, { size: baseline ? cfg.batchSize : cfg.aeBatchSize, option: baseline ? '--batch-size' : '--ae-batch-size' }, { size: cfg.evalBatchSize, option: '--eval-batch-size' });
       if (initial) transferWeights(initial, ae);
       await pretrain(ctx, ae);
       if (baseline) {
@@ -144,7 +185,6 @@ export async function runTraining(cfg: TrainConfig, opts: { quiet?: boolean } = 
       encoderSource = ae;
     }
     const net = buildNetwork(data.info.net, 'encoder', netOptions, initRng);
-    checkWasmHeap(net, { size: cfg.batchSize, option: '--batch-size' }, { size: cfg.evalBatchSize, option: '--eval-batch-size' });
     if (encoderSource && !resumeTrain) {
       const copied = transferWeights(encoderSource, net);
       log.info(`Encoder initialised from ${encoderSource === initial ? `--in-name ${cfg.inName}` : 'the autoencoder'} (${copied.length} tensors: ${copied.join(', ')})`);
@@ -248,7 +288,7 @@ async function pretrain(ctx: Ctx, ae: Network): Promise<void> {
   log.info(`${baseline ? 'Training' : 'Pretraining'} the autoencoder: ${solverName}, lr ${lr}, ${nEpochs} epochs, batch ${batch}${cfg.aeWeightDecay ? `, weight decay C ${cfg.aeC}` : ''}`);
   const t = performance.now();
   const done = await runEpochs({
-    phase: 'pretrain', set: data.train, batchSize: batch, nEpochs,
+    phase: 'pretrain', set: data.train, batchSize: Math.min(batch, data.train.n), nEpochs,
     schedule: { lr, drop: cfg.aeLrDrop, dropInEpoch: cfg.aeLrDropInEpoch, dropFactor: cfg.aeLrDropFactor },
     rng: resume ? makeRng(0, resume.rngState) : subRng(cfg.seed, 'pretrain-order'), resume,
     problem: autoencoderProblem(ae, { loss: cfg.aeLoss, weightDecayC: cfg.aeWeightDecay ? cfg.aeC : undefined }, solver),
@@ -284,7 +324,7 @@ function finishAutoencoder(ctx: Ctx, ae: Network): void {
     train_time_s: ctx.timings.pretrain_s, test_time_s: ctx.timings.ae_test_s, threshold,
   });
   log.info(`Test AUC: ${fmtAuc(ctx.results.test_auc as number)} (autoencoder baseline)`);
-  saveModel(path.join(ctx.xp, cfg.outName), ae, {
+  saveModel(insideFolder(ctx.xp, cfg.outName, '--out-name'), ae, {
     ...modelBase(ctx), loss: 'autoencoder', aeLoss: cfg.aeLoss, nu: cfg.nu, threshold,
   });
   writePictures(ctx.xp, data, scores);
@@ -318,7 +358,7 @@ async function trainSvdd(ctx: Ctx, net: Network): Promise<void> {
   log.info(`Training ${describeObjective(cfg)}: ${cfg.solver}, lr ${cfg.lr}${cfg.lrDrop ? ` (÷${cfg.lrDropFactor} at epoch ${cfg.lrDropInEpoch})` : ''}, ${cfg.nEpochs} epochs, batch ${cfg.batchSize}${cfg.weightDecay ? `, weight decay C ${cfg.C}` : ''}`);
   const t = performance.now();
   const done = await runEpochs({
-    phase: 'train', set: data.train, batchSize: cfg.batchSize, nEpochs: cfg.nEpochs,
+    phase: 'train', set: data.train, batchSize: Math.min(cfg.batchSize, data.train.n), nEpochs: cfg.nEpochs,
     schedule: { lr: cfg.lr, drop: cfg.lrDrop, dropInEpoch: cfg.lrDropInEpoch, dropFactor: cfg.lrDropFactor, decay: cfg.lrDecay, decayAfterEpoch: cfg.lrDecayAfterEpoch },
     rng: resume ? makeRng(0, resume.rngState) : subRng(cfg.seed, 'train-order'), resume,
     problem: svddProblem(net, data.train, state, {
@@ -367,7 +407,7 @@ async function trainSvdd(ctx: Ctx, net: Network): Promise<void> {
     train_time_s: ctx.timings.train_s, test_time_s: ctx.timings.test_s,
   });
   if (data.val.n) ctx.results.val_loss = mean(squaredDistances(net, data.val, state.c, cfg.evalBatchSize));
-  saveModel(path.join(ctx.xp, cfg.outName), net, modelMeta());
+  saveModel(insideFolder(ctx.xp, cfg.outName, '--out-name'), net, modelMeta());
   writePictures(ctx.xp, data, scores);
   state.dispose();
 }
@@ -402,13 +442,12 @@ function writePictures(xp: string, data: PreparedData, scores: Float32Array): vo
 }
 
 /** --in-name: a run folder, its model folder, or a name under log/. */
-function loadInitialWeights(name: string, log: RunLog): Network {
+function loadInitialWeights(name: string): { net: Network; note: string } {
   const candidates = [name, path.join(name, 'model'), path.join('log', name), path.join('log', name, 'model')];
   const dir = candidates.find((c) => fs.existsSync(path.join(c, 'model.json')));
   if (!dir) throw new UserError(`--in-name ${name}: no model.json in ${candidates.join(', ')}; give a finished run folder or its model/ folder`);
   const { meta, net } = loadModel(dir);
-  log.info(`Loaded initial weights from ${dir} (${meta.net.role} of a ${meta.dataset} ${meta.loss} run)`);
-  return net;
+  return { net, note: `Loaded initial weights from ${dir} (${meta.net.role} of a ${meta.dataset} ${meta.loss} run)` };
 }
 
 function interrupted(phase: Phase, epoch: number): Error {
@@ -437,8 +476,4 @@ function count(a: Uint8Array, v: number): number {
 
 function norm(v: Float32Array): number {
   return Math.sqrt(v.reduce((s, x) => s + x * x, 0));
-}
-
-function readJson(file: string): Record<string, unknown> | null {
-  try { return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>; } catch { return null; }
 }

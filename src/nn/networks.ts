@@ -17,6 +17,9 @@ export const LEAKY_ALPHA = 0.01;
 export type NetKind = 'mnist_LeNet' | 'cifar10_LeNet';
 export type NetRole = 'encoder' | 'autoencoder';
 
+/** the largest representation a model may declare (model.json is checked against it before any tensor is built) */
+export const MAX_REP_DIM = 4096;
+
 export interface NetOptions {
   repDim: number;
   batchNorm: boolean;
