@@ -1,4 +1,5 @@
 /** `deep-svdd score`: score new images with a saved model, one CSV row per input. */
+import fs from 'node:fs';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { stringify } from 'csv-stringify/sync';
@@ -21,6 +22,9 @@ export function registerScore(program: Command): void {
     .action(async (opts: { model: string; input: string; out: string; backend: BackendChoice; device: string; batchSize: string }) => {
       const batchSize = Number(opts.batchSize);
       if (!/^\s*\d+\s*$/.test(opts.batchSize) || batchSize < 1) throw new UserError(`--batch-size ${opts.batchSize} is invalid: use a whole number ≥ 1`);
+      let outIsDir = false;
+      try { outIsDir = fs.statSync(opts.out).isDirectory(); } catch { /* a new file */ }
+      if (outIsDir) throw new UserError(`--out ${opts.out} is a folder: give a file name, e.g. --out ${path.join(opts.out, 'scores.csv')}`);
       const backend = await selectBackend({ backend: opts.backend, device: opts.device, threads: 1 });
       const r = scoreInputs({ modelDir: opts.model, input: opts.input, batchSize });
       process.stderr.write(`deep-svdd: using ${describeBackend(backend)}\n`);

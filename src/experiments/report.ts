@@ -8,14 +8,13 @@
  * used (results.json "objective": one-class, soft-boundary or the DCAE baseline).
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { PNG } from 'pngjs';
 import { PAPER_COLUMN_TITLE, PAPER_CONFIDENCE, paperColumnOf, paperValue, type PaperCell, type PaperColumn } from '../eval/paper.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { drawText, textHeight, textWidth } from '../io/font.js';
-import { writeLineChart } from '../io/images.js';
+import { renderLineChart } from '../io/images.js';
 import { UserError } from '../util/errors.js';
 import { PACKAGE_VERSION } from '../util/version.js';
 
@@ -73,8 +72,7 @@ export function collectRuns(sweepDir: string): ReportRun[] {
       if (!sm || !sdir.isDirectory()) continue;
       const rel = `${cdir.name}/${sdir.name}`;
       const dir = path.join(sweepDir, rel);
-      let r: Record<string, unknown> | null = null;
-      try { r = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as Record<string, unknown>; } catch { /* no or unreadable results */ }
+      const r = readResults(path.join(dir, 'results.json'));
       const names = Array.isArray(r?.normal_class_names) ? (r!.normal_class_names as unknown[]).map(String) : null;
       const t = r?.timings_s as Record<string, unknown> | undefined;
       runs.push({
@@ -86,6 +84,74 @@ export function collectRuns(sweepDir: string): ReportRun[] {
     }
   }
   return runs.sort((a, b) => a.cls - b.cls || a.rel.localeCompare(b.rel) || a.seed - b.seed);
+}
+
+const CORRUPTED = 'remove that run folder or run it again (deep-svdd sweep with the same options resumes it), then run report again';
+
+/**
+ * A run's results.json, checked: null when there is none; a one-line UserError naming the file when it cannot be
+ * read, is not a JSON object, or holds values outside their range.
+ */
+export function readResults(file: string): Record<string, unknown> | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    throw new UserError(`${file} cannot be read (${code === 'EISDIR' ? 'a folder where a file is expected' : code ?? String(e)}): ${CORRUPTED}`);
+  }
+  let r: unknown;
+  try { r = JSON.parse(text); } catch { throw new UserError(`${file} is corrupted (not valid JSON): ${CORRUPTED}`); }
+  if (typeof r !== 'object' || r === null || Array.isArray(r)) throw new UserError(`${file} is corrupted (not a JSON object): ${CORRUPTED}`);
+  const o = r as Record<string, unknown>;
+  const bad = (what: string) => new UserError(`${file} is corrupted: ${what}: ${CORRUPTED}`);
+  if (o.status !== undefined && typeof o.status !== 'string') throw bad(`status is ${JSON.stringify(o.status)}, not a word`);
+  for (const k of ['test_auc', 'ae_test_auc']) {
+    const v = o[k];
+    if (v !== undefined && v !== null && !(typeof v === 'number' && v >= 0 && v <= 1)) throw bad(`${k} ${JSON.stringify(v)} is outside its range 0..1`);
+  }
+  if (o.status === 'finished' && typeof o.test_auc !== 'number' && o.test_auc !== null) throw bad('a finished run without test_auc');
+  const t = o.timings_s as Record<string, unknown> | undefined;
+  if (t !== undefined && (typeof t !== 'object' || t === null || (t.total_s !== undefined && !(typeof t.total_s === 'number' && t.total_s >= 0)))) {
+    throw bad(`timings_s.total_s ${JSON.stringify(t?.total_s)} is not a number of seconds ≥ 0`);
+  }
+  return o;
+}
+
+/**
+ * Loss per epoch and phase from a run's epochs.csv, checked: phase pretrain or train, epoch a whole number ≥ 0, loss a
+ * finite number ≥ 0; anything else is a one-line UserError naming the file and line. Null when there is no file.
+ */
+export function readEpochLosses(file: string): Record<'pretrain' | 'train', number[]> | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    throw new UserError(`${file} cannot be read (${code === 'EISDIR' ? 'a folder where a file is expected' : code ?? String(e)}): ${CORRUPTED}`);
+  }
+  const lines = text.replace(/\r?\n$/, '').split(/\r?\n/);
+  const head = lines[0]?.split(',') ?? [];
+  const iPhase = head.indexOf('phase');
+  const iEpoch = head.indexOf('epoch');
+  const iLoss = head.indexOf('loss');
+  if (iPhase < 0 || iEpoch < 0 || iLoss < 0) throw new UserError(`${file} is corrupted (line 1 is not the header phase,epoch,...,loss): ${CORRUPTED}`);
+  const per: Record<'pretrain' | 'train', number[]> = { pretrain: [], train: [] };
+  lines.slice(1).forEach((l, k) => {
+    const cells = l.split(',');
+    const where = `${file} is corrupted (line ${k + 2}`;
+    if (cells.length !== head.length) throw new UserError(`${where}: ${cells.length} cells, the header has ${head.length}): ${CORRUPTED}`);
+    const phase = cells[iPhase];
+    if (phase !== 'pretrain' && phase !== 'train') throw new UserError(`${where}: phase ${JSON.stringify(phase.slice(0, 20))} is not pretrain or train): ${CORRUPTED}`);
+    const epoch = cells[iEpoch].trim() === '' ? NaN : Number(cells[iEpoch]);
+    if (!Number.isInteger(epoch) || epoch < 0) throw new UserError(`${where}: epoch ${JSON.stringify(cells[iEpoch].slice(0, 20))} is not a whole number ≥ 0): ${CORRUPTED}`);
+    const loss = cells[iLoss].trim() === '' ? NaN : Number(cells[iLoss]);
+    if (!Number.isFinite(loss) || loss < 0) throw new UserError(`${where}: loss ${JSON.stringify(cells[iLoss].slice(0, 20))} is outside its range, a finite number ≥ 0): ${CORRUPTED}`);
+    per[phase].push(loss);
+  });
+  return per;
 }
 
 function objectiveKind(objective: string | null): string {
@@ -331,35 +397,23 @@ function readPng(file: string): Buffer | null {
 /** Line colours of the seeds in the loss charts (matplotlib's tab10 without its grey). */
 const SEED_COLORS: Array<[number, number, number]> = [[31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189], [140, 86, 75], [227, 119, 194], [188, 189, 34], [23, 190, 207]];
 
-/** Loss per epoch of every seed of a class, one PNG per phase (via the run's own chart code, in a temp folder). */
-function lossCurves(rs: ReportRun[], tmp: string): Record<'pretrain' | 'train', Buffer | null> {
+/** Loss per epoch of every seed of a class, one PNG per phase (drawn in memory by the run's own chart code). */
+function lossCurves(rs: ReportRun[]): Record<'pretrain' | 'train', Buffer | null> {
   const series: Record<'pretrain' | 'train', Array<{ values: number[]; seed: number }>> = { pretrain: [], train: [] };
   for (const r of rs) {
-    let text: string;
-    try { text = fs.readFileSync(path.join(r.dir, 'epochs.csv'), 'utf8'); } catch { continue; }
-    const lines = text.trim().split('\n');
-    const head = lines[0]?.split(',') ?? [];
-    const iPhase = head.indexOf('phase');
-    const iLoss = head.indexOf('loss');
-    if (iPhase < 0 || iLoss < 0) continue;
-    const per: Record<string, number[]> = { pretrain: [], train: [] };
-    for (const l of lines.slice(1)) {
-      const cells = l.split(',');
-      per[cells[iPhase]]?.push(Number(cells[iLoss]));
-    }
+    const per = readEpochLosses(path.join(r.dir, 'epochs.csv'));
+    if (!per) continue;
     if (per.pretrain.length) series.pretrain.push({ values: per.pretrain, seed: r.seed });
     if (per.train.length) series.train.push({ values: per.train, seed: r.seed });
   }
   const out: Record<'pretrain' | 'train', Buffer | null> = { pretrain: null, train: null };
   for (const phase of ['pretrain', 'train'] as const) {
     if (!series[phase].length) continue;
-    const file = path.join(tmp, `${phase}.png`);
     const base: [number, number, number] = phase === 'pretrain' ? [30, 90, 200] : [200, 60, 30];
     const many = series[phase].length > 1;
-    writeLineChart(file, series[phase].map(({ values, seed }, k) => ({
+    out[phase] = PNG.sync.write(renderLineChart(series[phase].map(({ values, seed }, k) => ({
       values, color: many ? SEED_COLORS[k % SEED_COLORS.length] : base, name: `seed ${seed}`,
-    })), 420, 230, true, { title: phase === 'pretrain' ? 'autoencoder pretraining loss' : 'training loss', xLabel: 'epoch', yLabel: 'loss (log scale)' });
-    out[phase] = fs.readFileSync(file);
+    })), { width: 420, height: 230, logY: true, title: phase === 'pretrain' ? 'autoencoder pretraining loss' : 'training loss', xLabel: 'epoch', yLabel: 'loss (log scale)' }).png);
   }
   return out;
 }
@@ -383,33 +437,28 @@ function html(dir: string, classes: ClassSummary[], overall: ClassSummary, runs:
   const runRows = runs.map((r) => `<tr><td>${esc(r.rel)}</td><td class="${r.status === 'finished' ? 'ok' : 'bad'}">${esc(r.status)}</td>`
     + `<td class="n">${r.testAuc === null ? '–' : (100 * r.testAuc).toFixed(2)}</td><td class="n">${r.aeTestAuc === null ? '–' : (100 * r.aeTestAuc).toFixed(2)}</td>`
     + `<td class="n">${r.seconds === null ? '–' : r.seconds.toFixed(0)}</td><td>${esc(r.error ?? '')}</td></tr>`).join('\n');
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'deep-svdd-report-'));
   const sections: string[] = [];
-  try {
-    for (const c of classes) {
-      const rs = runs.filter((r) => r.rel.split('/')[0] === c.key);
-      const first = rs.filter((r) => r.status === 'finished').sort((a, b) => a.seed - b.seed)[0];
-      const parts = [`<section><h3>class ${esc(c.cls === null ? c.key : String(c.cls))} (${esc(c.name)}): ${esc(pm(c.mean, c.std))} % over ${c.n} seed(s)</h3>`];
-      if (first) {
-        const imgs = (['most_anomalous', 'most_normal'] as const).map((n) => [n, readPng(path.join(first.dir, `${n}.png`))] as const).filter(([, b]) => b);
-        if (imgs.length) {
-          parts.push(`<p>Seed ${first.seed}: the 32 highest- and lowest-scoring test images (frame green = normal class, red = outlier class).</p><div class="row">`);
-          for (const [n, b] of imgs) parts.push(`<figure><img src="${dataUri(b!)}" alt="${n} ${esc(c.key)} seed ${first.seed}"><figcaption>${n.replace('_', ' ')}</figcaption></figure>`);
-          parts.push('</div>');
-        }
-      }
-      const curves = lossCurves(rs, tmp);
-      if (curves.pretrain || curves.train) {
-        parts.push('<p>Loss per epoch (log scale), one line per seed.</p><div class="row">');
-        if (curves.pretrain) parts.push(`<figure><img src="${dataUri(curves.pretrain)}" alt="pretraining loss"><figcaption>autoencoder pretraining</figcaption></figure>`);
-        if (curves.train) parts.push(`<figure><img src="${dataUri(curves.train)}" alt="training loss"><figcaption>${esc(c.objective)}</figcaption></figure>`);
+  for (const c of classes) {
+    const rs = runs.filter((r) => r.rel.split('/')[0] === c.key);
+    const first = rs.filter((r) => r.status === 'finished').sort((a, b) => a.seed - b.seed)[0];
+    const parts = [`<section><h3>class ${esc(c.cls === null ? c.key : String(c.cls))} (${esc(c.name)}): ${esc(pm(c.mean, c.std))} % over ${c.n} seed(s)</h3>`];
+    if (first) {
+      const imgs = (['most_anomalous', 'most_normal'] as const).map((n) => [n, readPng(path.join(first.dir, `${n}.png`))] as const).filter(([, b]) => b);
+      if (imgs.length) {
+        parts.push(`<p>Seed ${first.seed}: the 32 highest- and lowest-scoring test images (frame green = normal class, red = outlier class).</p><div class="row">`);
+        for (const [n, b] of imgs) parts.push(`<figure><img src="${dataUri(b!)}" alt="${n} ${esc(c.key)} seed ${first.seed}"><figcaption>${n.replace('_', ' ')}</figcaption></figure>`);
         parts.push('</div>');
       }
-      parts.push('</section>');
-      sections.push(parts.join('\n'));
     }
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
+    const curves = lossCurves(rs);
+    if (curves.pretrain || curves.train) {
+      parts.push('<p>Loss per epoch (log scale), one line per seed.</p><div class="row">');
+      if (curves.pretrain) parts.push(`<figure><img src="${dataUri(curves.pretrain)}" alt="pretraining loss"><figcaption>autoencoder pretraining</figcaption></figure>`);
+      if (curves.train) parts.push(`<figure><img src="${dataUri(curves.train)}" alt="training loss"><figcaption>${esc(c.objective)}</figcaption></figure>`);
+      parts.push('</div>');
+    }
+    parts.push('</section>');
+    sections.push(parts.join('\n'));
   }
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>deep-svdd report: ${esc(path.basename(dir))}</title>
@@ -454,10 +503,11 @@ export function writeReport(dirArg: string): ReportResult {
   const { classes, overall } = summarise(runs);
   const md = markdown(dir, classes, overall, runs);
   const chart = aucChart(classes, runs);
+  const page = html(dir, classes, overall, runs, chart); // reads (and checks) every epochs.csv before anything is written
   const files = ['summary.csv', 'summary.md', 'auc_chart.png', 'report.html'].map((f) => path.join(dir, f));
   writeFileAtomic(files[0], csv(classes, overall));
   writeFileAtomic(files[1], md);
   writeFileAtomic(files[2], chart.png);
-  writeFileAtomic(files[3], html(dir, classes, overall, runs, chart));
+  writeFileAtomic(files[3], page);
   return { files, markdown: md, classes, overall, runs };
 }

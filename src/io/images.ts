@@ -101,12 +101,15 @@ export function formatTick(v: number): string {
 
 /** About `target` evenly spaced ticks at multiples of 1, 2 or 5 × 10^k within [lo, hi]. */
 export function linearTicks(lo: number, hi: number, target = 5): number[] {
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [];
   if (!(hi > lo)) return [roundNice(lo)];
   const raw = (hi - lo) / Math.max(1, target);
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw * (1 - 1e-9)) ?? 10 * mag;
+  // a range too narrow or too wide for float64 steps (e.g. 1e-320 or 1e308) gets its two ends
+  if (!(step > 0) || !Number.isFinite(step) || (hi - lo) / step > 100) return [roundNice(lo), roundNice(hi)];
   const out: number[] = [];
-  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + 1e-9 * step; k++) out.push(roundNice(k * step));
+  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + 1e-9 * step && out.length <= 100; k++) out.push(roundNice(k * step));
   return out;
 }
 
@@ -115,8 +118,10 @@ export function linearTicks(lo: number, hi: number, target = 5): number[] {
  * decade when more than `maxTicks`), else 1, 2, 5 × 10^k, else 1 … 9 × 10^k, else plain linear ticks.
  */
 export function logTicks(lo: number, hi: number, maxTicks = 8): number[] {
-  const a = Math.log10(lo);
-  const b = Math.log10(hi);
+  // within float64's range (a padded axis over 1e300 reaches past it), else no ticks at all
+  const a = Math.max(-323, Math.log10(lo));
+  const b = Math.min(308, Math.log10(hi));
+  if (!Number.isFinite(a) || !Number.isFinite(b) || !(b >= a)) return [];
   const eps = 1e-9;
   const inside = (v: number) => Math.log10(v) >= a - eps && Math.log10(v) <= b + eps;
   const e0 = Math.ceil(a - eps);
@@ -132,7 +137,7 @@ export function logTicks(lo: number, hi: number, maxTicks = 8): number[] {
     for (let e = Math.floor(a) - 1; e <= Math.ceil(b); e++) for (const m of mants) { const v = roundNice(m * 10 ** e); if (inside(v)) out.push(v); }
     if (out.length >= 3 && out.length <= Math.max(3, maxTicks)) return out;
   }
-  return linearTicks(lo, hi, Math.min(5, maxTicks)).filter((v) => v > 0);
+  return linearTicks(10 ** a, 10 ** b, Math.min(5, maxTicks)).filter((v) => v > 0);
 }
 
 function canvas(width: number, height: number): PNG {
