@@ -235,7 +235,10 @@ export function unpickle(buf: Uint8Array, file: string, o: UnpickleOptions): unk
     if (budget < 0) corrupt(`it converts more data than it holds (the same value converted over and over, at byte ${opPos})`);
   };
   const depth = new WeakMap<object, number>();
-  const depthOf = (v: unknown): number => (typeof v === 'object' && v !== null ? depth.get(v) ?? 0 : 0);
+  const depthOf = (v: unknown): number => {
+    if (typeof v !== 'object' || v === null) return 0;
+    return depth.get(v) ?? (Array.isArray(v) || v instanceof PyDict ? 1 : 0); // an empty container is one level
+  };
   const nest = <T extends object>(container: T, items: Iterable<unknown>): T => {
     let d = depth.get(container) ?? 1;
     for (const it of items) d = Math.max(d, depthOf(it) + 1);
