@@ -11,7 +11,8 @@
  *   recursive, *.png (any case), sorted by their path relative to the split folder ('/' separators, code-unit
  *   order). Image k of the test split is therefore row k of `deep-svdd score --input D/test`, and the `index` of
  *   results.json's test_scores is that position.
- * - Image size and channels (1 = gray, 3 = colour; alpha is dropped) come from the data, where every image must
+ * - Image size and channels (1 = gray, 3 = colour; alpha is dropped; a colour PNG whose channels are identical
+ *   everywhere counts as gray, and joins a colour dataset as colour) come from the data, where every image must
  *   agree, or are forced with --image-size HxWxC, which converts and resizes every image with src/data/resize.ts
  *   exactly as `score` does.
  * - The network is chosen by the image shape (FOLDER_NETS): 28×28×1 → mnist_LeNet, 32×32×3 → cifar10_LeNet.
