@@ -125,7 +125,13 @@ async function validateRun(cfg: TrainConfig): Promise<Checked> {
   if (!baseline) nets.push(['encoder', cfg.batchSize, '--batch-size']);
   for (const [role, size, option] of nets) {
     const probe = buildNetwork(data.info.net, role, netOptions, makeRng(0));
-    try { checkWasmHeap(probe, { size: Math.min(size, data.train.n), option }, evalBatch); } finally { probe.dispose(); }
+    try {
+      checkWasmHeap(probe, { size: Math.min(size, data.train.n), option }, evalBatch);
+      // the checkpoint's arrays must fit the network of the phase it resumes
+      if (resume && (role === 'encoder') === resumeTrain) checkCheckpointFits(resume, probe, xp);
+    } finally {
+      probe.dispose();
+    }
   }
   const initial = cfg.inName ? loadInitialWeights(cfg.inName) : undefined;
   return { resume, data, dataSeconds, backend, initial };
@@ -256,6 +262,21 @@ function checkpointer(ctx: Ctx, net: Network, solver: Solver, state?: SvddState)
       rows: ctx.csv.rows, results: ctx.results, timings: ctx.timings, elapsed_s: ctx.elapsed(),
     }, arrays);
   };
+}
+
+/** Throws a one-line UserError unless the checkpoint's tensors and solver slots fit `net` (checked before the run starts). */
+function checkCheckpointFits(resume: NonNullable<Ctx['resume']>, net: Network, xp: string): void {
+  const damaged = (why: string) => new UserError(`${path.join(xp, CHECKPOINT_FILE)} does not fit this network (${why}): it cannot be resumed; start the run again with --force 1`);
+  const { header, arrays } = resume;
+  const byName = new Map(namedTensors(net));
+  if (!Array.isArray(header.tensors) || header.tensors.length !== byName.size) throw damaged('tensor count');
+  header.tensors.forEach((t, k) => {
+    const v = byName.get(t?.name);
+    if (!v || arrays[k]?.length !== v.size) throw damaged(String(t?.name));
+  });
+  const slots = Object.values(header.solver?.slots ?? {});
+  if (!slots.every((n) => Number.isInteger(n) && n >= 0) || header.tensors.length + slots.reduce((a, b) => a + b, 0) > arrays.length) throw damaged('solver state');
+  if (!Number.isInteger(header.position?.epoch) || !Number.isInteger(header.position?.batch)) throw damaged('position');
 }
 
 /** Restores weights and solver state from the checkpoint; returns c when the checkpoint has one. */
