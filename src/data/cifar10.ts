@@ -80,6 +80,10 @@ interface Candidate {
 function scan(dir: string, format: Cifar10Format): Candidate | undefined {
   if (!isDir(dir)) return undefined;
   const ext = format === 'python' ? '' : '.bin';
+  for (const name of [`data_batch_1${ext}`, `test_batch${ext}`, format === 'python' ? 'batches.meta' : 'batches.meta.txt']) {
+    const p = join(dir, name);
+    if (isDir(p)) throw new UserError(`${p} is a folder, not a file: the CIFAR-10 file ${name} is expected there; remove or rename the folder`);
+  }
   const trainFiles: string[] = [];
   for (let k = 1; ; k++) {
     const p = join(dir, `data_batch_${k}${ext}`);

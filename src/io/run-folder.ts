@@ -171,6 +171,8 @@ export function openRunFolder(o: RunFolderOptions): RunFolder {
         try {
           for (const f of present) fs.rmSync(path.join(dir, f), { force: true });
           for (const m of models) {
+            // a link is removed itself: nothing outside the run folder is touched
+            if (fs.lstatSync(m).isSymbolicLink()) { fs.rmSync(m); continue; }
             for (const f of MODEL_FILES) fs.rmSync(path.join(m, f), { force: true });
             try { fs.rmdirSync(m); } catch { /* holds other files: left as it is */ }
           }

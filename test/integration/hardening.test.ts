@@ -207,6 +207,11 @@ test('empty splits and folders where files are expected are one-line errors', ()
   refused(['train', '--dataset', 'folder', '--data-dir', d, '--normal', 'zero', '--n-epochs', '1', '--ae-n-epochs', '1', '--xp-dir', path.join(tmp, 'xp-notest')], /the test split is empty/);
   const dirAsFile = mnistWith('dir-mnist', 't10k-labels-idx1-ubyte', null);
   refused(['train', ...quick, '--data-dir', dirAsFile, '--xp-dir', path.join(tmp, 'xp-dir')], /t10k-labels-idx1-ubyte.*is a folder, not a file/);
+  const cifar = path.join(tmp, 'cifar-dir');
+  fs.cpSync(path.join(root, 'test/fixtures/cifar10/cifar-10-batches-py'), path.join(cifar, 'cifar-10-batches-py'), { recursive: true });
+  fs.rmSync(path.join(cifar, 'cifar-10-batches-py', 'test_batch'));
+  fs.mkdirSync(path.join(cifar, 'cifar-10-batches-py', 'test_batch'));
+  refused(['train', '--dataset', 'cifar10', '--data-dir', cifar, '--normal', '3', '--xp-dir', path.join(tmp, 'xp-cifar-dir')], /test_batch is a folder, not a file/);
   const model = path.join(tmp, 'model-dir-json');
   fs.mkdirSync(path.join(model, 'model.json'), { recursive: true });
   refused(['score', '--model', model, '--input', path.join(embedded, 't10k-images-idx3-ubyte')], /model\.json is not a file/);

@@ -68,4 +68,17 @@ test('openRunFolder: new folders run; runs are replaced only with --force, conti
   replaced.commit();
   replaced.release();
   assert.deepEqual(fs.readdirSync(run).sort(), ['notes.txt'], 'the old run is gone, the user\'s file stays');
+
+  // a model folder that links elsewhere: the link goes, what it points to stays
+  const outside = path.join(tmp, 'outside');
+  fs.mkdirSync(outside);
+  fs.writeFileSync(path.join(outside, 'model.json'), 'not yours');
+  fs.symlinkSync(outside, path.join(run, 'model'));
+  const kept = snapshot(outside);
+  user(() => openRunFolder(o(run)), /already holds files a run writes \(model\/\)/);
+  const again = openRunFolder(o(run, { force: true }));
+  again.commit();
+  again.release();
+  assertUnchanged(outside, kept);
+  assert.deepEqual(fs.readdirSync(run).sort(), ['notes.txt']);
 });
