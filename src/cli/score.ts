@@ -1,4 +1,5 @@
 /** `deep-svdd score`: score new images with a saved model, one CSV row per input. */
+import fs from 'node:fs';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { stringify } from 'csv-stringify/sync';
@@ -20,12 +21,15 @@ export function registerScore(program: Command): void {
     .action(async (opts: { model: string; input: string; out: string; backend: BackendChoice; device: string; batchSize: string }) => {
       const batchSize = Number(opts.batchSize);
       if (!/^\s*\d+\s*$/.test(opts.batchSize) || batchSize < 1) throw new UserError(`--batch-size ${opts.batchSize} is invalid: use a whole number ≥ 1`);
+      let outIsDir = false;
+      try { outIsDir = fs.statSync(opts.out).isDirectory(); } catch { /* a new file */ }
+      if (outIsDir) throw new UserError(`--out ${opts.out} is a folder: give a file name, e.g. --out ${path.join(opts.out, 'scores.csv')}`);
       // loaded once the options are checked: option errors need no TF.js
       const { describeBackend, selectBackend } = await import('../backend/select.js');
       const { scoreInputs } = await import('../experiments/score.js');
       const backend = await selectBackend({ backend: opts.backend, device: opts.device, threads: 1 });
-      process.stderr.write(`deep-svdd: using ${describeBackend(backend)}\n`);
       const r = scoreInputs({ modelDir: opts.model, input: opts.input, batchSize });
+      process.stderr.write(`deep-svdd: using ${describeBackend(backend)}\n`);
       const rows = r.ids.map((id, i) => [id, r.scores[i], r.anomalies[i]]);
       ensureDir(path.dirname(path.resolve(opts.out)), '--out');
       writeFileAtomic(opts.out, stringify(rows, { header: true, columns: ['id', 'score', 'anomaly'] }), '--out');

@@ -134,6 +134,9 @@ export function prepareData(o: PrepareOptions, raw?: RawData): PreparedData {
   const testPick = seededSubset(Int32Array.from(split.testIdx.keys()), o.nTest, subRng(o.seed, 'test-subset'), '--n-test');
   const testIndex = Int32Array.from(testPick, (k) => split.testIdx[k]);
   const testLabels = Uint8Array.from(testPick, (k) => split.testLabels[k]);
+  const where = data.info ? ` (--data-dir ${o.dataDir})` : '';
+  if (trainIdx.length === 0) throw new UserError(`the training split is empty: no training images of the normal class(es)${where}; choose other classes with --normal, or add training images`);
+  if (testIndex.length === 0) throw new UserError(`the test split is empty: no test images of the chosen classes${where}; add test images, or choose other classes with --normal / --outlier`);
   const d = info.height * info.width * info.channels;
   const trainPixels = gatherImages(data.train.images, d, trainIdx);
   const testPixels = gatherImages(data.test.images, d, testIndex);

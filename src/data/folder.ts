@@ -11,7 +11,8 @@
  *   recursive, *.png (any case), sorted by their path relative to the split folder ('/' separators, code-unit
  *   order). Image k of the test split is therefore row k of `deep-svdd score --input D/test`, and the `index` of
  *   results.json's test_scores is that position.
- * - Image size and channels (1 = gray, 3 = colour; alpha is dropped) come from the data, where every image must
+ * - Image size and channels (1 = gray, 3 = colour; alpha is dropped; a colour PNG whose channels are identical
+ *   everywhere counts as gray, and joins a colour dataset as colour) come from the data, where every image must
  *   agree, or are forced with --image-size HxWxC, which converts and resizes every image with src/data/resize.ts
  *   exactly as `score` does.
  * - The network is chosen by the image shape (FOLDER_NETS): 28×28×1 → mnist_LeNet, 32×32×3 → cifar10_LeNet.
@@ -20,8 +21,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { NET_INPUT, type NetKind } from '../nn/architectures.js';
 import { UserError } from '../util/errors.js';
-import { decodePng, listPngs } from './inputs.js';
-import { type ImageDims } from './resize.js';
+import { decodePng, listPngs, MAX_PNG_PIXELS, pngHeaderDims, readPng } from './inputs.js';
+import { toModelInput, type ImageDims } from './resize.js';
 
 /** Image shape → network, for folder datasets. */
 export const FOLDER_NETS: ReadonlyArray<{ shape: ImageDims; net: NetKind }> = [
@@ -133,21 +134,14 @@ export function scanFolderClasses(dir: string): string[] {
   return classNames;
 }
 
-/** Height, width and channels of a PNG from its header (IHDR), or undefined when it is not a readable PNG. */
-function pngHeaderDims(buf: Uint8Array): ImageDims | undefined {
-  const sig = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-  if (buf.length < 33 || !sig.every((b, i) => buf[i] === b)) return undefined;
-  if (String.fromCharCode(buf[12], buf[13], buf[14], buf[15]) !== 'IHDR') return undefined;
-  const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const width = v.getUint32(16);
-  const height = v.getUint32(20);
-  const colorType = buf[25];
-  if (!(width > 0 && height > 0) || ![0, 2, 3, 4, 6].includes(colorType)) return undefined;
-  // as decodePng: colour types with the colour bit (RGB, palette, RGBA) give 3 channels, gray (± alpha) 1
-  return { height, width, channels: colorType & 2 ? 3 : 1 };
-}
-
 function readFile(file: string): Buffer {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch (e) {
+    throw new UserError(`${file}: cannot read it (${fsWhy(e)}); check its permissions`);
+  }
+  if (!st.isFile()) throw new UserError(`${file} is not a file: remove it or rename it without .png`);
   try {
     return fs.readFileSync(file);
   } catch (e) {
@@ -155,12 +149,24 @@ function readFile(file: string): Buffer {
   }
 }
 
-/** Size of one PNG from its header; a file that is not a PNG gets decodePng's one-line error naming it. */
-function pngDims(buf: Buffer, file: string): ImageDims {
-  const dims = pngHeaderDims(buf);
-  if (dims) return dims;
-  decodePng(buf, file, { height: 1, width: 1, channels: 1 }); // throws the decode error
-  throw new UserError(`${file}: cannot read the PNG header; the file is damaged: replace or remove it`);
+/**
+ * Size of one PNG: height and width from its header; channels from the header, except that a colour PNG whose
+ * channels are all identical is decoded to find so and counts as one (gray saved as RGB / RGBA).
+ */
+function pngDims(buf: Buffer, file: string): ImageDims & { grayFromColor: boolean } {
+  const head = pngHeaderDims(buf);
+  if (head && head.channels === 1) {
+    readPngLimits(head, file);
+    return { ...head, grayFromColor: false };
+  }
+  const img = readPng(buf, file); // checks the pixel count first; a file that is not a PNG gets its one-line error
+  return { height: img.height, width: img.width, channels: img.channels, grayFromColor: img.grayFromColor };
+}
+
+function readPngLimits(head: ImageDims, file: string): void {
+  if (head.height * head.width > MAX_PNG_PIXELS) {
+    throw new UserError(`${file}: the PNG header declares ${head.width}×${head.height} pixels, more than the ${MAX_PNG_PIXELS} (4096×4096) an image may have here; shrink it or remove it`);
+  }
 }
 
 interface SplitList {
@@ -236,13 +242,17 @@ export function loadFolderDataset(dir: string, imageSize?: ImageDims): FolderDat
     s.files.forEach((rel, i) => {
       const file = path.join(s.d, rel);
       const buf = readFile(file);
-      if (!imageSize) {
-        const own = pngDims(buf, file);
-        if (own.height !== shape.height || own.width !== shape.width || own.channels !== shape.channels) {
-          throw new UserError(`${file} is ${formatDims(own)} but ${from} is ${formatDims(shape)} (height x width x channels): all images of a folder dataset must agree; convert them, or give --image-size ${formatDims(shape)} to convert and resize every image`);
-        }
+      if (imageSize) {
+        images.set(decodePng(buf, file, shape), i * dBytes);
+        return;
       }
-      images.set(decodePng(buf, file, shape), i * dBytes);
+      const own = readPng(buf, file);
+      // gray saved as colour joins a colour dataset as colour (its channels are replicated back)
+      const fits = own.channels === shape.channels || (own.grayFromColor && shape.channels === 3);
+      if (own.height !== shape.height || own.width !== shape.width || !fits) {
+        throw new UserError(`${file} is ${formatDims(own)} but ${from} is ${formatDims(shape)} (height x width x channels): all images of a folder dataset must agree; convert them, or give --image-size ${formatDims(shape)} to convert and resize every image`);
+      }
+      images.set(toModelInput(own.pixels, own, shape), i * dBytes);
     });
     return { images, labels: Uint8Array.from(s.classOf, (c) => classIndex.get(c)!), n: s.files.length, files: s.files };
   };

@@ -9,7 +9,7 @@
  * MNIST images are 0x00000803 (3-D: n x 28 x 28), labels 0x00000801 (1-D: n).
  * Files may be gzip-compressed; compression is detected from the gzip magic bytes (1f 8b), not from the name.
  */
-import { gunzipSync } from 'node:zlib';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { UserError, check } from '../util/errors.js';
 import { readWholeFile } from '../util/files.js';
 
@@ -45,19 +45,58 @@ function isGzip(buf: Uint8Array): boolean {
   return buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b;
 }
 
+/**
+ * The most data an IDX file may declare (1 GiB; MNIST's largest file holds 47 MB). A gzip file is never decompressed
+ * past what its header declares: a few compressed bytes are enough to make gigabytes.
+ */
+export const MAX_IDX_BYTES = 1024 ** 3;
+
+/** Size in bytes of the IDX file whose header starts `head` (header + data), or undefined when `head` is too short. */
+function declaredSize(head: Uint8Array): number | undefined {
+  if (head.length < 4 || head[0] !== 0 || head[1] !== 0) return undefined;
+  const ndim = head[3];
+  if (head.length < 4 + 4 * ndim) return undefined;
+  let n = 1;
+  for (let k = 0; k < ndim; k++) n *= new DataView(head.buffer, head.byteOffset + 4 + 4 * k, 4).getUint32(0, false);
+  return 4 + 4 * ndim + n;
+}
+
+/** Decompresses a gzip IDX file, no further than its header declares (+1 byte, to notice extra data). */
+function gunzipIdx(buf: Uint8Array, name: string): Uint8Array {
+  const broken = (e: unknown) => {
+    const why = e instanceof Error ? e.message : String(e);
+    return new UserError(`${name}: is gzip-compressed but cannot be decompressed (${why}); the download is probably incomplete or corrupt: ${REDOWNLOAD}`);
+  };
+  let head: Buffer;
+  try {
+    // the first compressed bytes hold the header; a partial stream is fine here (SYNC_FLUSH keeps what is complete)
+    head = gunzipSync(buf.subarray(0, 4096), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  } catch (e) {
+    throw broken(e);
+  }
+  const headBytes = new Uint8Array(head.buffer, head.byteOffset, head.byteLength);
+  const declared = declaredSize(headBytes);
+  if (declared === undefined) return headBytes; // not an IDX header: parseIdx says what is wrong with it
+  if (declared > MAX_IDX_BYTES) {
+    throw new UserError(`${name}: its header declares ${declared} bytes of data, more than the ${MAX_IDX_BYTES} an IDX file may hold here; the file is corrupt or not an MNIST file: ${REDOWNLOAD}`);
+  }
+  const limit = declared + 1;
+  let inflated: Buffer;
+  try {
+    inflated = gunzipSync(buf, { maxOutputLength: limit });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
+      throw new UserError(`${name}: oversized: decompresses to more than the ${limit - 1} bytes its header declares; the file is corrupt or not an IDX file: ${REDOWNLOAD}`);
+    }
+    throw broken(e);
+  }
+  return new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.byteLength);
+}
+
 /** Parses an IDX file held in memory (raw or gzip). `nameForErrors` is put at the start of every error message. */
 export function parseIdx(buf: Uint8Array, nameForErrors: string): IdxArray {
   const name = nameForErrors;
-  if (isGzip(buf)) {
-    let inflated: Buffer;
-    try {
-      inflated = gunzipSync(buf);
-    } catch (e) {
-      const why = e instanceof Error ? e.message : String(e);
-      throw new UserError(`${name}: is gzip-compressed but cannot be decompressed (${why}); the download is probably incomplete or corrupt: ${REDOWNLOAD}`);
-    }
-    buf = new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.byteLength);
-  }
+  if (isGzip(buf)) buf = gunzipIdx(buf, name);
 
   check(buf.length >= 4, `${name}: too short to be an IDX file (${buf.length} bytes, the header alone needs at least 4); ${REDOWNLOAD}`);
   const magic = ((buf[0] << 24) | (buf[1] << 16) | (buf[2] << 8) | buf[3]) >>> 0;

@@ -144,8 +144,40 @@ function readPngFolder(dir: string, shape: ImageDims): InputImages {
   return { ids, pixels, n: ids.length };
 }
 
-/** Decodes one PNG and converts it to the model's input shape. */
-export function decodePng(buf: Uint8Array, name: string, shape: ImageDims): Uint8Array {
+/** The most pixels a PNG may have (4096 × 4096), checked from its header before it is decoded. */
+export const MAX_PNG_PIXELS = 4096 * 4096;
+
+/**
+ * Height, width and channels of a PNG from its header (IHDR), or undefined when it is not a readable PNG. Channels
+ * as the header says: colour types with the colour bit (RGB, palette, RGBA) 3, gray (± alpha) 1.
+ */
+export function pngHeaderDims(buf: Uint8Array): ImageDims | undefined {
+  if (buf.length < 33 || !isPng(buf)) return undefined;
+  if (String.fromCharCode(buf[12], buf[13], buf[14], buf[15]) !== 'IHDR') return undefined;
+  const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const width = v.getUint32(16);
+  const height = v.getUint32(20);
+  const colorType = buf[25];
+  if (!(width > 0 && height > 0) || ![0, 2, 3, 4, 6].includes(colorType)) return undefined;
+  return { height, width, channels: colorType & 2 ? 3 : 1 };
+}
+
+/** One decoded PNG at its own size, channels last. */
+export interface NativeImage extends ImageDims {
+  pixels: Uint8Array;
+  /** a colour PNG whose three channels are identical everywhere (gray saved as RGB / RGBA): counted as one channel */
+  grayFromColor: boolean;
+}
+
+/**
+ * Decodes one PNG at its own size: alpha dropped, gray (and colour whose channels are all identical) as one channel,
+ * else three. The pixel count is checked from the header first, so a small file declaring a huge image costs nothing.
+ */
+export function readPng(buf: Uint8Array, name: string): NativeImage {
+  const head = pngHeaderDims(buf);
+  if (head && head.height * head.width > MAX_PNG_PIXELS) {
+    throw new UserError(`${name}: the PNG header declares ${head.width}×${head.height} pixels, more than the ${MAX_PNG_PIXELS} (4096×4096) an image may have here; shrink it or remove it`);
+  }
   let png: ReturnType<typeof PNG.sync.read>;
   try {
     png = PNG.sync.read(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength));
@@ -154,14 +186,27 @@ export function decodePng(buf: Uint8Array, name: string, shape: ImageDims): Uint
     throw new UserError(`${name}: cannot decode the PNG image (${why}); the file is damaged or not a PNG: replace or remove it`);
   }
   const { width, height, data } = png;
-  if (!(width > 0 && height > 0) || data.length !== width * height * 4) {
+  if (!(width > 0 && height > 0) || width * height > MAX_PNG_PIXELS || data.length !== width * height * 4) {
     throw new UserError(`${name}: the PNG image decodes to ${width}×${height} pixels with ${data.length} bytes; the file is damaged: replace or remove it`);
   }
   // pngjs gives RGBA; gray images (color false) have R = G = B: keep one channel so gray stays exact
-  const channels = png.color ? 3 : 1;
-  const src = new Uint8Array(width * height * channels);
-  for (let p = 0; p < width * height; p++) {
-    for (let k = 0; k < channels; k++) src[p * channels + k] = data[p * 4 + k];
+  let gray = !png.color;
+  let grayFromColor = false;
+  if (!gray) {
+    gray = true;
+    for (let p = 0; p < data.length && gray; p += 4) gray = data[p] === data[p + 1] && data[p] === data[p + 2];
+    grayFromColor = gray;
   }
-  return toModelInput(src, { height, width, channels }, shape);
+  const channels = gray ? 1 : 3;
+  const pixels = new Uint8Array(width * height * channels);
+  for (let p = 0; p < width * height; p++) {
+    for (let k = 0; k < channels; k++) pixels[p * channels + k] = data[p * 4 + k];
+  }
+  return { height, width, channels, pixels, grayFromColor };
+}
+
+/** Decodes one PNG and converts it to the model's input shape. */
+export function decodePng(buf: Uint8Array, name: string, shape: ImageDims): Uint8Array {
+  const img = readPng(buf, name);
+  return toModelInput(img.pixels, img, shape);
 }

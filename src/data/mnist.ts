@@ -52,6 +52,7 @@ function findOne(dir: string, base: string): string | undefined {
     for (const name of [base, base + '.gz']) {
       const p = join(sub, name);
       if (isFile(p)) return p;
+      if (isDir(p)) throw new UserError(`${p} is a folder, not a file: the MNIST file ${base} is expected there; remove or rename the folder`);
     }
   }
   return undefined;

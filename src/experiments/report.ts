@@ -13,7 +13,8 @@ import { stringify } from 'csv-stringify/sync';
 import { PAPER_COLUMN_TITLE, PAPER_CONFIDENCE, paperColumnOf, paperValue, type PaperCell, type PaperColumn } from '../eval/paper.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { chartSvg, lineChartSpec, svgToPng, type ChartSpec, type LineSeries } from '../io/charts.js';
-import { readResults, RESULTS_FILE } from '../io/results.js';
+import { readEpochLosses } from '../io/epochs-csv.js';
+import { readResultsChecked, RESULTS_FILE } from '../io/results.js';
 import { UserError } from '../util/errors.js';
 import { PACKAGE_VERSION } from '../util/version.js';
 
@@ -60,7 +61,9 @@ const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / a.length;
 /** Population standard deviation (numpy's np.std default, ddof = 0). */
 export const popStd = (a: number[]) => { const m = mean(a); return Math.sqrt(mean(a.map((x) => (x - m) ** 2))); };
 
-/** Every run folder of a sweep, sorted by class and seed. */
+const CORRUPTED = 'remove that run folder or run it again (deep-svdd sweep with the same options resumes it), then run report again';
+
+/** Every run folder of a sweep, sorted by class and seed; a corrupted results.json is a one-line error. */
 export function collectRuns(sweepDir: string): ReportRun[] {
   const runs: ReportRun[] = [];
   for (const cdir of fs.readdirSync(sweepDir, { withFileTypes: true })) {
@@ -71,14 +74,13 @@ export function collectRuns(sweepDir: string): ReportRun[] {
       if (!sm || !sdir.isDirectory()) continue;
       const rel = `${cdir.name}/${sdir.name}`;
       const dir = path.join(sweepDir, rel);
-      const read = readResults(path.join(dir, RESULTS_FILE));
-      const r = read.state === 'ok' ? read.results : null;
+      const r = readResultsChecked(path.join(dir, RESULTS_FILE), CORRUPTED);
       runs.push({
         cls: Number(cm[1]), seed: Number(sm[1]), dir, rel,
-        status: r ? r.status ?? 'unknown' : read.state === 'corrupt' ? 'corrupted' : 'missing',
+        status: r ? r.status ?? 'unknown' : 'missing',
         testAuc: num(r?.test_auc), aeTestAuc: num(r?.ae_test_auc), objective: r?.objective ?? null,
         dataset: r?.dataset ?? null, className: r?.normal_class_names ? r.normal_class_names.join('+') : null,
-        seconds: num(r?.timings_s?.total_s), error: r?.error ?? (read.state === 'corrupt' ? `results.json ${read.why}` : null),
+        seconds: num(r?.timings_s?.total_s), error: r?.error ?? null,
       });
     }
   }
@@ -281,18 +283,8 @@ function readPng(file: string): Buffer | null {
 async function lossCurves(rs: ReportRun[]): Promise<Record<'pretrain' | 'train', string | null>> {
   const series: Record<'pretrain' | 'train', LineSeries[]> = { pretrain: [], train: [] };
   for (const r of rs) {
-    let text: string;
-    try { text = fs.readFileSync(path.join(r.dir, 'epochs.csv'), 'utf8'); } catch { continue; }
-    const lines = text.trim().split('\n');
-    const head = lines[0]?.split(',') ?? [];
-    const iPhase = head.indexOf('phase');
-    const iLoss = head.indexOf('loss');
-    if (iPhase < 0 || iLoss < 0) continue;
-    const per: Record<string, number[]> = { pretrain: [], train: [] };
-    for (const l of lines.slice(1)) {
-      const cells = l.split(',');
-      per[cells[iPhase]]?.push(Number(cells[iLoss]));
-    }
+    const per = readEpochLosses(path.join(r.dir, 'epochs.csv'), CORRUPTED);
+    if (!per) continue;
     if (per.pretrain.length) series.pretrain.push({ values: per.pretrain, name: `seed ${r.seed}` });
     if (per.train.length) series.train.push({ values: per.train, name: `seed ${r.seed}` });
   }
@@ -391,10 +383,11 @@ export async function writeReport(dirArg: string): Promise<ReportResult> {
   const { classes, overall } = summarise(runs);
   const md = markdown(dir, classes, overall, runs);
   const chart = await aucChart(classes, runs);
+  const page = await html(dir, classes, overall, runs, chart); // reads (and checks) every epochs.csv before anything is written
   const files = ['summary.csv', 'summary.md', 'auc_chart.png', 'report.html'].map((f) => path.join(dir, f));
   writeFileAtomic(files[0], csv(classes, overall));
   writeFileAtomic(files[1], md);
   writeFileAtomic(files[2], chart.png);
-  writeFileAtomic(files[3], await html(dir, classes, overall, runs, chart));
+  writeFileAtomic(files[3], page);
   return { files, markdown: md, classes, overall, runs };
 }

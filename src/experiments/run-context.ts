@@ -124,13 +124,12 @@ export function writePictures(xp: string, data: PreparedData, scores: Float32Arr
 }
 
 /** --in-name: a run folder, its model folder, or a name under log/. */
-export function loadInitialWeights(name: string, log: RunLog): Network {
+export function loadInitialWeights(name: string): { net: Network; note: string } {
   const candidates = [name, path.join(name, 'model'), path.join('log', name), path.join('log', name, 'model')];
   const dir = candidates.find((c) => fs.existsSync(path.join(c, 'model.json')));
   if (!dir) throw new UserError(`--in-name ${name}: no model.json in ${candidates.join(', ')}; give a finished run folder or its model/ folder`);
   const { meta, net } = loadModel(dir);
-  log.record(`Loaded initial weights from ${dir} (${meta.net.role} of a ${meta.dataset} ${meta.loss} run)`);
-  return net;
+  return { net, note: `Loaded initial weights from ${dir} (${meta.net.role} of a ${meta.dataset} ${meta.loss} run)` };
 }
 
 export function interrupted(phase: Phase, epoch: number): Error {

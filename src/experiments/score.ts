@@ -13,7 +13,7 @@ import { type ImageSet } from '../data/batches.js';
 import { readInputs } from '../data/inputs.js';
 import { applyMinMaxInPlace, gcnInPlace, toUnitScale } from '../data/preprocess.js';
 import { reconstructionErrors, squaredDistances } from '../eval/infer.js';
-import { loadModel, MODEL_FORMAT, MODEL_VERSION, type ModelMeta } from '../io/model.js';
+import { loadModel, type ModelMeta } from '../io/model.js';
 import { NET_INPUT, type InputShape, type Network } from '../nn/networks.js';
 import { UserError } from '../util/errors.js';
 
@@ -42,7 +42,6 @@ export function scoreInputs(opts: ScoreOptions): ScoreResult {
   precheckModelDir(opts.modelDir);
   const { meta, net } = loadModel(opts.modelDir);
   try {
-    checkMeta(opts.modelDir, meta);
     const shape = NET_INPUT[meta.net.kind];
     const images = readInputs(opts.input, shape);
     const d = shape.height * shape.width * shape.channels;
@@ -52,6 +51,10 @@ export function scoreInputs(opts: ScoreOptions): ScoreResult {
     applyMinMaxInPlace(x, meta.preprocessing.min, meta.preprocessing.max);
     const set: ImageSet = { x, n: images.n, ...shape };
     const scores = computeScores(net, meta, set, batchSize);
+    const bad = scores.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) {
+      throw new UserError(`${path.join(opts.modelDir, 'model.json')}: the model gives a non-finite score (${scores[bad]}) for input ${images.ids[bad]}: its weights or constants are unusable; retrain it`);
+    }
     const threshold = meta.threshold;
     const anomalies = Uint8Array.from(scores, (s) => (s > threshold ? 1 : 0));
     return { ids: images.ids, scores, anomalies, meta, shape };
@@ -72,7 +75,7 @@ function computeScores(net: Network, meta: ModelMeta, set: ImageSet, batchSize: 
   }
 }
 
-/** The folder itself and the size of weights.bin, before loadModel's checks of model.json and the weights. */
+/** The folder itself, before loadModel's checks of model.json and weights.bin. */
 function precheckModelDir(dir: string): void {
   let st: fs.Stats;
   try {
@@ -83,41 +86,5 @@ function precheckModelDir(dir: string): void {
   if (!st.isDirectory()) throw new UserError(`--model ${dir}: is a file, not a folder: give the model/ folder of a finished run (<run>/model)`);
   if (!fs.existsSync(path.join(dir, 'model.json')) && fs.existsSync(path.join(dir, 'model', 'model.json'))) {
     throw new UserError(`--model ${dir}: is a run folder, not a model folder: use --model ${path.join(dir, 'model')}`);
-  }
-  // weights.bin must hold exactly the values model.json lists (loadModel checks the format, version and presence)
-  let meta: Partial<ModelMeta>;
-  try {
-    meta = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as Partial<ModelMeta>;
-  } catch {
-    return; // missing or unreadable: loadModel says so
-  }
-  const bin = path.join(dir, 'weights.bin');
-  if (meta.format !== MODEL_FORMAT || meta.version !== MODEL_VERSION) return;
-  if (!meta.net || !(meta.net.kind in NET_INPUT)) {
-    throw new UserError(`${path.join(dir, 'model.json')}: unknown network ${String(meta.net?.kind)}: the model folder is damaged; retrain or restore it`);
-  }
-  if (!Array.isArray(meta.weights) || !fs.existsSync(bin)) return;
-  const nValues = meta.weights.reduce((s, w) => s + (Array.isArray(w?.shape) ? w.shape.reduce((a, b) => a * b, 1) : NaN), 0);
-  const bytes = fs.statSync(bin).size;
-  if (bytes !== nValues * 4) {
-    throw new UserError(`${bin} has ${bytes} bytes but model.json lists ${nValues} float32 values (${nValues * 4} bytes): the model folder is damaged; retrain or restore it`);
-  }
-}
-
-/** What scoring needs from model.json, beyond loadModel's checks (format, version, weights present). */
-function checkMeta(dir: string, meta: ModelMeta): void {
-  const file = path.join(dir, 'model.json');
-  const damaged = (what: string) => new UserError(`${file}: ${what}: the model folder is damaged; retrain or restore it`);
-  const p = meta.preprocessing;
-  if (!p || !Number.isFinite(p.min) || !Number.isFinite(p.max) || !(p.max > p.min)) throw damaged('the preprocessing min/max constants are missing or invalid');
-  if (p.gcn !== undefined && p.gcn !== 'l1') throw damaged(`unknown contrast normalization ${String(p.gcn)}`);
-  if (typeof meta.threshold !== 'number' || !Number.isFinite(meta.threshold)) throw damaged('the threshold is missing');
-  if (meta.loss === 'svdd') {
-    if (!Array.isArray(meta.c) || meta.c.length !== meta.net.options.repDim || !meta.c.every(Number.isFinite)) {
-      throw damaged(`the centre c is missing or not ${meta.net.options.repDim} numbers`);
-    }
-    if (typeof meta.R !== 'number' || !Number.isFinite(meta.R)) throw damaged('the radius R is missing');
-  } else if (meta.loss !== 'autoencoder') {
-    throw damaged(`unknown loss ${String(meta.loss)}`);
   }
 }

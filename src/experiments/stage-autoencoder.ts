@@ -8,6 +8,7 @@ import { quantile } from '../eval/metrics.js';
 import { writeLineChart } from '../io/charts.js';
 import { restoreRunCheckpoint } from '../io/checkpoint-state.js';
 import { saveModel } from '../io/model.js';
+import { insideFolder } from '../io/run-folder.js';
 import { type Network } from '../nn/networks.js';
 import { autoencoderProblem } from '../train/autoencoder.js';
 import { runEpochs } from '../train/loop.js';
@@ -27,7 +28,7 @@ export async function pretrain(ctx: Ctx, ae: Network): Promise<void> {
   log.info(`${baseline ? 'Training' : 'Pretraining'} the autoencoder: ${solverName}, lr ${lr}, ${nEpochs} epochs, batch ${batch}${cfg.aeWeightDecay ? `, weight decay C ${cfg.aeC}` : ''}`);
   const t = performance.now();
   const done = await runEpochs({
-    phase: 'pretrain', set: data.train, batchSize: batch, nEpochs,
+    phase: 'pretrain', set: data.train, batchSize: Math.min(batch, data.train.n), nEpochs,
     schedule: { lr, drop: cfg.aeLrDrop, dropInEpoch: cfg.aeLrDropInEpoch, dropFactor: cfg.aeLrDropFactor },
     problem: autoencoderProblem(ae, { loss: cfg.aeLoss, weightDecayC: cfg.aeWeightDecay ? cfg.aeC : undefined }, solver),
     weights: ae.params.map((p) => p.variable),
@@ -54,7 +55,7 @@ export function finishAutoencoder(ctx: Ctx, ae: Network): void {
     train_time_s: ctx.timings.pretrain_s, test_time_s: ctx.timings.ae_test_s, threshold,
   });
   log.info(`Test AUC: ${fmtAuc(ctx.results.test_auc)} (autoencoder baseline)`);
-  saveModel(path.join(ctx.xp, cfg.outName), ae, {
+  saveModel(insideFolder(ctx.xp, cfg.outName, '--out-name'), ae, {
     ...modelBase(ctx), loss: 'autoencoder', aeLoss: cfg.aeLoss, nu: cfg.nu, threshold,
   });
   writePictures(ctx.xp, data, scores);

@@ -10,6 +10,7 @@ import { fiveNumber, quantile, scoreSpread } from '../eval/metrics.js';
 import { restoreRunCheckpoint } from '../io/checkpoint-state.js';
 import { writeLineChart } from '../io/charts.js';
 import { saveModel } from '../io/model.js';
+import { insideFolder } from '../io/run-folder.js';
 import { type Network } from '../nn/networks.js';
 import { runEpochs } from '../train/loop.js';
 import { centerEpsFix, oneClassRadius, softBoundaryRadius } from '../train/radius.js';
@@ -44,7 +45,7 @@ export async function trainSvdd(ctx: Ctx, net: Network): Promise<void> {
   log.info(`Training ${describeObjective(cfg)}: ${cfg.solver}, lr ${cfg.lr}${cfg.lrDrop ? ` (÷${cfg.lrDropFactor} at epoch ${cfg.lrDropInEpoch})` : ''}, ${cfg.nEpochs} epochs, batch ${cfg.batchSize}${cfg.weightDecay ? `, weight decay C ${cfg.C}` : ''}`);
   const t = performance.now();
   const done = await runEpochs({
-    phase: 'train', set: data.train, batchSize: cfg.batchSize, nEpochs: cfg.nEpochs,
+    phase: 'train', set: data.train, batchSize: Math.min(cfg.batchSize, data.train.n), nEpochs: cfg.nEpochs,
     schedule: { lr: cfg.lr, drop: cfg.lrDrop, dropInEpoch: cfg.lrDropInEpoch, dropFactor: cfg.lrDropFactor, decay: cfg.lrDecay, decayAfterEpoch: cfg.lrDecayAfterEpoch },
     problem: svddProblem(net, data.train, state, {
       mode, nu: cfg.nu, weightDecayC: cfg.weightDecay ? cfg.C : undefined, centerFixed: cfg.centerFixed,
@@ -88,7 +89,7 @@ export async function trainSvdd(ctx: Ctx, net: Network): Promise<void> {
     train_time_s: ctx.timings.train_s, test_time_s: ctx.timings.test_s,
   });
   if (data.val.n) ctx.results.val_loss = mean(squaredDistances(net, data.val, state.c, cfg.evalBatchSize));
-  saveModel(path.join(ctx.xp, cfg.outName), net, modelMeta());
+  saveModel(insideFolder(ctx.xp, cfg.outName, '--out-name'), net, modelMeta());
   writePictures(ctx.xp, data, scores);
   state.dispose();
 }

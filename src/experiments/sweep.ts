@@ -27,7 +27,8 @@ import { TRAIN_OPTIONS, type TrainConfig } from '../config/options.js';
 import { DATASET_INFO } from '../data/datasets.js';
 import { scanFolderClasses } from '../data/folder.js';
 import { parseClassList, resolveClasses } from '../data/select.js';
-import { ensureDir, ioError } from '../io/atomic.js';
+import { ensureDir } from '../io/atomic.js';
+import { lockFolder } from '../io/run-folder.js';
 import { CHECKPOINT_FILE } from '../io/checkpoint.js';
 import { readResultsOrNull, RESULTS_FILE } from '../io/results.js';
 import { UserError } from '../util/errors.js';
@@ -173,31 +174,9 @@ export function childArgs(plan: SweepPlan, run: SweepRun): string[] {
 
 // ------------------------------------------------------------------------------------------------ lock
 
-/** One sweep at a time per folder: DIR/.sweep.lock holds the owner's pid (created with link(2), so exclusively). */
+/** One sweep at a time per folder: DIR/.sweep.lock holds the owner's pid (src/io/run-folder.ts). */
 function acquireLock(dir: string): () => void {
-  const lock = path.join(dir, '.sweep.lock');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const tmp = path.join(dir, `.sweep.lock.${process.pid}.tmp`);
-    try {
-      fs.writeFileSync(tmp, `${process.pid}\n`);
-      fs.linkSync(tmp, lock);
-      fs.rmSync(tmp, { force: true });
-      return () => { try { if (fs.readFileSync(lock, 'utf8').trim() === String(process.pid)) fs.rmSync(lock, { force: true }); } catch { /* gone */ } };
-    } catch (e) {
-      fs.rmSync(tmp, { force: true });
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError(e, lock);
-      const pid = Number(fs.readFileSync(lock, 'utf8').trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
-        throw new UserError(`another sweep (pid ${pid}) is running in ${dir}: wait for it or stop it (kill -INT ${pid}) before starting this one`);
-      }
-      fs.rmSync(lock, { force: true }); // stale: its owner is gone
-    }
-  }
-  throw new UserError(`cannot lock ${lock}: remove it if no sweep is running in ${dir}`);
-}
-
-function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+  return lockFolder(dir, '.sweep.lock', (pid) => new UserError(`another sweep (pid ${pid}) is running in ${dir}: wait for it or stop it (kill -INT ${pid}) before starting this one`));
 }
 
 // ------------------------------------------------------------------------------------------------ running

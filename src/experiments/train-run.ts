@@ -13,12 +13,13 @@ import { xnnpackThreadsFor } from '../backend/threads.js';
 import { describeObjective } from '../config/build.js';
 import { type TrainConfig } from '../config/options.js';
 import { prepareData, type PreparedData } from '../data/datasets.js';
-import { ensureDir, writeJsonAtomic } from '../io/atomic.js';
+import { writeJsonAtomic } from '../io/atomic.js';
 import { CHECKPOINT_FILE, readCheckpoint, resumeConflicts, type CheckpointHeader, type RunCheckpoint } from '../io/checkpoint.js';
 import { EpochCsv } from '../io/epochs-csv.js';
-import { readResultsOrNull, RESULTS_FILE, RESULTS_VERSION, writeResults, type RunResults } from '../io/results.js';
+import { RESULTS_FILE, RESULTS_VERSION, writeResults, type RunResults } from '../io/results.js';
+import { openRunFolder } from '../io/run-folder.js';
 import { openRunLog } from '../io/runlog.js';
-import { buildNetwork, transferWeights, type Network } from '../nn/networks.js';
+import { buildNetwork, namedTensors, transferWeights, type Network } from '../nn/networks.js';
 import { UserError } from '../util/errors.js';
 import { subRng } from '../util/rng.js';
 import { PACKAGE_VERSION } from '../util/version.js';
@@ -30,38 +31,93 @@ import { stopRequest } from './stop-request.js';
 
 export interface RunOutcome { results: RunResults; xpDir: string }
 
-/** Checks the run folder against --resume / --force; returns the checkpoint to continue from, if resuming. */
-function checkRunFolder(cfg: TrainConfig): RunCheckpoint | undefined {
+export async function runTraining(cfg: TrainConfig, opts: { quiet?: boolean } = {}): Promise<RunOutcome> {
+  // nothing in the run folder changes before every option and input is validated (src/io/run-folder.ts)
+  const folder = openRunFolder(cfg);
+  try {
+    let checked: Checked;
+    try {
+      checked = await validateRun(cfg);
+    } catch (e) {
+      folder.abandon();
+      throw e;
+    }
+    folder.commit();
+    return await trainInFolder(cfg, checked, opts);
+  } finally {
+    folder.release();
+  }
+}
+
+/** What validateRun found and built: the checkpoint to resume from, the data, the backend, the networks. */
+interface Checked {
+  resume?: RunCheckpoint;
+  data: PreparedData;
+  dataSeconds: number;
+  backend: BackendInfo;
+  /** the autoencoder, when a stage trains one */
+  ae?: Network;
+  /** the Deep SVDD network (none for the autoencoder baseline) */
+  net?: Network;
+  /** --in-name's weights and the line that says where they came from */
+  initial?: { net: Network; note: string };
+}
+
+/**
+ * Reads and checks every input of the run (checkpoint, data files, backend, --in-name) and builds the networks
+ * (the same initial weights as building each when its stage starts), so that a batch that cannot fit or an input
+ * that cannot be read stops the run before anything is written or printed.
+ */
+async function validateRun(cfg: TrainConfig): Promise<Checked> {
   const xp = cfg.xpDir;
-  const prev = readResultsOrNull(path.join(xp, RESULTS_FILE));
   let resume: RunCheckpoint | undefined;
   if (cfg.resume) {
-    if (prev?.status === 'finished') throw new UserError(`${xp} holds a finished run: there is nothing to resume (pass --force 1 without --resume to run it again)`);
     resume = readCheckpoint<CheckpointHeader>(path.join(xp, CHECKPOINT_FILE));
     const differs = resumeConflicts(cfg, resume.header);
     if (differs.length) {
       throw new UserError(`--resume 1: ${differs.join(', ')} differ from the interrupted run in ${xp}: repeat its options (see its config.json)`);
     }
-  } else if (prev?.status === 'finished' && !cfg.force) {
-    throw new UserError(`${xp} already holds a finished run (results.json): pass --force 1 to overwrite it, or choose another --xp-dir`);
   }
-  ensureDir(xp);
-  if (!resume) {
-    fs.writeFileSync(path.join(xp, 'log.txt'), '');
-    fs.rmSync(path.join(xp, CHECKPOINT_FILE), { force: true });
+  const t = performance.now();
+  const data = prepareData(cfg);
+  const dataSeconds = (performance.now() - t) / 1000;
+  if (data.train.n < 2) throw new UserError(`the training set has ${data.train.n} image(s), batch norm needs at least 2: choose other --normal classes or a larger --n-train`);
+  // after the data: the network decides how --threads are shared with XNNPACK
+  const backend = await selectBackend({
+    backend: cfg.backend, device: cfg.device, threads: cfg.threads, xnnpackThreads: xnnpackThreadsFor(data.info.net, cfg.threads),
+  });
+  const netOptions = { repDim: cfg.repDim, batchNorm: cfg.useBatchNorm, leakyRelu: cfg.leakyRelu };
+  const initRng = subRng(cfg.seed, 'init');
+  const baseline = cfg.loss === 'autoencoder';
+  const resumeTrain = resume?.header.position.phase === 'train';
+  const ae = (cfg.pretrain || baseline) && !resumeTrain ? buildNetwork(data.info.net, 'autoencoder', netOptions, initRng) : undefined;
+  const net = baseline ? undefined : buildNetwork(data.info.net, 'encoder', netOptions, initRng);
+  try {
+    const evalBatch = { size: cfg.evalBatchSize, option: '--eval-batch-size' };
+    const aeBatch = baseline ? cfg.batchSize : cfg.aeBatchSize;
+    if (ae) checkWasmHeap(ae, { size: Math.min(aeBatch, data.train.n), option: baseline ? '--batch-size' : '--ae-batch-size' }, evalBatch);
+    if (net) checkWasmHeap(net, { size: Math.min(cfg.batchSize, data.train.n), option: '--batch-size' }, evalBatch);
+    // the checkpoint's arrays must fit the network of the phase it resumes
+    const resumed = resumeTrain ? net : ae;
+    if (resume && resumed) checkCheckpointFits(resume, resumed, xp);
+    const initial = cfg.inName ? loadInitialWeights(cfg.inName) : undefined;
+    return { resume, data, dataSeconds, backend, ae, net, initial };
+  } catch (e) {
+    ae?.dispose();
+    net?.dispose();
+    throw e;
   }
-  return resume;
 }
 
-export async function runTraining(cfg: TrainConfig, opts: { quiet?: boolean } = {}): Promise<RunOutcome> {
+async function trainInFolder(cfg: TrainConfig, checked: Checked, opts: { quiet?: boolean }): Promise<RunOutcome> {
   const xp = cfg.xpDir;
   const resultsFile = path.join(xp, RESULTS_FILE);
-  const resume = checkRunFolder(cfg);
+  const { resume, data, backend, ae, net } = checked;
   const log = openRunLog(path.join(xp, 'log.txt'), opts.quiet);
   const progress = progressSender();
   const started = Date.now();
   const elapsedBefore = resume?.header.elapsed_s ?? 0;
-  const timings: Record<string, number> = { ...(resume?.header.timings ?? {}) };
+  const timings: Record<string, number> = { ...(resume?.header.timings ?? {}), data_s: checked.dataSeconds };
   const results: RunResults = {
     results_version: RESULTS_VERSION, ...(resume?.header.results ?? {}),
     status: 'running', started_at: new Date(started).toISOString(), deep_svdd_version: PACKAGE_VERSION, seed: cfg.seed,
@@ -71,32 +127,17 @@ export async function runTraining(cfg: TrainConfig, opts: { quiet?: boolean } = 
   try {
     log.record(`Options:\n${Object.entries(cfg).map(([k, v]) => `  ${k.padEnd(20)}: ${JSON.stringify(v)}`).join('\n')}`);
     if (!resume) writeJsonAtomic(path.join(xp, 'config.json'), cfg);
-
-    const t = performance.now();
-    const data = prepareData(cfg);
-    timings.data_s = (performance.now() - t) / 1000;
     recordData(data, results);
-    // after the data: the network decides how --threads are shared with XNNPACK
-    const backend = await selectBackend({
-      backend: cfg.backend, device: cfg.device, threads: cfg.threads, xnnpackThreads: xnnpackThreadsFor(data.info.net, cfg.threads),
-    });
     results.backend = backend;
     results.versions = backend.versions;
-    if (cfg.batchSize > data.train.n) {
-      throw new UserError(`--batch-size ${cfg.batchSize} is larger than the training set (${data.train.n} images): use a smaller --batch-size or a larger --n-train`);
-    }
-    // both networks now (the same initial weights as building each when its stage starts), so that a batch that
-    // cannot fit, or an --in-name that cannot be read, stops the run before anything is printed
-    const netOptions = { repDim: cfg.repDim, batchNorm: cfg.useBatchNorm, leakyRelu: cfg.leakyRelu };
-    const initRng = subRng(cfg.seed, 'init');
     const baseline = cfg.loss === 'autoencoder';
     const resumeTrain = resume?.header.position.phase === 'train';
-    const ae = (cfg.pretrain || baseline) && !resumeTrain ? buildNetwork(data.info.net, 'autoencoder', netOptions, initRng) : undefined;
-    const net = baseline ? undefined : buildNetwork(data.info.net, 'encoder', netOptions, initRng);
-    const initial = cfg.inName ? loadInitialWeights(cfg.inName, log) : undefined;
-    if (ae) checkWasmHeap(ae, { size: baseline ? cfg.batchSize : cfg.aeBatchSize, option: baseline ? '--batch-size' : '--ae-batch-size' }, { size: cfg.evalBatchSize, option: '--eval-batch-size' });
-    if (net) checkWasmHeap(net, { size: cfg.batchSize, option: '--batch-size' }, { size: cfg.evalBatchSize, option: '--eval-batch-size' });
+    const initial = checked.initial?.net;
+    if (checked.initial) log.record(checked.initial.note);
     for (const line of runHeader(cfg, data, backend, resume)) log.info(line);
+    for (const [size, option] of [[cfg.batchSize, '--batch-size'], [cfg.aeBatchSize, '--ae-batch-size']] as const) {
+      if (size > data.train.n && (option === '--batch-size' || cfg.pretrain)) log.info(`  note: ${option} ${size} is larger than the training set (${data.train.n} images): each epoch is one batch of ${data.train.n}`);
+    }
     log.record(`preprocessing: /255, GCN l1, min–max with training min ${data.constants.min.toPrecision(8)}, max ${data.constants.max.toPrecision(8)}`);
     write();
     const csv = new EpochCsv(path.join(xp, 'epochs.csv'), resume?.header.rows ?? []);
@@ -147,6 +188,21 @@ export async function runTraining(cfg: TrainConfig, opts: { quiet?: boolean } = 
     log.close();
     return { results, xpDir: xp };
   }
+}
+
+/** Throws a one-line UserError unless the checkpoint's tensors and solver slots fit `net` (checked before the run starts). */
+function checkCheckpointFits(resume: RunCheckpoint, net: Network, xp: string): void {
+  const damaged = (why: string) => new UserError(`${path.join(xp, CHECKPOINT_FILE)} does not fit this network (${why}): it cannot be resumed; start the run again with --force 1`);
+  const { header, arrays } = resume;
+  const byName = new Map(namedTensors(net));
+  if (!Array.isArray(header.tensors) || header.tensors.length !== byName.size) throw damaged('tensor count');
+  header.tensors.forEach((t, k) => {
+    const v = byName.get(t?.name);
+    if (!v || arrays[k]?.length !== v.size) throw damaged(String(t?.name));
+  });
+  const slots = Object.values(header.solver?.slots ?? {});
+  if (!slots.every((n) => Number.isInteger(n) && n >= 0) || header.tensors.length + slots.reduce((a, b) => a + b, 0) > arrays.length) throw damaged('solver state');
+  if (!Number.isInteger(header.position?.epoch) || !Number.isInteger(header.position?.batch)) throw damaged('position');
 }
 
 /** The data's part of results.json. */

@@ -1,6 +1,8 @@
 /** epochs.csv: one row per epoch and phase, rewritten atomically after every epoch as the run goes. */
+import fs from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import { type EpochRow } from '../train/loop.js';
+import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from './atomic.js';
 
 export const EPOCH_COLUMNS = ['phase', 'epoch', 'lr', 'loss', 'seconds', 'R', 'frac_outside', 'val_loss', 'test_auc'] as const;
@@ -23,4 +25,40 @@ export class EpochCsv {
     }));
     writeFileAtomic(this.file, stringify([EPOCH_COLUMNS as unknown as string[], ...records]));
   }
+}
+
+/**
+ * Loss per epoch and phase from a run's epochs.csv, checked: phase pretrain or train, epoch a whole number ≥ 0, loss a
+ * finite number ≥ 0; anything else is a one-line UserError naming the file and line (ending in `fix`). Null when there
+ * is no file.
+ */
+export function readEpochLosses(file: string, fix: string): Record<'pretrain' | 'train', number[]> | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    throw new UserError(`${file} cannot be read (${code === 'EISDIR' ? 'a folder where a file is expected' : code ?? String(e)}): ${fix}`);
+  }
+  const lines = text.replace(/\r?\n$/, '').split(/\r?\n/);
+  const head = lines[0]?.split(',') ?? [];
+  const iPhase = head.indexOf('phase');
+  const iEpoch = head.indexOf('epoch');
+  const iLoss = head.indexOf('loss');
+  if (iPhase < 0 || iEpoch < 0 || iLoss < 0) throw new UserError(`${file} is corrupted (line 1 is not the header phase,epoch,...,loss): ${fix}`);
+  const per: Record<'pretrain' | 'train', number[]> = { pretrain: [], train: [] };
+  lines.slice(1).forEach((l, k) => {
+    const cells = l.split(',');
+    const where = `${file} is corrupted (line ${k + 2}`;
+    if (cells.length !== head.length) throw new UserError(`${where}: ${cells.length} cells, the header has ${head.length}): ${fix}`);
+    const phase = cells[iPhase];
+    if (phase !== 'pretrain' && phase !== 'train') throw new UserError(`${where}: phase ${JSON.stringify(phase.slice(0, 20))} is not pretrain or train): ${fix}`);
+    const epoch = cells[iEpoch].trim() === '' ? NaN : Number(cells[iEpoch]);
+    if (!Number.isInteger(epoch) || epoch < 0) throw new UserError(`${where}: epoch ${JSON.stringify(cells[iEpoch].slice(0, 20))} is not a whole number ≥ 0): ${fix}`);
+    const loss = cells[iLoss].trim() === '' ? NaN : Number(cells[iLoss]);
+    if (!Number.isFinite(loss) || loss < 0) throw new UserError(`${where}: loss ${JSON.stringify(cells[iLoss].slice(0, 20))} is outside its range, a finite number ≥ 0): ${fix}`);
+    per[phase].push(loss);
+  });
+  return per;
 }

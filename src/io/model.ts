@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { buildNetwork, namedTensors, type NetKind, type NetOptions, type NetRole, type Network } from '../nn/networks.js';
+import { buildNetwork, MAX_REP_DIM, namedTensors, NET_INPUT, type NetKind, type NetOptions, type NetRole, type Network } from '../nn/networks.js';
 import { UserError } from '../util/errors.js';
 import { makeRng } from '../util/rng.js';
 import { ensureDir, writeFileAtomic, writeJsonAtomic } from './atomic.js';
@@ -61,34 +61,115 @@ export function saveModel(dir: string, net: Network, meta: Omit<ModelMeta, 'form
   writeJsonAtomic(path.join(dir, 'model.json'), full);
 }
 
-/** Reads model.json and weights.bin, checks them, and builds the network with the saved weights. */
-export function loadModel(dir: string): { meta: ModelMeta; net: Network } {
+/** model.json of `dir`, fully checked (types, ranges, shapes, finite numbers) before anything is built from it. */
+export function readModelMeta(dir: string): ModelMeta {
   const metaFile = path.join(dir, 'model.json');
-  const binFile = path.join(dir, 'weights.bin');
-  if (!fs.existsSync(metaFile)) throw new UserError(`${metaFile} not found: --model must be the model/ folder of a finished run`);
+  let st: fs.Stats;
+  try { st = fs.statSync(metaFile); } catch { throw new UserError(`${metaFile} not found: --model must be the model/ folder of a finished run`); }
+  if (!st.isFile()) throw new UserError(`${metaFile} is not a file: the model folder is damaged; retrain or restore it`);
+  if (st.size > MAX_META_BYTES) throw new UserError(`${metaFile} is ${st.size} bytes, more than a model.json holds (${MAX_META_BYTES}): the model folder is damaged; retrain or restore it`);
   let meta: ModelMeta;
   try {
     meta = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as ModelMeta;
   } catch {
     throw new UserError(`${metaFile} is not valid JSON: the model folder is damaged; retrain or restore it`);
   }
-  if (meta.format !== MODEL_FORMAT) throw new UserError(`${metaFile} is not a deep-svdd model (format ${String(meta.format)})`);
+  if (!isObject(meta) || meta.format !== MODEL_FORMAT) throw new UserError(`${metaFile} is not a deep-svdd model (format ${String(isObject(meta) ? meta.format : meta)})`);
   if (meta.version !== MODEL_VERSION) {
-    throw new UserError(`${metaFile} has model format version ${meta.version}, this deep-svdd reads version ${MODEL_VERSION}: use the deep-svdd version that wrote it`);
+    throw new UserError(`${metaFile} has model format version ${String(meta.version)}, this deep-svdd reads version ${MODEL_VERSION}: use the deep-svdd version that wrote it`);
   }
-  if (!fs.existsSync(binFile)) throw new UserError(`${binFile} not found: the model folder is incomplete`);
+  const problem = metaProblem(meta);
+  if (problem) throw new UserError(`${metaFile}: ${problem}: the model folder is damaged; retrain or restore it`);
+  return meta;
+}
+
+/** model.json is small (the config and a manifest); anything larger is not one. */
+const MAX_META_BYTES = 16 * 1024 * 1024;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const count = (v: unknown, max: number): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= max;
+
+/** What is wrong with a parsed model.json, or undefined. */
+export function metaProblem(meta: ModelMeta): string | undefined {
+  const net = meta.net as unknown;
+  if (!isObject(net) || typeof net.kind !== 'string' || !Object.hasOwn(NET_INPUT, net.kind)) return `unknown network ${String(isObject(net) ? net.kind : net)}`;
+  if (net.role !== 'encoder' && net.role !== 'autoencoder') return `unknown network role ${String(net.role)}`;
+  const o = net.options;
+  if (!isObject(o)) return 'the network options are missing';
+  if (!count(o.repDim, MAX_REP_DIM) || (o.repDim as number) < 16 || (o.repDim as number) % 16 !== 0) return `the representation size ${String(o.repDim)} is not a multiple of 16 from 16 to ${MAX_REP_DIM}`;
+  if (typeof o.batchNorm !== 'boolean' || typeof o.leakyRelu !== 'boolean') return 'the network options batchNorm / leakyRelu are not true or false';
+  const p = meta.preprocessing as unknown;
+  if (!isObject(p) || !finite(p.min) || !finite(p.max) || !(p.max > p.min)) return 'the preprocessing min/max constants are missing or invalid';
+  if (p.gcn !== undefined && p.gcn !== 'l1') return `unknown contrast normalization ${String(p.gcn)}`;
+  if (!finite(meta.threshold)) return 'the threshold is missing or not a finite number';
+  if (meta.loss === 'svdd') {
+    if (net.role !== 'encoder') return 'a Deep SVDD model must hold an encoder';
+    if (!Array.isArray(meta.c) || meta.c.length !== o.repDim || !meta.c.every(finite)) return `the centre c is missing or not ${o.repDim} finite numbers`;
+    if (!finite(meta.R) || meta.R < 0) return 'the radius R is missing or not a finite number ≥ 0';
+    if (meta.R2 !== undefined && (!finite(meta.R2) || meta.R2 < 0)) return 'R2 is not a finite number ≥ 0';
+    if (meta.nu !== undefined && !(finite(meta.nu) && meta.nu > 0 && meta.nu <= 1)) return `nu ${String(meta.nu)} is not in (0, 1]`;
+  } else if (meta.loss === 'autoencoder') {
+    if (net.role !== 'autoencoder') return 'an autoencoder model must hold an autoencoder';
+    if (meta.aeLoss !== undefined && meta.aeLoss !== 'l2' && meta.aeLoss !== 'ce') return `unknown reconstruction loss ${String(meta.aeLoss)}`;
+  } else {
+    return `unknown loss ${String(meta.loss)}`;
+  }
+  const cl = meta.classes as unknown;
+  if (cl !== undefined) {
+    if (!isObject(cl) || !Array.isArray(cl.normal) || !Array.isArray(cl.outlier) || ![...cl.normal, ...cl.outlier].every((c) => Number.isInteger(c) && c >= -1 && c < 256)) return 'the classes are not lists of class indices';
+    if (cl.names !== undefined && (!Array.isArray(cl.names) || cl.names.length > 256 || !cl.names.every((n) => typeof n === 'string'))) return 'the class names are not a list of strings';
+  }
+  if (!Array.isArray(meta.weights) || meta.weights.length > 1000) return 'the weight manifest is missing';
+  for (const w of meta.weights as unknown[]) {
+    if (!isObject(w) || typeof w.name !== 'string' || !count(w.offset, MAX_WEIGHT_VALUES) || !Array.isArray(w.shape) || w.shape.length > 4 || !w.shape.every((d) => count(d, MAX_WEIGHT_VALUES))) {
+      return `the weight manifest entry ${isObject(w) ? String(w.name) : ''} is malformed`;
+    }
+    if ((w.shape as number[]).reduce((a, b) => a * b, 1) > MAX_WEIGHT_VALUES) return `weight ${w.name} is larger than any network holds`;
+  }
+  if (manifestValues(meta) > MAX_WEIGHT_VALUES) return 'the weight manifest lists more values than any network holds';
+  return undefined;
+}
+
+/** More values than the largest network (CIFAR-10 autoencoder at MAX_REP_DIM) holds: a manifest beyond is not ours. */
+const MAX_WEIGHT_VALUES = 32 * 1024 * 1024;
+
+/** Number of float32 values model.json lists. */
+export function manifestValues(meta: ModelMeta): number {
+  return meta.weights.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
+}
+
+/** Reads model.json and weights.bin, checks them (weights.bin's size and finite values), and builds the network. */
+export function loadModel(dir: string): { meta: ModelMeta; net: Network } {
+  const metaFile = path.join(dir, 'model.json');
+  const binFile = path.join(dir, 'weights.bin');
+  const meta = readModelMeta(dir);
+  let size: number;
+  try { size = fs.statSync(binFile).size; } catch { throw new UserError(`${binFile} not found: the model folder is incomplete`); }
+  const nValues = manifestValues(meta);
+  if (size !== nValues * 4) {
+    throw new UserError(`${binFile} has ${size} bytes but model.json lists ${nValues} float32 values (${nValues * 4} bytes): the model folder is damaged; retrain or restore it`);
+  }
   const buf = fs.readFileSync(binFile);
   const values = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      const w = meta.weights.find((e) => i >= e.offset && i < e.offset + e.shape.reduce((a, b) => a * b, 1));
+      throw new UserError(`${binFile} holds a non-finite value (${values[i]}) in weight ${w?.name ?? `at value ${i}`}: the model is unusable; retrain it`);
+    }
+  }
   const net = buildNetwork(meta.net.kind, meta.net.role, meta.net.options, makeRng(0));
   const byName = new Map(namedTensors(net));
   for (const w of meta.weights) {
     const v = byName.get(w.name);
-    const size = w.shape.reduce((a, b) => a * b, 1);
-    if (!v || v.size !== size || w.offset + size > values.length) {
+    const n = w.shape.reduce((a, b) => a * b, 1);
+    if (!v || v.size !== n || w.offset + n > values.length) {
       net.dispose();
       throw new UserError(`${binFile} does not match model.json (weight ${w.name}): the model folder is damaged`);
     }
-    v.assign(tf.tensor(values.subarray(w.offset, w.offset + size), v.shape));
+    v.assign(tf.tensor(values.subarray(w.offset, w.offset + n), v.shape));
     byName.delete(w.name);
   }
   if (byName.size > 0) {

@@ -17,6 +17,9 @@ export const LEAKY_ALPHA = 0.01;
 
 export { NET_INPUT, NET_KINDS, type InputShape, type NetKind, type NetOptions, type NetRole };
 
+/** the largest representation a model may declare (model.json is checked against it before any tensor is built) */
+export const MAX_REP_DIM = 4096;
+
 type LayerSpec =
   | { kind: 'conv'; name: string; cin: number; cout: number }
   | { kind: 'deconv'; name: string; cin: number; cout: number; crop: number }

@@ -265,7 +265,7 @@ test('a failed run is recorded with its error and the other runs go on', () => {
   fs.writeFileSync(path.join(dir, '1vsall', 'seed_1'), 'a file where the run folder should be');
   const r = run(['sweep', '--classes', '0,1', '--seeds', '1', '--jobs', '2', '--xp-dir', dir, ...tiny]);
   assert.equal(r.code, 1, r.stderr);
-  assert.match(r.stderr, /\[sweep\] FAILED 1vsall seed 1 in \d+s: cannot write .*seed_1: a file stands where a folder is needed/);
+  assert.match(r.stderr, /\[sweep\] FAILED 1vsall seed 1 in \d+s: --xp-dir .*seed_1 is a file, not a folder/);
   assert.match(r.stderr, /\[sweep\] finished 0vsall seed 1: test AUC/);
   assert.match(r.stderr.trim().split('\n').at(-1)!, /^deep-svdd: 1 of 2 runs failed \(errors in .*sweep\.json and each run's log\.txt\); mean test AUC [\d.]+% over 1 run\(s\); rerun the same command to retry them$/);
   const s = readJson(path.join(dir, 'sweep.json'));
@@ -273,7 +273,7 @@ test('a failed run is recorded with its error and the other runs go on', () => {
   const failed = (s.runs as SweepRun[]).find((x) => x.class === 1)!;
   assert.equal(failed.status, 'failed');
   assert.equal(failed.exit_code, 2);
-  assert.match(failed.error!, /a file stands where a folder is needed/);
+  assert.match(failed.error!, /is a file, not a folder/);
   const ok = (s.runs as SweepRun[]).find((x) => x.class === 0)!;
   assert.equal(ok.status, 'finished');
   assert.equal(readJson(path.join(dir, '0vsall/seed_1/results.json')).status, 'finished');

@@ -1,0 +1,188 @@
+/**
+ * Run folders are never damaged by a later command.
+ *
+ *  - `lockFolder`: one writer per folder. A lock file holding the owner's pid is created exclusively (written under
+ *    a temporary name, then hard-linked into place, so no reader sees it empty); a second process stops at once with
+ *    one line naming the holder's pid. A lock left by a process that no longer exists is replaced. The lock goes when
+ *    its owner releases it or exits (the 'exit' handler also runs after SIGINT / SIGTERM end the process).
+ *  - `openRunFolder`: before a training run writes anything, checks the folder (a file where the folder should be,
+ *    `--out-name` escaping it), locks it and decides from what it holds: an empty or new folder runs; a finished,
+ *    interrupted or failed run, or any file a run writes, needs `--force` (replace) or, with a checkpoint,
+ *    `--resume` (continue). Nothing in the folder is deleted, truncated or replaced until the caller has validated
+ *    every option and input and calls `commit()`; until then `abandon()` leaves the folder exactly as it was (a
+ *    folder it created is removed again).
+ *  - `insideFolder`: a name resolved inside a folder, or a one-line error when it would leave it (`..`, `/`, `a/b`).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../util/errors.js';
+import { ioError } from './atomic.js';
+import { CHECKPOINT_FILE } from './checkpoint.js';
+
+/** The lock file of a training run's folder. */
+export const RUN_LOCK = '.train.lock';
+
+/** Files a training run writes directly in its folder (besides its model folders). */
+export const RUN_FILES = [
+  'config.json', 'log.txt', 'epochs.csv', 'results.json', CHECKPOINT_FILE,
+  'most_normal.png', 'most_anomalous.png', 'loss_pretrain.png', 'loss_train.png',
+] as const;
+
+/** Files a model folder holds (src/io/model.ts). */
+const MODEL_FILES = ['model.json', 'weights.bin'];
+
+/** Whether process `pid` exists (EPERM: it exists but belongs to someone else). */
+export function processAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
+const releasers = new Set<() => void>();
+let exitHook = false;
+
+/**
+ * Locks `dir` (which must exist) with the file `name` in it, or throws `busy(pid)` when a live process holds it.
+ * Returns the release function (idempotent; also run when the process exits).
+ */
+export function lockFolder(dir: string, name: string, busy: (pid: number) => UserError): () => void {
+  const lock = path.join(dir, name);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const tmp = path.join(dir, `${name}.${process.pid}.tmp`);
+    try {
+      fs.writeFileSync(tmp, `${process.pid}\n`);
+      fs.linkSync(tmp, lock);
+      fs.rmSync(tmp, { force: true });
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        releasers.delete(release);
+        try { if (fs.readFileSync(lock, 'utf8').trim() === String(process.pid)) fs.rmSync(lock, { force: true }); } catch { /* gone */ }
+      };
+      releasers.add(release);
+      if (!exitHook) {
+        exitHook = true;
+        process.on('exit', () => { for (const r of [...releasers]) r(); });
+      }
+      return release;
+    } catch (e) {
+      try { fs.rmSync(tmp, { force: true }); } catch { /* nothing to clean */ }
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError(e, lock);
+      let text = '';
+      try { text = fs.readFileSync(lock, 'utf8').trim(); } catch { continue; } // released meanwhile: try again
+      const pid = Number(text);
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) throw busy(pid);
+      try { fs.rmSync(lock, { force: true }); } catch { /* someone else removed it */ } // stale: its owner is gone
+    }
+  }
+  throw new UserError(`cannot lock ${lock}: remove it if no deep-svdd process is using ${dir}`);
+}
+
+/** `name` inside `dir` as one path component, or a UserError naming `option` when it would leave the folder. */
+export function insideFolder(dir: string, name: string, option: string): string {
+  const base = path.resolve(dir);
+  const target = path.resolve(base, name);
+  if (name === '' || name === '.' || name === '..' || path.dirname(target) !== base || path.basename(target) !== name) {
+    throw new UserError(`${option} ${name} is invalid: it must name a folder inside the run folder (letters, digits, '.', '_' or '-'; not '.', '..' or a path)`);
+  }
+  return path.join(dir, name);
+}
+
+export type RunFolderState = 'new' | 'finished' | 'interrupted' | 'failed' | 'files';
+
+export interface RunFolder {
+  dir: string;
+  /** what the folder held when it was opened */
+  state: RunFolderState;
+  /** after every option and input was validated: clears a replaced run's files (not with --resume) */
+  commit(): void;
+  /** the run failed before commit(): the folder stays as it was, a folder this process created goes again */
+  abandon(): void;
+  release(): void;
+}
+
+export interface RunFolderOptions { xpDir: string; outName: string; resume: boolean; force: boolean }
+
+function readStatus(file: string): string | undefined {
+  try {
+    const v = JSON.parse(fs.readFileSync(file, 'utf8')) as { status?: unknown };
+    return typeof v?.status === 'string' ? v.status : 'unknown';
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : 'unreadable';
+  }
+}
+
+/** Model folders of a run: `<outName>` and its `<outName>_epoch<E>` snapshots. */
+function modelFolders(dir: string, outName: string): string[] {
+  let names: string[] = [];
+  try { names = fs.readdirSync(dir); } catch { /* none */ }
+  const snap = new RegExp(`^${outName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}_epoch\\d+$`);
+  return names.filter((n) => n === outName || snap.test(n)).map((n) => path.join(dir, n));
+}
+
+/** Opens `o.xpDir` for a training run (see the module comment). */
+export function openRunFolder(o: RunFolderOptions): RunFolder {
+  const dir = o.xpDir;
+  if (!dir.trim()) throw new UserError('--xp-dir is empty: give the run folder, e.g. --xp-dir log/my_run');
+  insideFolder(dir, o.outName, '--out-name');
+  let st: fs.Stats | undefined;
+  try { st = fs.statSync(dir); } catch { /* a new folder */ }
+  if (st && !st.isDirectory()) throw new UserError(`--xp-dir ${dir} is a file, not a folder: choose another --xp-dir`);
+  // the folders this process creates, outermost first, to remove them again when the run never starts
+  const created: string[] = [];
+  if (!st) {
+    for (let d = path.resolve(dir); !fs.existsSync(d); d = path.dirname(d)) created.unshift(d);
+    try { fs.mkdirSync(dir, { recursive: true }); } catch (e) { throw ioError(e, dir); }
+  }
+  const removeCreated = () => {
+    for (const d of [...created].reverse()) { try { fs.rmdirSync(d); } catch { break; } }
+  };
+  let release: () => void;
+  try {
+    release = lockFolder(dir, RUN_LOCK, (pid) => new UserError(`${dir} is in use by another deep-svdd process (pid ${pid}): wait for it, stop it (kill -INT ${pid}), or choose another --xp-dir`));
+  } catch (e) {
+    removeCreated();
+    throw e;
+  }
+  const abandon = () => { release(); removeCreated(); };
+  try {
+    const status = readStatus(path.join(dir, 'results.json'));
+    const checkpoint = fs.existsSync(path.join(dir, CHECKPOINT_FILE));
+    const present = RUN_FILES.filter((f) => fs.existsSync(path.join(dir, f)));
+    const models = modelFolders(dir, o.outName);
+    const state: RunFolderState = status === 'finished' ? 'finished' : checkpoint ? 'interrupted'
+      : status !== undefined ? 'failed' : present.length || models.length ? 'files' : 'new';
+    if (o.resume) {
+      if (state === 'finished') throw new UserError(`${dir} holds a finished run: there is nothing to resume (pass --force 1 without --resume to run it again)`);
+      if (!checkpoint) throw new UserError(`no checkpoint at ${path.join(dir, CHECKPOINT_FILE)}: there is nothing to resume; start the run without --resume 1${state === 'new' ? '' : ' (and with --force 1 to replace what the folder holds)'}`);
+    } else if (!o.force) {
+      if (state === 'finished') throw new UserError(`${dir} already holds a finished run (results.json): pass --force 1 to overwrite it, or choose another --xp-dir`);
+      if (state === 'interrupted') throw new UserError(`${dir} holds an interrupted run (${CHECKPOINT_FILE}): continue it with --resume 1, replace it with --force 1, or choose another --xp-dir`);
+      if (state === 'failed') throw new UserError(`${dir} holds a run that did not finish (results.json status ${status}): pass --force 1 to replace it, or choose another --xp-dir`);
+      if (state === 'files') {
+        const names = [...present, ...models.map((m) => `${path.basename(m)}/`)];
+        throw new UserError(`${dir} already holds files a run writes (${names.join(', ')}): pass --force 1 to replace them, or choose another --xp-dir`);
+      }
+    }
+    return {
+      dir, state, release, abandon,
+      commit() {
+        created.length = 0; // the folder now belongs to this run
+        if (o.resume) return;
+        try {
+          for (const f of present) fs.rmSync(path.join(dir, f), { force: true });
+          for (const m of models) {
+            // a link is removed itself: nothing outside the run folder is touched
+            if (fs.lstatSync(m).isSymbolicLink()) { fs.rmSync(m); continue; }
+            for (const f of MODEL_FILES) fs.rmSync(path.join(m, f), { force: true });
+            try { fs.rmdirSync(m); } catch { /* holds other files: left as it is */ }
+          }
+        } catch (e) {
+          throw ioError(e, dir);
+        }
+      },
+    };
+  } catch (e) {
+    abandon();
+    throw e;
+  }
+}
