@@ -48,8 +48,8 @@ test('train with an invalid option or input prints exactly one line, and nothing
     [['--xp-dir', ''], /--xp-dir is empty/],
     [['--c-mean-init-n-batches', '0'], /--c-mean-init-n-batches 0 is invalid/],
     [['--pretrain', 'yes'], /--pretrain yes is invalid: use 0 or 1/],
-    [['--batch-size', '5000'], /--batch-size 5000 is larger than the training set/],
     [['--eval-batch-size', '100000'], /--eval-batch-size 100000 needs about/],
+    [['--n-train', '1'], /the training set has 1 image\(s\), batch norm needs at least 2/],
     [['--pretrain', '0', '--in-name', 'nowhere'], /--in-name nowhere: no model\.json/],
   ];
   for (const [args, pattern] of cases) {
