@@ -164,9 +164,8 @@ async function trainInFolder(cfg: TrainConfig, checked: Checked, opts: { quiet?:
     for (const n of backend.notes) log.info(`  note: ${n}`);
     results.backend = backend;
     results.versions = backend.versions;
-    for (const [size, option] of [[cfg.batchSize, '--batch-size'], [cfg.aeBatchSize, '--ae-batch-size']] as const) {
-      if (size > data.train.n && (option === '--batch-size' || cfg.pretrain)) log.info(`  note: ${option} ${size} is larger than the training set (${data.train.n} images): each epoch is one batch of ${data.train.n}`);
-    }
+    const large = [['--batch-size', cfg.batchSize], ...(cfg.pretrain ? [['--ae-batch-size', cfg.aeBatchSize]] : [])].filter(([, size]) => Number(size) > data.train.n);
+    if (large.length) log.info(`  note: ${large.map(([o, size]) => `${o} ${size}`).join(' and ')} ${large.length > 1 ? 'are' : 'is'} larger than the training set (${data.train.n} images): each epoch is one batch of ${data.train.n}`);
     writeResults();
     const csv = new EpochCsv(path.join(xp, 'epochs.csv'), resume?.header.rows ?? []);
     const ctx: Ctx = { cfg, xp, log, data, results, timings, csv, writeResults, resume, elapsed: () => elapsedBefore + (Date.now() - started) / 1000 };
