@@ -151,7 +151,7 @@ test('a run folder is not touched by a command that fails or is not allowed to r
 });
 
 test('every file a run writes stays inside its folder: --out-name .. and paths are refused', () => {
-  for (const name of ['..', '.', 'a/b', '../escape']) {
+  for (const name of ['..', 'a/b']) { // every form: test/unit/run-folder.test.ts
     refused(['train', ...quick, '--xp-dir', path.join(tmp, 'esc'), '--out-name', name, '--force', '1'], /--out-name .* is invalid/);
   }
   const file = path.join(tmp, 'a-file');
