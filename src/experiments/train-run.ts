@@ -135,9 +135,8 @@ async function trainInFolder(cfg: TrainConfig, checked: Checked, opts: { quiet?:
     const initial = checked.initial?.net;
     if (checked.initial) log.record(checked.initial.note);
     for (const line of runHeader(cfg, data, backend, resume)) log.info(line);
-    for (const [size, option] of [[cfg.batchSize, '--batch-size'], [cfg.aeBatchSize, '--ae-batch-size']] as const) {
-      if (size > data.train.n && (option === '--batch-size' || cfg.pretrain)) log.info(`  note: ${option} ${size} is larger than the training set (${data.train.n} images): each epoch is one batch of ${data.train.n}`);
-    }
+    const large = [['--batch-size', cfg.batchSize], ...(cfg.pretrain ? [['--ae-batch-size', cfg.aeBatchSize]] : [])].filter(([, size]) => Number(size) > data.train.n);
+    if (large.length) log.info(`  note: ${large.map(([o, size]) => `${o} ${size}`).join(' and ')} ${large.length > 1 ? 'are' : 'is'} larger than the training set (${data.train.n} images): each epoch is one batch of ${data.train.n}`);
     log.record(`preprocessing: /255, GCN l1, min–max with training min ${data.constants.min.toPrecision(8)}, max ${data.constants.max.toPrecision(8)}`);
     write();
     const csv = new EpochCsv(path.join(xp, 'epochs.csv'), resume?.header.rows ?? []);
