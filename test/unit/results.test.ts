@@ -18,11 +18,11 @@ test('a written results.json reads back; missing and corrupted files are told ap
     test_scores: [{ index: 0, label: 1, class: 3, score: 0.5 }],
   };
   writeResults(file, r);
-  assert.deepEqual(readResults(file), { state: 'ok', results: r });
+  assert.deepEqual(readResults(file), { state: 'ok', results: r, problems: [] });
   fs.writeFileSync(file, '{"status": "finished", "test_auc": 0.9');
-  assert.deepEqual(readResults(file), { state: 'corrupt', why: 'is not valid JSON' });
+  assert.deepEqual(readResults(file), { state: 'corrupt', why: 'not valid JSON' });
   fs.writeFileSync(file, '[1, 2]');
-  assert.deepEqual(readResults(file), { state: 'corrupt', why: 'is not a JSON object' });
+  assert.deepEqual(readResults(file), { state: 'corrupt', why: 'not a JSON object' });
   assert.equal(readResultsOrNull(file), null);
 });
 
@@ -42,4 +42,7 @@ test('fields of the wrong type, and AUCs outside [0, 1], are dropped', () => {
   assert.deepEqual(r.normal_class_names, ['0', 'one']);
   assert.deepEqual(r.timings_s, { train_s: 2 });
   assert.equal(r.seed, 4);
+  const read = readResults(file);
+  assert.ok(read.state === 'ok');
+  assert.deepEqual(read.problems, ['timings_s.total_s "long" is not a number of seconds ≥ 0', 'test_auc 1.5 is outside its range 0..1', 'ae_test_auc "0.7" is outside its range 0..1']);
 });
