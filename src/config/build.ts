@@ -46,6 +46,9 @@ export function buildTrainConfig(raw: Record<string, unknown>): TrainConfig {
   if (cfg.inName && cfg.pretrain && cfg.loss === 'svdd') {
     throw new UserError(`--in-name ${cfg.inName} and --pretrain 1 both initialise the encoder: pass --pretrain 0 to start from the saved weights`);
   }
+  if (dataset === 'gtsrb' && (cfg.normal.join() !== '0' || !['-1', '1'].includes(cfg.outlier.join()))) {
+    throw new UserError('--dataset gtsrb has one normal class, the stop signs (0), and one outlier class (1): drop --normal and --outlier');
+  }
   if (!/^[\w.-]+$/.test(cfg.outName)) throw new UserError(`--out-name ${cfg.outName} is invalid: use a folder name of letters, digits, '.', '_' or '-'`);
   if (!cfg.xpDir) {
     const label = (c: number) => (dataset === 'folder' ? classNames[c].replace(/[^\w.-]+/g, '_') : String(c));

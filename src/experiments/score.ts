@@ -48,7 +48,8 @@ export function scoreInputs(opts: ScoreOptions): ScoreResult {
     const d = shape.height * shape.width * shape.channels;
     // exactly the training preprocessing, with the constants saved from the training set
     const x = toUnitScale(images.pixels);
-    gcnInPlace(x, d, meta.preprocessing.gcn ?? 'l1');
+    const gcn = meta.preprocessing.gcn ?? 'l1';
+    if (gcn !== 'none') gcnInPlace(x, d, gcn);
     applyMinMaxInPlace(x, meta.preprocessing.min, meta.preprocessing.max);
     const set: ImageSet = { x, n: images.n, ...shape };
     const scores = computeScores(net, meta, set, batchSize);
@@ -110,7 +111,7 @@ function checkMeta(dir: string, meta: ModelMeta): void {
   const damaged = (what: string) => new UserError(`${file}: ${what}: the model folder is damaged; retrain or restore it`);
   const p = meta.preprocessing;
   if (!p || !Number.isFinite(p.min) || !Number.isFinite(p.max) || !(p.max > p.min)) throw damaged('the preprocessing min/max constants are missing or invalid');
-  if (p.gcn !== undefined && p.gcn !== 'l1') throw damaged(`unknown contrast normalization ${String(p.gcn)}`);
+  if (p.gcn !== undefined && !['l1', 'l2', 'std', 'none'].includes(p.gcn)) throw damaged(`unknown contrast normalization ${String(p.gcn)}`);
   if (typeof meta.threshold !== 'number' || !Number.isFinite(meta.threshold)) throw damaged('the threshold is missing');
   if (meta.loss === 'svdd') {
     if (!Array.isArray(meta.c) || meta.c.length !== meta.net.options.repDim || !meta.c.every(Number.isFinite)) {

@@ -10,6 +10,7 @@ import { checkWasmHeap } from '../backend/memory.js';
 import { xnnpackThreadsFor } from '../backend/threads.js';
 import { describeBackend, selectBackend } from '../backend/select.js';
 import { describeObjective, radiusMode } from '../config/build.js';
+import { gcnFor, netOptionsFor } from '../config/network.js';
 import { type TrainConfig } from '../config/options.js';
 import { prepareData, type PreparedData } from '../data/datasets.js';
 import { meanRepresentation, reconstructionErrors, squaredDistances } from '../eval/infer.js';
@@ -105,7 +106,7 @@ export async function runTraining(cfg: TrainConfig, opts: { quiet?: boolean } = 
     if (!resume) writeJsonAtomic(path.join(xp, 'config.json'), cfg);
 
     const t = performance.now();
-    const data = prepareData(cfg);
+    const data = prepareData({ ...cfg, contrast: gcnFor(cfg) });
     timings.data_s = (performance.now() - t) / 1000;
     describeData(cfg, data, log, results);
 
@@ -124,7 +125,7 @@ export async function runTraining(cfg: TrainConfig, opts: { quiet?: boolean } = 
     const csv = new EpochCsv(path.join(xp, 'epochs.csv'), resume?.header.rows ?? []);
     const ctx: Ctx = { cfg, xp, log, data, results, timings, csv, writeResults, resume, elapsed: () => elapsedBefore + (Date.now() - started) / 1000 };
 
-    const netOptions = { repDim: cfg.repDim, batchNorm: cfg.useBatchNorm, leakyRelu: cfg.leakyRelu };
+    const netOptions = netOptionsFor(cfg, data.info.net);
     const initRng = subRng(cfg.seed, 'init');
     const baseline = cfg.loss === 'autoencoder';
     const initial = cfg.inName ? loadInitialWeights(cfg.inName, log) : undefined;
@@ -182,7 +183,7 @@ function describeData(cfg: TrainConfig, data: PreparedData, log: RunLog, results
   log.info(`Data: ${data.source}`);
   log.info(`  normal class(es) ${data.normal.map((c) => names[c]).join(', ')}; outlier class(es) ${data.outlier.map((c) => names[c]).join(', ')}`);
   log.info(`  ${data.train.n} training images${data.nTrainOutliers ? ` (${data.nTrainOutliers} of them outlier-class, --out-frac ${cfg.outFrac})` : ''}, ${data.test.n} test images (${count(data.testLabels, 1)} outliers)${data.val.n ? `, ${data.val.n} held-out validation images` : ''}`);
-  log.info(`  preprocessing: /255, GCN l1, min–max with training min ${data.constants.min.toPrecision(8)}, max ${data.constants.max.toPrecision(8)}`);
+  log.info(`  preprocessing: /255, ${data.constants.gcn === 'none' ? 'no GCN' : `GCN ${data.constants.gcn}`}, min–max with training min ${data.constants.min.toPrecision(8)}, max ${data.constants.max.toPrecision(8)}`);
   Object.assign(results, {
     data_source: data.source, n_train: data.train.n, n_test: data.test.n, n_val: data.val.n, n_train_outliers: data.nTrainOutliers,
     normal_classes: data.normal, outlier_classes: data.outlier,
@@ -375,7 +376,7 @@ async function trainSvdd(ctx: Ctx, net: Network): Promise<void> {
 function modelBase(ctx: Ctx): Pick<ModelMeta, 'dataset' | 'preprocessing' | 'classes' | 'config'> {
   const { cfg, data } = ctx;
   return {
-    dataset: cfg.dataset, preprocessing: { gcn: 'l1', min: data.constants.min, max: data.constants.max },
+    dataset: cfg.dataset, preprocessing: { gcn: data.constants.gcn, min: data.constants.min, max: data.constants.max },
     classes: { normal: data.normal, outlier: data.outlier, names: data.info.classNames }, config: { ...cfg },
   };
 }

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { buildNetwork, namedTensors, type NetKind, type NetOptions, type NetRole, type Network } from '../nn/networks.js';
+import { type GcnNorm } from '../data/preprocess.js';
 import { UserError } from '../util/errors.js';
 import { makeRng } from '../util/rng.js';
 import { ensureDir, writeFileAtomic, writeJsonAtomic } from './atomic.js';
@@ -33,7 +34,7 @@ export interface ModelMeta {
   /** decisions: score > threshold is an anomaly */
   threshold: number;
   aeLoss?: 'l2' | 'ce';
-  preprocessing: { gcn: 'l1'; min: number; max: number };
+  preprocessing: { gcn: GcnNorm | 'none'; min: number; max: number };
   classes: { normal: number[]; outlier: number[]; names?: string[] };
   config: Record<string, unknown>;
   weights: WeightEntry[];
