@@ -23,6 +23,7 @@ import { loadModel, saveModel, type ModelMeta } from '../io/model.js';
 import { openRunLog, type RunLog } from '../io/runlog.js';
 import { buildNetwork, namedTensors, transferWeights, type Network } from '../nn/networks.js';
 import { autoencoderProblem } from '../train/autoencoder.js';
+import { atomsToFilter, learnDictionary } from '../train/dictionary.js';
 import { runEpochs, type EpochRow, type LoopPosition, type Phase } from '../train/loop.js';
 import { centerEpsFix, oneClassRadius, softBoundaryRadius } from '../train/radius.js';
 import { makeSolver, type Solver, type SolverState } from '../train/solvers.js';
@@ -129,12 +130,18 @@ export async function runTraining(cfg: TrainConfig, opts: { quiet?: boolean } = 
     const initRng = subRng(cfg.seed, 'init');
     const baseline = cfg.loss === 'autoencoder';
     const initial = cfg.inName ? loadInitialWeights(cfg.inName, log) : undefined;
+    if (initial && (initial.kind !== data.info.net || (initial.options.architecture ?? 0) !== (netOptions.architecture ?? 0))) {
+      const what = (k: string, a?: number) => `${k}${a === undefined ? '' : ` architecture ${a}`}`;
+      initial.dispose();
+      throw new UserError(`--in-name ${cfg.inName} holds a ${what(initial.kind, initial.options.architecture)} network, this run builds a ${what(data.info.net, netOptions.architecture)} one: start from a run of the same network (e.g. the same --cifar10-architecture)`);
+    }
     let encoderSource: Network | undefined = initial;
     const resumeTrain = resume?.header.position.phase === 'train';
     if ((cfg.pretrain || baseline) && !resumeTrain) {
       const ae = buildNetwork(data.info.net, 'autoencoder', netOptions, initRng);
       checkWasmHeap(ae, { size: baseline ? cfg.batchSize : cfg.aeBatchSize, option: baseline ? '--batch-size' : '--ae-batch-size' }, { size: cfg.evalBatchSize, option: '--eval-batch-size' });
       if (initial) transferWeights(initial, ae);
+      else if (cfg.weightDictInit && !resume) dictionaryInit(ctx, ae);
       await pretrain(ctx, ae);
       if (baseline) {
         finishAutoencoder(ctx, ae);
@@ -150,6 +157,7 @@ export async function runTraining(cfg: TrainConfig, opts: { quiet?: boolean } = 
       const copied = transferWeights(encoderSource, net);
       log.info(`Encoder initialised from ${encoderSource === initial ? `--in-name ${cfg.inName}` : 'the autoencoder'} (${copied.length} tensors: ${copied.join(', ')})`);
     }
+    else if (!encoderSource && cfg.weightDictInit && !resume) dictionaryInit(ctx, net);
     if (encoderSource !== initial) encoderSource?.dispose();
     initial?.dispose();
     await trainSvdd(ctx, net);
@@ -233,6 +241,31 @@ function restore(ctx: Ctx, net: Network, solver: Solver): Float32Array | undefin
   for (const [name, n] of Object.entries(header.solver.slots)) slots[name] = arrays.slice(k, (k += n));
   solver.setState({ t: header.solver.t, slots });
   return k < arrays.length ? arrays[k] : undefined;
+}
+
+/**
+ * --weight-dict-init 1: conv1's filters from a dictionary learnt on patches of 500 training images (as the original,
+ * only for a network that starts from scratch: the autoencoder when pretraining, else the encoder); drawn in
+ * filters_init.png.
+ */
+function dictionaryInit(ctx: Ctx, net: Network): void {
+  const conv1 = net.params.find((p) => p.name === 'conv1/w');
+  if (!conv1) throw new Error(`${net.kind} has no conv1`);
+  const [size, , ch, k] = conv1.variable.shape;
+  const t = performance.now();
+  const set = ctx.data.train;
+  const atoms = learnDictionary(set.x, set, { nComponents: k, size }, subRng(ctx.cfg.seed, 'dict-init'));
+  tf.tidy(() => conv1.variable.assign(tf.tensor(atomsToFilter(atoms, k, size, ch), conv1.variable.shape)));
+  ctx.timings.dict_init_s = (performance.now() - t) / 1000;
+  const d = size * size * ch;
+  const pixels = new Uint8Array(k * d);
+  for (let p = 0; p < k; p++) {
+    const atom = atoms.subarray(p * d, (p + 1) * d);
+    const lo = Math.min(...atom), hi = Math.max(...atom);
+    for (let i = 0; i < d; i++) pixels[p * d + i] = hi > lo ? Math.round((255 * (atom[i] - lo)) / (hi - lo)) : 128;
+  }
+  writeImageGrid(path.join(ctx.xp, 'filters_init.png'), { pixels, height: size, width: size, channels: ch }, Array.from({ length: k }, (_, i) => i), new Array<number>(k).fill(0), 8, 8);
+  ctx.log.info(`conv1 of the ${net.role} initialised from a ${k}-atom dictionary learnt on ${size}×${size} patches of ${Math.min(500, set.n)} training images (${ctx.timings.dict_init_s.toFixed(1)} s; atoms in filters_init.png)`);
 }
 
 async function pretrain(ctx: Ctx, ae: Network): Promise<void> {
