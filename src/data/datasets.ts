@@ -12,6 +12,7 @@ import { loadFolderDataset, parseImageSize } from './folder.js';
 import { GTSRB_CLASS_NAMES, loadGtsrb } from './gtsrb.js';
 import { loadMnist } from './mnist.js';
 import { preprocess, type GcnNorm, type PreprocessConstants } from './preprocess.js';
+import { type ZcaTransform } from './zca.js';
 import { buildSplit, gatherImages, resolveClasses, seededSubset, selectIndices } from './select.js';
 
 export interface DatasetInfo {
@@ -99,6 +100,8 @@ export interface PreparedData {
   /** original pixels of the test images (for pictures) */
   testPixels: Uint8Array;
   constants: PreprocessConstants;
+  /** the ZCA whitening fitted on the training set (--zca-whitening 1) */
+  zca?: ZcaTransform;
 }
 
 export interface PrepareOptions {
@@ -115,6 +118,8 @@ export interface PrepareOptions {
   imageSize?: string;
   /** contrast normalisation: --gcn 0 gives 'none', otherwise --unit-norm-used (default l1) */
   contrast?: GcnNorm | 'none';
+  /** --zca-whitening 1 */
+  zca?: boolean;
 }
 
 export function prepareData(o: PrepareOptions, raw?: RawData): PreparedData {
@@ -150,7 +155,7 @@ export function prepareData(o: PrepareOptions, raw?: RawData): PreparedData {
   const trainPixels = gatherImages(data.train.images, d, trainIdx);
   const testPixels = gatherImages(data.test.images, d, testIndex);
   const valPixels = gatherImages(data.train.images, d, valIdx);
-  const { train, others, constants } = preprocess(trainPixels, [testPixels, valPixels], d, { gcn: o.contrast });
+  const { train, others, constants, zca } = preprocess(trainPixels, [testPixels, valPixels], d, { gcn: o.contrast, zca: o.zca });
   const shape = { height: info.height, width: info.width, channels: info.channels };
   return {
     info, source: data.source, normal: classes.normal, outlier: classes.outlier,
@@ -158,6 +163,6 @@ export function prepareData(o: PrepareOptions, raw?: RawData): PreparedData {
     test: { x: others[0], n: testIndex.length, ...shape },
     val: { x: others[1], n: valIdx.length, ...shape },
     nTrainOutliers: nOut,
-    testLabels, testIndex, testClasses: Uint8Array.from(testIndex, (i) => data.test.labels[i]), testPixels, constants,
+    testLabels, testIndex, testClasses: Uint8Array.from(testIndex, (i) => data.test.labels[i]), testPixels, constants, zca,
   };
 }

@@ -13,7 +13,8 @@ import { type ImageSet } from '../data/batches.js';
 import { readInputs } from '../data/inputs.js';
 import { applyMinMaxInPlace, gcnInPlace, toUnitScale } from '../data/preprocess.js';
 import { reconstructionErrors, squaredDistances } from '../eval/infer.js';
-import { loadModel, MODEL_FORMAT, MODEL_VERSION, type ModelMeta } from '../io/model.js';
+import { applyZca } from '../data/zca.js';
+import { loadModel, readZca, MODEL_FORMAT, MODEL_VERSION, type ModelMeta } from '../io/model.js';
 import { NET_INPUT, type InputShape, type Network } from '../nn/networks.js';
 import { UserError } from '../util/errors.js';
 
@@ -50,6 +51,8 @@ export function scoreInputs(opts: ScoreOptions): ScoreResult {
     const x = toUnitScale(images.pixels);
     const gcn = meta.preprocessing.gcn ?? 'l1';
     if (gcn !== 'none') gcnInPlace(x, d, gcn);
+    const zca = readZca(opts.modelDir, meta);
+    if (zca) applyZca(x, zca);
     applyMinMaxInPlace(x, meta.preprocessing.min, meta.preprocessing.max);
     const set: ImageSet = { x, n: images.n, ...shape };
     const scores = computeScores(net, meta, set, batchSize);

@@ -19,7 +19,7 @@ import { ensureDir, writeJsonAtomic } from '../io/atomic.js';
 import { CHECKPOINT_FILE, readCheckpoint, writeCheckpoint } from '../io/checkpoint.js';
 import { EpochCsv } from '../io/epochs-csv.js';
 import { writeImageGrid, writeLineChart } from '../io/images.js';
-import { loadModel, saveModel, type ModelMeta } from '../io/model.js';
+import { loadModel, saveModel as saveModelFiles, writeZca, ZCA_FILE, type ModelMeta } from '../io/model.js';
 import { openRunLog, type RunLog } from '../io/runlog.js';
 import { buildNetwork, namedTensors, transferWeights, type Network } from '../nn/networks.js';
 import { autoencoderProblem } from '../train/autoencoder.js';
@@ -107,7 +107,7 @@ export async function runTraining(cfg: TrainConfig, opts: { quiet?: boolean } = 
     if (!resume) writeJsonAtomic(path.join(xp, 'config.json'), cfg);
 
     const t = performance.now();
-    const data = prepareData({ ...cfg, contrast: gcnFor(cfg) });
+    const data = prepareData({ ...cfg, contrast: gcnFor(cfg), zca: cfg.zcaWhitening });
     timings.data_s = (performance.now() - t) / 1000;
     describeData(cfg, data, log, results);
 
@@ -191,7 +191,7 @@ function describeData(cfg: TrainConfig, data: PreparedData, log: RunLog, results
   log.info(`Data: ${data.source}`);
   log.info(`  normal class(es) ${data.normal.map((c) => names[c]).join(', ')}; outlier class(es) ${data.outlier.map((c) => names[c]).join(', ')}`);
   log.info(`  ${data.train.n} training images${data.nTrainOutliers ? ` (${data.nTrainOutliers} of them outlier-class, --out-frac ${cfg.outFrac})` : ''}, ${data.test.n} test images (${count(data.testLabels, 1)} outliers)${data.val.n ? `, ${data.val.n} held-out validation images` : ''}`);
-  log.info(`  preprocessing: /255, ${data.constants.gcn === 'none' ? 'no GCN' : `GCN ${data.constants.gcn}`}, min–max with training min ${data.constants.min.toPrecision(8)}, max ${data.constants.max.toPrecision(8)}`);
+  log.info(`  preprocessing: /255, ${data.constants.gcn === 'none' ? 'no GCN' : `GCN ${data.constants.gcn}`}, ${data.zca ? 'ZCA whitening (ε 0.1), ' : ''}min–max with training min ${data.constants.min.toPrecision(8)}, max ${data.constants.max.toPrecision(8)}`);
   Object.assign(results, {
     data_source: data.source, n_train: data.train.n, n_test: data.test.n, n_val: data.val.n, n_train_outliers: data.nTrainOutliers,
     normal_classes: data.normal, outlier_classes: data.outlier,
@@ -320,7 +320,7 @@ function finishAutoencoder(ctx: Ctx, ae: Network): void {
   log.info(`Test AUC: ${fmtAuc(ctx.results.test_auc as number)} (autoencoder baseline)`);
   saveModel(path.join(ctx.xp, cfg.outName), ae, {
     ...modelBase(ctx), loss: 'autoencoder', aeLoss: cfg.aeLoss, nu: cfg.nu, threshold,
-  });
+  }, data.zca);
   writePictures(ctx.xp, data, scores);
 }
 
@@ -370,7 +370,7 @@ async function trainSvdd(ctx: Ctx, net: Network): Promise<void> {
       }
       if (cfg.saveAt > 0 && epoch + 1 === cfg.saveAt && cfg.saveAt < cfg.nEpochs) {
         const dir = path.join(ctx.xp, `${cfg.outName}_epoch${cfg.saveAt}`);
-        saveModel(dir, net, modelMeta());
+        saveModel(dir, net, modelMeta(), data.zca);
         log.info(`Model after epoch ${cfg.saveAt} saved in ${dir}`);
       }
       return extra;
@@ -401,15 +401,21 @@ async function trainSvdd(ctx: Ctx, net: Network): Promise<void> {
     train_time_s: ctx.timings.train_s, test_time_s: ctx.timings.test_s,
   });
   if (data.val.n) ctx.results.val_loss = mean(squaredDistances(net, data.val, state.c, cfg.evalBatchSize));
-  saveModel(path.join(ctx.xp, cfg.outName), net, modelMeta());
+  saveModel(path.join(ctx.xp, cfg.outName), net, modelMeta(), data.zca);
   writePictures(ctx.xp, data, scores);
   state.dispose();
+}
+
+/** The model folder, with the ZCA whitening when the run used it. */
+function saveModel(dir: string, net: Network, meta: Parameters<typeof saveModelFiles>[2], zca?: PreparedData['zca']): void {
+  saveModelFiles(dir, net, meta);
+  if (zca) writeZca(dir, zca);
 }
 
 function modelBase(ctx: Ctx): Pick<ModelMeta, 'dataset' | 'preprocessing' | 'classes' | 'config'> {
   const { cfg, data } = ctx;
   return {
-    dataset: cfg.dataset, preprocessing: { gcn: data.constants.gcn, min: data.constants.min, max: data.constants.max },
+    dataset: cfg.dataset, preprocessing: { gcn: data.constants.gcn, min: data.constants.min, max: data.constants.max, ...(data.zca ? { zca: { file: ZCA_FILE, d: data.zca.d } } : {}) },
     classes: { normal: data.normal, outlier: data.outlier, names: data.info.classNames }, config: { ...cfg },
   };
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { buildNetwork, namedTensors, type NetKind, type NetOptions, type NetRole, type Network } from '../nn/networks.js';
 import { type GcnNorm } from '../data/preprocess.js';
+import { type ZcaTransform } from '../data/zca.js';
 import { UserError } from '../util/errors.js';
 import { makeRng } from '../util/rng.js';
 import { ensureDir, writeFileAtomic, writeJsonAtomic } from './atomic.js';
@@ -34,7 +35,7 @@ export interface ModelMeta {
   /** decisions: score > threshold is an anomaly */
   threshold: number;
   aeLoss?: 'l2' | 'ce';
-  preprocessing: { gcn: GcnNorm | 'none'; min: number; max: number };
+  preprocessing: { gcn: GcnNorm | 'none'; min: number; max: number; zca?: { file: string; d: number } };
   classes: { normal: number[]; outlier: number[]; names?: string[] };
   config: Record<string, unknown>;
   weights: WeightEntry[];
@@ -60,6 +61,28 @@ export function saveModel(dir: string, net: Network, meta: Omit<ModelMeta, 'form
     net: { kind: net.kind, role: net.role, options: net.options }, ...meta, weights: entries,
   };
   writeJsonAtomic(path.join(dir, 'model.json'), full);
+}
+
+/** The ZCA whitening of a model (--zca-whitening 1): `file` holds the D means then the D × D matrix, float32 LE. */
+export const ZCA_FILE = 'zca.bin';
+
+export function writeZca(dir: string, t: ZcaTransform): { file: string; d: number } {
+  ensureDir(dir);
+  const all = new Float32Array(t.d + t.d * t.d);
+  all.set(t.mean); all.set(t.W, t.d);
+  writeFileAtomic(path.join(dir, ZCA_FILE), new Uint8Array(all.buffer));
+  return { file: ZCA_FILE, d: t.d };
+}
+
+export function readZca(dir: string, meta: ModelMeta): ZcaTransform | undefined {
+  const z = meta.preprocessing.zca;
+  if (!z) return undefined;
+  const file = path.join(dir, path.basename(z.file));
+  if (!fs.existsSync(file)) throw new UserError(`${file} not found: the model was trained with --zca-whitening 1 and needs it; the model folder is incomplete`);
+  const buf = fs.readFileSync(file);
+  if (buf.byteLength !== 4 * (z.d + z.d * z.d)) throw new UserError(`${file} has ${buf.byteLength} bytes, not the ${4 * (z.d + z.d * z.d)} of a ${z.d}-dimensional whitening: the model folder is damaged`);
+  const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  return { d: z.d, mean: all.slice(0, z.d), W: all.slice(z.d) };
 }
 
 /** Reads model.json and weights.bin, checks them, and builds the network with the saved weights. */
