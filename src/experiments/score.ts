@@ -1,6 +1,7 @@
 /**
  * Scores new images with a saved model folder (model.json + weights.bin), exactly as the training run scored its
- * test set: /255 → GCN (l1) → min–max with the SAVED training min/max → network in eval mode →
+ * test set: /255 → GCN (the saved norm, or none) → ZCA whitening (model/zca.bin, when the run used it) → min–max
+ * with the SAVED training min/max → network in eval mode →
  *   svdd:        score = ‖φ(x) − c‖² − R²
  *   autoencoder: score = reconstruction error
  * and anomaly iff score > threshold. The TF.js backend must already be selected (selectBackend); it need not be
