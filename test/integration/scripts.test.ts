@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { encodeNpy } from '../../src/data/npy.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const prefix = `test_tmp_${process.pid}_`;
@@ -142,6 +143,11 @@ test('gtsrb_cae.sh then gtsrb_svdd.sh from its encoder on the fixtures, with and
     assert.deepEqual([cb.batchSize, cb.gcn, cb.nnetDiagnostics, cb.pretrain, cb.inName], [16, false, true, false, `log/${cae}`]);
     assert.equal(results(svdd).preprocessing.gcn, 'none');
   }
+  // adversarial images of the wrong shape: one line, non-zero exit
+  fs.writeFileSync(path.join(tmp, 'data_gtsrb', 'Images_150.npy'), encodeNpy('f4', [6, 32, 32, 3], new Array(6 * 3072).fill(1)));
+  const w = await sh('gtsrb_cae.sh', ['cpu', `${prefix}gtsrb_badnpy`, '0', 'adam', '0.0001', '1', ...quick], gEnv);
+  assert.notEqual(w.code, 0);
+  assert.match(w.stderr.trim(), /^deep-svdd: \S+Images_150\.npy \(adversarial images[^\n]*shape \(6, 32, 32, 3\) is wrong: expected \(N, 3, 32, 32\)$/);
   fs.rmSync(path.join(tmp, 'data_gtsrb', 'Final_Training', 'Images', '00014', 'GT-00014.csv'));
   const c = await sh('gtsrb_cae.sh', ['cpu', `${prefix}gtsrb_nocsv`, '0', 'adam', '0.0001', '1', ...quick], gEnv);
   assert.notEqual(c.code, 0);
