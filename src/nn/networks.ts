@@ -1,7 +1,9 @@
 /**
  * The LeNet-type networks of Deep SVDD (Ruff et al. 2018, as in the authors' PyTorch port), as plain TF.js ops:
  * bias-free convolutions and dense layers, batch norm without affine parameters (eps 1e-4), leaky ReLU 0.01,
- * 2×2 max pooling, nearest-neighbour upsampling. Tensors are NHWC.
+ * 2×2 max pooling, nearest-neighbour upsampling. Tensors are NHWC. The original code's other networks
+ * (architectures.ts), biases and a learned batch-norm scale and shift are options (NetOptions); at their defaults the
+ * networks are exactly these.
  *
  * The encoder half of each autoencoder uses the same layer names as the encoder network, so pretrained weights
  * and batch-norm statistics transfer by name.
