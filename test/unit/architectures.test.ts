@@ -101,8 +101,8 @@ test('options → network: defaults add no key (the paper\'s networks unchanged)
   assert.equal(netOptionsFor(cfg({ cifar10Architecture: '2' }, 'cifar10'), 'cifar10_LeNet').architecture, 2);
   // the MNIST options leave the CIFAR-10 network alone and the other way round
   assert.deepEqual(netOptionsFor(cfg({ mnistArchitecture: '2', mnistBias: '1' }, 'cifar10'), 'cifar10_LeNet'), { repDim: 128, batchNorm: true, leakyRelu: true });
-  throwsUser(() => netOptionsFor(cfg({ cifar10Bias: '1' }, 'cifar10'), 'cifar10_LeNet'), /--cifar10-bias 1 only applies to --cifar10-architecture 1/);
-  throwsUser(() => netOptionsFor(cfg({ bnAffine: '1', useBatchNorm: '0' }), 'mnist_LeNet'), /--bn-affine 1 needs batch norm/);
+  throwsUser(() => cfg({ cifar10Bias: '1' }, 'cifar10'), /--cifar10-bias 1 only applies to --cifar10-architecture 1/);
+  throwsUser(() => cfg({ bnAffine: '1', useBatchNorm: '0' }), /--bn-affine 1 needs batch norm/);
   throwsUser(() => cfg({ mnistArchitecture: '3' }), /--mnist-architecture 3 is invalid: use a whole number ≥ 1 and ≤ 2/);
   throwsUser(() => cfg({ cifar10Architecture: '0' }, 'cifar10'), /--cifar10-architecture 0 is invalid/);
   throwsUser(() => cfg({ unitNormUsed: 'l3' }), /--unit-norm-used l3 is invalid: use one of l1, l2, std/);
