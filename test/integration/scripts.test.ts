@@ -57,6 +57,8 @@ test('cifar10_cae.sh then cifar10_svdd.sh from its encoder, on the fixtures', as
   assert.equal(ca.aeC, 1e6);
   assert.equal(ca.aeLrDropInEpoch, 250);
   assert.equal(ca.batchSize, 20, 'trailing options override the fixed ones');
+  assert.deepEqual([ca.cifar10Architecture, ca.cifar10Bias, ca.gcn, ca.unitNormUsed, ca.weightDictInit], [3, false, true, 'l1', true]);
+  assert.ok(fs.existsSync(path.join(root, 'log', cae, 'filters_init.png')));
 
   const b = await sh('cifar10_svdd.sh', ['cpu', svdd, '0', 'adam', '0.0001', '1', '0.1', '1', '1', '0', cae, '3', '3', '-1', ...small]);
   assert.equal(b.code, 0, b.stderr);
@@ -71,6 +73,7 @@ test('cifar10_cae.sh then cifar10_svdd.sh from its encoder, on the fixtures', as
   assert.equal(cb.C, 1e6);
   assert.equal(cb.lrDropInEpoch, 50);
   assert.equal(cb.repDim, 128);
+  assert.equal(cb.weightDictInit, false);
   assert.match(fs.readFileSync(path.join(root, 'log', svdd, 'log.txt'), 'utf8'), /Encoder initialised from --in-name/);
 });
 
@@ -87,13 +90,14 @@ test('mnist_svdd.sh and mnist_cae.sh on the embedded MNIST, trailing options pas
   assert.equal(ra.backend.threads, 2, 'the SIMD kernels ran on two threads');
   const ca = config(svdd);
   assert.deepEqual([ca.dataset, ca.nEpochs, ca.lrDropInEpoch, ca.C, ca.nTrain, ca.threads], ['mnist', 1, 50, 1e6, 100, 2]);
+  assert.deepEqual([ca.weightDictInit, ca.mnistBias, ca.gcn, ca.unitNormUsed], [true, false, true, 'l1']);
 
   const cae = `${prefix}mnist_cae`;
   const b = await sh('mnist_cae.sh', ['cpu', cae, '0', 'adam', '0.0001', '1', '0', '-1', ...tiny], mnistEnv);
   assert.equal(b.code, 0, b.stderr);
   assert.equal(results(cae).status, 'finished');
   const cb = config(cae);
-  assert.deepEqual([cb.loss, cb.aeC, cb.aeLrDropInEpoch, cb.batchSize], ['autoencoder', 1e3, 150, 50]);
+  assert.deepEqual([cb.loss, cb.aeC, cb.aeLrDropInEpoch, cb.batchSize, cb.weightDictInit], ['autoencoder', 1e3, 150, 50, true]);
 
   const c = await sh('mnist_svdd.sh', ['cpu', `${prefix}x`, '0', 'adam'], mnistEnv);
   assert.equal(c.code, 2);
