@@ -3,7 +3,8 @@
 #   sh scripts/mnist_cae.sh device xp_dir seed solver lr n_epochs normal outlier
 # e.g. sh scripts/mnist_cae.sh cpu mnist_cae_0vsall 0 adam 0.0001 250 0 -1
 # The anomaly score is the reconstruction error. Outputs go to log/<xp_dir>/. Fixed settings as the original script:
-# lr drop ÷10 at epoch 150, batch 200, batch norm, leaky ReLU, weight decay with ae_C = 1e3, l2 loss, rep_dim 32.
+# lr drop ÷10 at epoch 150, batch 200, batch norm, leaky ReLU, weight decay with ae_C = 1e3, l2 loss, rep_dim 32,
+# GCN (l1) + min–max, no biases, conv1 from dictionary learning.
 # Data: data/ (else the embedded copy), or the folder in $DEEP_SVDD_DATA_DIR when set.
 if [ "$#" -lt 8 ]; then
   echo "usage: sh scripts/mnist_cae.sh device xp_dir seed solver lr n_epochs normal outlier [deep-svdd train options]" >&2
@@ -15,5 +16,5 @@ shift 8
 exec sh "$here/deep-svdd.sh" train --dataset mnist --loss autoencoder \
   --device "$a1" --xp-dir "log/$a2" --seed "$a3" --solver "$a4" --lr "$a5" --n-epochs "$a6" --normal "$a7" --outlier "$a8" \
   --ae-lr-drop 1 --ae-lr-drop-in-epoch 150 --ae-lr-drop-factor 10 --batch-size 200 --use-batch-norm 1 --leaky-relu 1 \
-  --ae-weight-decay 1 --ae-C 1e3 --ae-loss l2 --rep-dim 32 \
+  --ae-weight-decay 1 --ae-C 1e3 --ae-loss l2 --rep-dim 32 --gcn 1 --unit-norm-used l1 --weight-dict-init 1 --mnist-bias 0 \
   ${DEEP_SVDD_DATA_DIR:+--data-dir} ${DEEP_SVDD_DATA_DIR:+"$DEEP_SVDD_DATA_DIR"} "$@"

@@ -4,7 +4,8 @@
 # e.g. sh scripts/mnist_svdd.sh cpu mnist_0vsall 0 adam 0.0001 150 1 0 1 0 -1
 # Options after the positional arguments go on to `deep-svdd train` (e.g. --threads 2).
 # Outputs go to log/<xp_dir>/. Fixed settings as the original script: lr drop ÷10 at epoch 50, batch 200,
-# batch norm, leaky ReLU, weight decay with C = 1e6, ν = 0.1, GCN (l1) + min–max, rep_dim 32.
+# batch norm, leaky ReLU, weight decay with C = 1e6, ν = 0.1, GCN (l1) + min–max, rep_dim 32, no biases, conv1 from
+# dictionary learning (of the autoencoder when pretraining, else of the network).
 # Data: data/ (else the embedded copy), or the folder in $DEEP_SVDD_DATA_DIR when set.
 if [ "$#" -lt 11 ]; then
   echo "usage: sh scripts/mnist_svdd.sh device xp_dir seed solver lr n_epochs hard_margin block_coordinate pretrain normal outlier [deep-svdd train options]" >&2
@@ -17,5 +18,5 @@ exec sh "$here/deep-svdd.sh" train --dataset mnist \
   --device "$a1" --xp-dir "log/$a2" --seed "$a3" --solver "$a4" --lr "$a5" --n-epochs "$a6" \
   --hard-margin "$a7" --block-coordinate "$a8" --pretrain "$a9" --normal "$a10" --outlier "$a11" \
   --lr-drop 1 --lr-drop-in-epoch 50 --lr-drop-factor 10 --batch-size 200 --use-batch-norm 1 --leaky-relu 1 \
-  --weight-decay 1 --C 1e6 --nu 0.1 --rep-dim 32 \
+  --weight-decay 1 --C 1e6 --nu 0.1 --rep-dim 32 --weight-dict-init 1 --unit-norm-used l1 --gcn 1 --mnist-bias 0 \
   ${DEEP_SVDD_DATA_DIR:+--data-dir} ${DEEP_SVDD_DATA_DIR:+"$DEEP_SVDD_DATA_DIR"} "$@"

@@ -5,7 +5,9 @@ import { folderShape, formatDims, parseImageSize, scanFolderClasses } from '../d
 import { parseClassList } from '../data/select.js';
 import { validateDevice } from '../backend/device.js';
 import { type RadiusMode } from '../train/svdd.js';
+import { type NetKind } from '../nn/architectures.js';
 import { UserError } from '../util/errors.js';
+import { netOptionsFor } from './network.js';
 import { DATASET_DEFAULTS, NET_DEFAULTS_FROM, parseValue, TRAIN_OPTIONS, type DatasetName, type TrainConfig } from './options.js';
 
 export function buildTrainConfig(raw: Record<string, unknown>): TrainConfig {
@@ -14,7 +16,7 @@ export function buildTrainConfig(raw: Record<string, unknown>): TrainConfig {
     return parseValue(spec, raw[key] ?? spec.def);
   };
   const dataset = get('dataset') as DatasetName;
-  const { classNames, defaults, imageSize } = datasetAtConfigTime(dataset, raw);
+  const { classNames, defaults, imageSize, net } = datasetAtConfigTime(dataset, raw);
   // names are accepted where they differ from the indices (CIFAR-10, folder datasets)
   const names = classNames.every((n, i) => n === String(i)) ? undefined : classNames;
   const out: Record<string, unknown> = {};
@@ -46,6 +48,11 @@ export function buildTrainConfig(raw: Record<string, unknown>): TrainConfig {
   if (cfg.inName && cfg.pretrain && cfg.loss === 'svdd') {
     throw new UserError(`--in-name ${cfg.inName} and --pretrain 1 both initialise the encoder: pass --pretrain 0 to start from the saved weights`);
   }
+  if (dataset === 'gtsrb' && (cfg.normal.join() !== '0' || !['-1', '1'].includes(cfg.outlier.join()))) {
+    throw new UserError('--dataset gtsrb has one normal class, the stop signs (0), and one outlier class (1): drop --normal and --outlier');
+  }
+  // the network options' own checks, before anything is loaded (a folder dataset's network is known from its images)
+  netOptionsFor(cfg, net);
   if (!/^[\w.-]+$/.test(cfg.outName)) throw new UserError(`--out-name ${cfg.outName} is invalid: use a folder name of letters, digits, '.', '_' or '-'`);
   if (!cfg.xpDir) {
     const label = (c: number) => (dataset === 'folder' ? classNames[c].replace(/[^\w.-]+/g, '_') : String(c));
@@ -60,18 +67,18 @@ export function buildTrainConfig(raw: Record<string, unknown>): TrainConfig {
  * For a folder dataset, from a cheap scan of --data-dir: the class folder names, and the shape of the first
  * training PNG (or --image-size), which picks the network and with it the defaults (NET_DEFAULTS_FROM).
  */
-function datasetAtConfigTime(dataset: DatasetName, raw: Record<string, unknown>): { classNames: readonly string[]; defaults: Partial<TrainConfig>; imageSize?: string } {
+function datasetAtConfigTime(dataset: DatasetName, raw: Record<string, unknown>): { classNames: readonly string[]; defaults: Partial<TrainConfig>; imageSize?: string; net: NetKind } {
   const given = raw.imageSize === undefined ? undefined : String(raw.imageSize);
   if (dataset !== 'folder') {
     if (given !== undefined) throw new UserError(`--image-size ${given} only applies to --dataset folder: drop it (${dataset} images are ${formatDims(DATASET_INFO[dataset])})`);
-    return { classNames: DATASET_INFO[dataset].classNames, defaults: DATASET_DEFAULTS[dataset] };
+    return { classNames: DATASET_INFO[dataset].classNames, defaults: DATASET_DEFAULTS[dataset], net: DATASET_INFO[dataset].net };
   }
   const dataDir = raw.dataDir === undefined ? '' : String(raw.dataDir).trim();
   if (!dataDir) throw new UserError('--dataset folder needs --data-dir D: a folder with D/train/<class>/*.png and D/test/<class>/*.png');
   const dims = given === undefined ? undefined : parseImageSize(given);
   const classNames = scanFolderClasses(dataDir);
   const { net } = folderShape(dataDir, dims);
-  return { classNames, defaults: DATASET_DEFAULTS[NET_DEFAULTS_FROM[net]], imageSize: dims && formatDims(dims) };
+  return { classNames, defaults: DATASET_DEFAULTS[NET_DEFAULTS_FROM[net]], imageSize: dims && formatDims(dims), net };
 }
 
 /** The objective in words, as logged and recorded. */

@@ -28,12 +28,12 @@ export interface OptSpec {
   optional?: true;
 }
 
-export const DATASETS = ['mnist', 'cifar10', 'folder'] as const;
+export const DATASETS = ['mnist', 'cifar10', 'gtsrb', 'folder'] as const;
 export type DatasetName = (typeof DATASETS)[number];
 
 const OPTION_TABLE = [
   // experiment
-  { key: 'dataset', flag: '--dataset', type: 'choice', choices: DATASETS, def: 'mnist', help: 'dataset: mnist, cifar10, or folder = your own PNGs in --data-dir (D/train/<class>/*.png, D/test/<class>/*.png)' },
+  { key: 'dataset', flag: '--dataset', type: 'choice', choices: DATASETS, def: 'mnist', help: 'dataset: mnist, cifar10, gtsrb (stop signs against adversarial images; README, GTSRB), or folder = your own PNGs in --data-dir (D/train/<class>/*.png, D/test/<class>/*.png)' },
   { key: 'dataDir', optional: true, flag: '--data-dir', type: 'string', help: 'folder with the dataset files (default: data/, then the embedded MNIST copy); required with --dataset folder' },
   { key: 'imageSize', optional: true, flag: '--image-size', type: 'string', help: 'folder datasets: convert and resize every image to HxWxC, 28x28x1 (MNIST network) or 32x32x3 (CIFAR-10 network) (default: the images\' own size, which must agree)' },
   { key: 'xpDir', flag: '--xp-dir', type: 'string', help: 'run folder for every output (default: log/<dataset>_<normal>vs<outlier>_seed<seed>)' },
@@ -76,6 +76,17 @@ const OPTION_TABLE = [
   { key: 'repDim', flag: '--rep-dim', type: 'int', min: 16, help: 'representation size (default: 32 MNIST, 128 CIFAR-10; folder: by its network); a multiple of 16' },
   { key: 'useBatchNorm', flag: '--use-batch-norm', type: 'bool01', def: true, help: 'batch norm without affine parameters' },
   { key: 'leakyRelu', flag: '--leaky-relu', type: 'bool01', def: true, help: '1 = leaky ReLU (0.01), 0 = ReLU' },
+  // the original's other networks and initialisations (README, "Options of the original code")
+  { key: 'mnistArchitecture', flag: '--mnist-architecture', type: 'int', def: 1, min: 1, max: 2, help: 'MNIST network: 1 = the paper\'s LeNet, 2 = the original\'s wide variant (conv 256-256-128, dense 320, dense rep_dim)' },
+  { key: 'cifar10Architecture', flag: '--cifar10-architecture', type: 'int', def: 3, min: 1, max: 3, help: 'CIFAR-10 network: 3 = the paper\'s LeNet, 1 = six convolutions (16-16-32-32-64-64), 2 = three (16-32-64)' },
+  { key: 'mnistBias', flag: '--mnist-bias', type: 'bool01', def: false, help: 'bias terms in the MNIST convolutions and dense layers. A bias lets the network map every input to c, the trivial solution of one-class Deep SVDD (hypersphere collapse): the paper\'s networks are bias-free' },
+  { key: 'cifar10Bias', flag: '--cifar10-bias', type: 'bool01', def: false, help: 'bias terms in the CIFAR-10 architecture 1 encoder (as the original, never in its autoencoder); risks hypersphere collapse like --mnist-bias' },
+  { key: 'bnAffine', flag: '--bn-affine', type: 'bool01', def: false, help: 'learn a batch-norm scale γ and shift β (the original\'s Lasagne batch norm). β is a bias: with it the network can map every input to c (γ → 0, β → c), the collapse the bias-free design rules out, so Deep SVDD may learn a constant function' },
+  { key: 'weightDictInit', flag: '--weight-dict-init', type: 'bool01', def: false, help: 'initialise the first convolution with atoms of a dictionary learnt on 5×5 patches of 500 training images (the original\'s MNIST and CAE scripts); drawn in filters_init.png' },
+  // preprocessing
+  { key: 'gcn', flag: '--gcn', type: 'bool01', def: true, help: 'global contrast normalisation of each image (subtract its mean, divide by --unit-norm-used) before the min–max scaling' },
+  { key: 'unitNormUsed', flag: '--unit-norm-used', type: 'choice', choices: ['l1', 'l2', 'std'], def: 'l1', help: 'GCN scale: l1 = mean |x|, l2 = √Σx² / D, std = standard deviation (the same after min–max up to the GCN scale of each image)' },
+  { key: 'zcaWhitening', flag: '--zca-whitening', type: 'bool01', def: false, help: 'ZCA whitening after GCN (W = U·diag(1/√(S + 0.1))·Uᵀ from the training covariance), then min–max' },
   // pretraining
   { key: 'pretrain', flag: '--pretrain', type: 'bool01', def: true, help: 'autoencoder pretraining, then encoder transfer' },
   { key: 'aeSolver', flag: '--ae-solver', type: 'choice', choices: SOLVERS, def: 'adam', help: 'pretraining optimiser' },
@@ -126,6 +137,8 @@ export type TrainConfig =
 export const DATASET_DEFAULTS: Record<DatasetName, Partial<TrainConfig>> = {
   mnist: { repDim: 32, aeNEpochs: 150, aeLrDrop: false, aeLrDropInEpoch: 250, aeC: 1e3 },
   cifar10: { repDim: 128, aeNEpochs: 350, aeLrDrop: true, aeLrDropInEpoch: 250, aeC: 1e6 },
+  // the original's gtsrb_cae.sh (pretraining epochs: the original's hard-coded 150)
+  gtsrb: { repDim: 32, aeNEpochs: 150, aeLrDrop: true, aeLrDropInEpoch: 250, aeC: 1e6 },
   folder: {},
 };
 
@@ -133,6 +146,7 @@ export const DATASET_DEFAULTS: Record<DatasetName, Partial<TrainConfig>> = {
 export const NET_DEFAULTS_FROM: Record<NetKind, Exclude<DatasetName, 'folder'>> = {
   mnist_LeNet: 'mnist',
   cifar10_LeNet: 'cifar10',
+  gtsrb_LeNet: 'gtsrb',
 };
 
 function describeAllowed(spec: OptSpec): string {

@@ -9,8 +9,10 @@ import { permutation, subRng } from '../util/rng.js';
 import { type ImageSet } from './batches.js';
 import { loadCifar10 } from './cifar10.js';
 import { loadFolderDataset, parseImageSize } from './folder.js';
+import { GTSRB_CLASS_NAMES, loadGtsrb } from './gtsrb.js';
 import { loadMnist } from './mnist.js';
-import { preprocess, type PreprocessConstants } from './preprocess.js';
+import { preprocess, type GcnNorm, type PreprocessConstants } from './preprocess.js';
+import { type ZcaTransform } from './zca.js';
 import { buildSplit, gatherImages, resolveClasses, seededSubset, selectIndices } from './select.js';
 
 export interface DatasetInfo {
@@ -33,6 +35,10 @@ export const DATASET_INFO: Record<string, DatasetInfo> = {
     classNames: ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'],
     net: 'cifar10_LeNet', height: 32, width: 32, channels: 3,
   },
+  gtsrb: {
+    name: 'gtsrb', title: 'GTSRB stop signs', classNames: GTSRB_CLASS_NAMES,
+    net: 'gtsrb_LeNet', height: 32, width: 32, channels: 3,
+  },
 };
 
 /** Raw images (uint8, channels last) and labels of both splits. */
@@ -49,7 +55,7 @@ export interface RawData {
  * the class folders, network from the image shape) comes from the data. `imageSize` (--image-size HxWxC) only
  * applies to folder datasets.
  */
-export function loadRaw(dataset: string, dataDir: string, explicit: boolean, imageSize?: string): RawData {
+export function loadRaw(dataset: string, dataDir: string, explicit: boolean, imageSize?: string, seed = 0): RawData {
   if (dataset === 'folder') {
     if (!explicit) throw new UserError('--dataset folder needs --data-dir D: a folder with D/train/<class>/*.png and D/test/<class>/*.png');
     const f = loadFolderDataset(dataDir, imageSize === undefined ? undefined : parseImageSize(imageSize));
@@ -66,7 +72,12 @@ export function loadRaw(dataset: string, dataDir: string, explicit: boolean, ima
     const c = loadCifar10(dataDir);
     return { source: c.source, train: c.train, test: c.test };
   }
-  throw new UserError(`--dataset ${dataset} is not known: use mnist, cifar10 or folder`);
+  if (dataset === 'gtsrb') {
+    // the split of the stop signs into training and test images depends on the seed (src/data/gtsrb.ts)
+    const g = loadGtsrb(dataDir, explicit, seed);
+    return { source: g.source, train: g.train, test: g.test };
+  }
+  throw new UserError(`--dataset ${dataset} is not known: use mnist, cifar10, gtsrb or folder`);
 }
 
 export interface PreparedData {
@@ -89,6 +100,8 @@ export interface PreparedData {
   /** original pixels of the test images (for pictures) */
   testPixels: Uint8Array;
   constants: PreprocessConstants;
+  /** the ZCA whitening fitted on the training set (--zca-whitening 1) */
+  zca?: ZcaTransform;
 }
 
 export interface PrepareOptions {
@@ -103,12 +116,16 @@ export interface PrepareOptions {
   valFrac?: number;
   /** --image-size HxWxC (folder datasets) */
   imageSize?: string;
+  /** contrast normalisation: --gcn 0 gives 'none', otherwise --unit-norm-used (default l1) */
+  contrast?: GcnNorm | 'none';
+  /** --zca-whitening 1 */
+  zca?: boolean;
 }
 
 export function prepareData(o: PrepareOptions, raw?: RawData): PreparedData {
-  const data = raw ?? loadRaw(o.dataset, o.dataDir ?? 'data', o.dataDir !== undefined, o.imageSize);
+  const data = raw ?? loadRaw(o.dataset, o.dataDir ?? 'data', o.dataDir !== undefined, o.imageSize, o.seed);
   const info = data.info ?? DATASET_INFO[o.dataset];
-  if (!info) throw new UserError(`--dataset ${o.dataset} is not known: use mnist, cifar10 or folder`);
+  if (!info) throw new UserError(`--dataset ${o.dataset} is not known: use mnist, cifar10, gtsrb or folder`);
   const classes = resolveClasses(o.normal, o.outlier, info.classNames.length);
   if (data.info && selectIndices(data.train.labels, classes.normal).length === 0) {
     const names = classes.normal.map((c) => info.classNames[c]).join(', ');
@@ -141,7 +158,7 @@ export function prepareData(o: PrepareOptions, raw?: RawData): PreparedData {
   const trainPixels = gatherImages(data.train.images, d, trainIdx);
   const testPixels = gatherImages(data.test.images, d, testIndex);
   const valPixels = gatherImages(data.train.images, d, valIdx);
-  const { train, others, constants } = preprocess(trainPixels, [testPixels, valPixels], d);
+  const { train, others, constants, zca } = preprocess(trainPixels, [testPixels, valPixels], d, { gcn: o.contrast, zca: o.zca });
   const shape = { height: info.height, width: info.width, channels: info.channels };
   return {
     info, source: data.source, normal: classes.normal, outlier: classes.outlier,
@@ -149,6 +166,6 @@ export function prepareData(o: PrepareOptions, raw?: RawData): PreparedData {
     test: { x: others[0], n: testIndex.length, ...shape },
     val: { x: others[1], n: valIdx.length, ...shape },
     nTrainOutliers: nOut,
-    testLabels, testIndex, testClasses: Uint8Array.from(testIndex, (i) => data.test.labels[i]), testPixels, constants,
+    testLabels, testIndex, testClasses: Uint8Array.from(testIndex, (i) => data.test.labels[i]), testPixels, constants, zca,
   };
 }

@@ -7,6 +7,7 @@
  * [i*D, (i+1)*D).
  */
 import { UserError, check } from '../util/errors.js';
+import { applyZca, fitZca, type ZcaTransform } from './zca.js';
 
 export type GcnNorm = 'l1' | 'l2' | 'std';
 
@@ -15,7 +16,8 @@ export interface PreprocessConstants {
   min: number;
   /** global maximum of the GCN-normalized training set */
   max: number;
-  gcn: 'l1';
+  /** the contrast normalisation applied before min–max ('none' = --gcn 0) */
+  gcn: GcnNorm | 'none';
 }
 
 export interface PreprocessOptions {
@@ -24,6 +26,10 @@ export interface PreprocessOptions {
    * trained model, so that new data is scaled exactly as the training data was).
    */
   minMax?: { min: number; max: number };
+  /** contrast normalisation: 'l1' (default), 'l2', 'std', or 'none' (--gcn 0) */
+  gcn?: GcnNorm | 'none';
+  /** ZCA whitening after GCN, fitted on the training set (zca.ts), or this saved transform */
+  zca?: boolean | ZcaTransform;
 }
 
 /** Pixel bytes 0..255 -> float32 in [0, 1] (what torchvision's ToTensor does). */
@@ -103,7 +109,7 @@ export function applyMinMaxInPlace(x: Float32Array, min: number, max: number): v
 }
 
 /**
- * Full preprocessing: /255 -> GCN (l1) -> min-max, where min and max are the global extremes of the processed
+ * Full preprocessing: /255 -> GCN (l1, or opts.gcn) -> (ZCA whitening) -> min-max, where min and max are the global extremes of the processed
  * training set (or `opts.minMax`) and are applied to every set.
  */
 export function preprocess(
@@ -111,16 +117,22 @@ export function preprocess(
   u8others: Uint8Array[],
   d: number,
   opts: PreprocessOptions = {},
-): { train: Float32Array; others: Float32Array[]; constants: PreprocessConstants } {
+): { train: Float32Array; others: Float32Array[]; constants: PreprocessConstants; zca?: ZcaTransform } {
+  const gcn = opts.gcn ?? 'l1';
   const train = toUnitScale(u8train);
-  gcnInPlace(train, d, 'l1');
+  if (gcn !== 'none') gcnInPlace(train, d, gcn);
   const others = u8others.map((u8) => {
     const x = toUnitScale(u8);
-    gcnInPlace(x, d, 'l1');
+    if (gcn !== 'none') gcnInPlace(x, d, gcn);
     return x;
   });
+  const zca = opts.zca === true ? fitZca(train, train.length / d, d) : opts.zca || undefined;
+  if (zca) {
+    applyZca(train, zca);
+    for (const x of others) applyZca(x, zca);
+  }
   const { min, max } = opts.minMax ?? minMax(train);
   applyMinMaxInPlace(train, min, max);
   for (const x of others) applyMinMaxInPlace(x, min, max);
-  return { train, others, constants: { min, max, gcn: 'l1' } };
+  return { train, others, constants: { min, max, gcn }, zca };
 }

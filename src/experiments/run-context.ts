@@ -13,7 +13,7 @@ import { CHECKPOINT_FILE, type RunCheckpoint } from '../io/checkpoint.js';
 import { saveRunCheckpoint } from '../io/checkpoint-state.js';
 import { type EpochCsv } from '../io/epochs-csv.js';
 import { writeImageGrid } from '../io/images.js';
-import { loadModel, type ModelMeta } from '../io/model.js';
+import { loadModel, saveModel as saveModelFiles, writeZca, ZCA_FILE, type ModelMeta } from '../io/model.js';
 import { type RunResults } from '../io/results.js';
 import { type RunLog } from '../io/runlog.js';
 import { type Network } from '../nn/networks.js';
@@ -94,10 +94,16 @@ export function stageLoop(ctx: Ctx, s: StageSpec): StageLoop {
   };
 }
 
+/** The model folder, with the ZCA whitening when the run used it. */
+export function saveModel(dir: string, net: Network, meta: Parameters<typeof saveModelFiles>[2], zca?: PreparedData['zca']): void {
+  saveModelFiles(dir, net, meta);
+  if (zca) writeZca(dir, zca);
+}
+
 export function modelBase(ctx: Ctx): Pick<ModelMeta, 'dataset' | 'preprocessing' | 'classes' | 'config'> {
   const { cfg, data } = ctx;
   return {
-    dataset: cfg.dataset, preprocessing: { gcn: 'l1', min: data.constants.min, max: data.constants.max },
+    dataset: cfg.dataset, preprocessing: { gcn: data.constants.gcn, min: data.constants.min, max: data.constants.max, ...(data.zca ? { zca: { file: ZCA_FILE, d: data.zca.d } } : {}) },
     classes: { normal: data.normal, outlier: data.outlier, names: data.info.classNames }, config: { ...cfg },
   };
 }

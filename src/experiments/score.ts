@@ -1,6 +1,7 @@
 /**
  * Scores new images with a saved model folder (model.json + weights.bin), exactly as the training run scored its
- * test set: /255 → GCN (l1) → min–max with the SAVED training min/max → network in eval mode →
+ * test set: /255 → GCN (the saved norm, or none) → ZCA whitening (model/zca.bin, when the run used it) → min–max
+ * with the SAVED training min/max → network in eval mode →
  *   svdd:        score = ‖φ(x) − c‖² − R²
  *   autoencoder: score = reconstruction error
  * and anomaly iff score > threshold. The TF.js backend must already be selected (selectBackend); it need not be
@@ -13,7 +14,8 @@ import { type ImageSet } from '../data/batches.js';
 import { readInputs } from '../data/inputs.js';
 import { applyMinMaxInPlace, gcnInPlace, toUnitScale } from '../data/preprocess.js';
 import { reconstructionErrors, squaredDistances } from '../eval/infer.js';
-import { loadModel, type ModelMeta } from '../io/model.js';
+import { applyZca } from '../data/zca.js';
+import { loadModel, readZca, type ModelMeta } from '../io/model.js';
 import { NET_INPUT, type InputShape, type Network } from '../nn/networks.js';
 import { UserError } from '../util/errors.js';
 
@@ -47,7 +49,10 @@ export function scoreInputs(opts: ScoreOptions): ScoreResult {
     const d = shape.height * shape.width * shape.channels;
     // exactly the training preprocessing, with the constants saved from the training set
     const x = toUnitScale(images.pixels);
-    gcnInPlace(x, d, meta.preprocessing.gcn ?? 'l1');
+    const gcn = meta.preprocessing.gcn ?? 'l1';
+    if (gcn !== 'none') gcnInPlace(x, d, gcn);
+    const zca = readZca(opts.modelDir, meta);
+    if (zca) applyZca(x, zca);
     applyMinMaxInPlace(x, meta.preprocessing.min, meta.preprocessing.max);
     const set: ImageSet = { x, n: images.n, ...shape };
     const scores = computeScores(net, meta, set, batchSize);

@@ -7,13 +7,12 @@ import { reconstructionErrors } from '../eval/infer.js';
 import { quantile } from '../eval/metrics.js';
 import { writeLineChart } from '../io/charts.js';
 import { restoreRunCheckpoint } from '../io/checkpoint-state.js';
-import { saveModel } from '../io/model.js';
 import { insideFolder } from '../io/run-folder.js';
 import { type Network } from '../nn/networks.js';
 import { autoencoderProblem } from '../train/autoencoder.js';
 import { runEpochs } from '../train/loop.js';
 import { makeSolver } from '../train/solvers.js';
-import { evaluationFields, fmtAuc, interrupted, modelBase, safeAuc, stageLoop, writePictures, type Ctx } from './run-context.js';
+import { evaluationFields, fmtAuc, interrupted, modelBase, safeAuc, saveModel, stageLoop, writePictures, type Ctx } from './run-context.js';
 
 export async function pretrain(ctx: Ctx, ae: Network): Promise<void> {
   const { cfg, data, log } = ctx;
@@ -57,6 +56,6 @@ export function finishAutoencoder(ctx: Ctx, ae: Network): void {
   log.info(`Test AUC: ${fmtAuc(ctx.results.test_auc)} (autoencoder baseline)`);
   saveModel(insideFolder(ctx.xp, cfg.outName, '--out-name'), ae, {
     ...modelBase(ctx), loss: 'autoencoder', aeLoss: cfg.aeLoss, nu: cfg.nu, threshold,
-  });
+  }, data.zca);
   writePictures(ctx.xp, data, scores);
 }

@@ -9,14 +9,13 @@ import { meanRepresentation, squaredDistances } from '../eval/infer.js';
 import { fiveNumber, quantile, scoreSpread } from '../eval/metrics.js';
 import { restoreRunCheckpoint } from '../io/checkpoint-state.js';
 import { writeLineChart } from '../io/charts.js';
-import { saveModel } from '../io/model.js';
 import { insideFolder } from '../io/run-folder.js';
 import { type Network } from '../nn/networks.js';
 import { runEpochs } from '../train/loop.js';
 import { centerEpsFix, oneClassRadius, softBoundaryRadius } from '../train/radius.js';
 import { makeSolver } from '../train/solvers.js';
 import { SvddState, svddProblem } from '../train/svdd.js';
-import { evaluationFields, fmtAuc, interrupted, mean, modelBase, safeAuc, stageLoop, writePictures, type Ctx } from './run-context.js';
+import { evaluationFields, fmtAuc, interrupted, mean, modelBase, safeAuc, saveModel, stageLoop, writePictures, type Ctx } from './run-context.js';
 
 export async function trainSvdd(ctx: Ctx, net: Network): Promise<void> {
   const { cfg, data, log } = ctx;
@@ -58,7 +57,7 @@ export async function trainSvdd(ctx: Ctx, net: Network): Promise<void> {
       afterDiagnostics: (epoch) => {
         if (cfg.saveAt > 0 && epoch + 1 === cfg.saveAt && cfg.saveAt < cfg.nEpochs) {
           const dir = path.join(ctx.xp, `${cfg.outName}_epoch${cfg.saveAt}`);
-          saveModel(dir, net, modelMeta());
+          saveModel(dir, net, modelMeta(), data.zca);
           log.info(`Model after epoch ${cfg.saveAt} saved in ${dir}`);
         }
       },
@@ -89,7 +88,7 @@ export async function trainSvdd(ctx: Ctx, net: Network): Promise<void> {
     train_time_s: ctx.timings.train_s, test_time_s: ctx.timings.test_s,
   });
   if (data.val.n) ctx.results.val_loss = mean(squaredDistances(net, data.val, state.c, cfg.evalBatchSize));
-  saveModel(insideFolder(ctx.xp, cfg.outName, '--out-name'), net, modelMeta());
+  saveModel(insideFolder(ctx.xp, cfg.outName, '--out-name'), net, modelMeta(), data.zca);
   writePictures(ctx.xp, data, scores);
   state.dispose();
 }

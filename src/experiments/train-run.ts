@@ -11,6 +11,7 @@ import { checkWasmHeap } from '../nn/wasm-memory.js';
 import { describeBackend, selectBackend, type BackendInfo } from '../backend/select.js';
 import { xnnpackThreadsFor } from '../backend/threads.js';
 import { describeObjective } from '../config/build.js';
+import { gcnFor, netOptionsFor } from '../config/network.js';
 import { type TrainConfig } from '../config/options.js';
 import { prepareData, type PreparedData } from '../data/datasets.js';
 import { writeJsonAtomic } from '../io/atomic.js';
@@ -26,6 +27,7 @@ import { PACKAGE_VERSION } from '../util/version.js';
 import { progressSender } from './progress-events.js';
 import { count, loadInitialWeights, type Ctx } from './run-context.js';
 import { finishAutoencoder, pretrain } from './stage-autoencoder.js';
+import { dictionaryInit } from './stage-dictionary.js';
 import { trainSvdd } from './stage-svdd.js';
 import { stopRequest } from './stop-request.js';
 
@@ -79,14 +81,14 @@ async function validateRun(cfg: TrainConfig): Promise<Checked> {
     }
   }
   const t = performance.now();
-  const data = prepareData(cfg);
+  const data = prepareData({ ...cfg, contrast: gcnFor(cfg), zca: cfg.zcaWhitening });
   const dataSeconds = (performance.now() - t) / 1000;
   if (data.train.n < 2) throw new UserError(`the training set has ${data.train.n} image(s), batch norm needs at least 2: choose other --normal classes or a larger --n-train`);
   // after the data: the network decides how --threads are shared with XNNPACK
   const backend = await selectBackend({
     backend: cfg.backend, device: cfg.device, threads: cfg.threads, xnnpackThreads: xnnpackThreadsFor(data.info.net, cfg.threads),
   });
-  const netOptions = { repDim: cfg.repDim, batchNorm: cfg.useBatchNorm, leakyRelu: cfg.leakyRelu };
+  const netOptions = netOptionsFor(cfg, data.info.net);
   const initRng = subRng(cfg.seed, 'init');
   const baseline = cfg.loss === 'autoencoder';
   const resumeTrain = resume?.header.position.phase === 'train';
@@ -101,6 +103,12 @@ async function validateRun(cfg: TrainConfig): Promise<Checked> {
     const resumed = resumeTrain ? net : ae;
     if (resume && resumed) checkCheckpointFits(resume, resumed, xp);
     const initial = cfg.inName ? loadInitialWeights(cfg.inName) : undefined;
+    if (initial && (initial.net.kind !== data.info.net || (initial.net.options.architecture ?? 0) !== (netOptions.architecture ?? 0))) {
+      const what = (k: string, a?: number) => `${k}${a === undefined ? '' : ` architecture ${a}`}`;
+      const held = what(initial.net.kind, initial.net.options.architecture);
+      initial.net.dispose();
+      throw new UserError(`--in-name ${cfg.inName} holds a ${held} network, this run builds a ${what(data.info.net, netOptions.architecture)} one: start from a run of the same network (e.g. the same --cifar10-architecture)`);
+    }
     return { resume, data, dataSeconds, backend, ae, net, initial };
   } catch (e) {
     ae?.dispose();
@@ -137,7 +145,7 @@ async function trainInFolder(cfg: TrainConfig, checked: Checked, opts: { quiet?:
     for (const line of runHeader(cfg, data, backend, resume)) log.info(line);
     const large = [['--batch-size', cfg.batchSize], ...(cfg.pretrain ? [['--ae-batch-size', cfg.aeBatchSize]] : [])].filter(([, size]) => Number(size) > data.train.n);
     if (large.length) log.info(`  note: ${large.map(([o, size]) => `${o} ${size}`).join(' and ')} ${large.length > 1 ? 'are' : 'is'} larger than the training set (${data.train.n} images): each epoch is one batch of ${data.train.n}`);
-    log.record(`preprocessing: /255, GCN l1, min–max with training min ${data.constants.min.toPrecision(8)}, max ${data.constants.max.toPrecision(8)}`);
+    log.record(`preprocessing: /255, ${data.constants.gcn === 'none' ? 'no GCN' : `GCN ${data.constants.gcn}`}, ${data.zca ? 'ZCA whitening (ε 0.1), ' : ''}min–max with training min ${data.constants.min.toPrecision(8)}, max ${data.constants.max.toPrecision(8)}`);
     write();
     const csv = new EpochCsv(path.join(xp, 'epochs.csv'), resume?.header.rows ?? []);
     const ctx: Ctx = { cfg, xp, log, data, results, timings, csv, writeResults: write, resume, progress, elapsed: () => elapsedBefore + (Date.now() - started) / 1000 };
@@ -145,6 +153,7 @@ async function trainInFolder(cfg: TrainConfig, checked: Checked, opts: { quiet?:
     let encoderSource: Network | undefined = initial;
     if (ae) {
       if (initial) transferWeights(initial, ae);
+      else if (cfg.weightDictInit && !resume) dictionaryInit(ctx, ae);
       await pretrain(ctx, ae);
       if (baseline) {
         finishAutoencoder(ctx, ae);
@@ -159,6 +168,7 @@ async function trainInFolder(cfg: TrainConfig, checked: Checked, opts: { quiet?:
       const copied = transferWeights(encoderSource, net);
       log.info(`Encoder initialised from ${encoderSource === initial ? `--in-name ${cfg.inName}` : 'the autoencoder'} (${copied.length} tensors: ${copied.join(', ')})`);
     }
+    else if (!encoderSource && cfg.weightDictInit && !resume) dictionaryInit(ctx, net);
     if (encoderSource !== initial) encoderSource?.dispose();
     initial?.dispose();
     await trainSvdd(ctx, net);

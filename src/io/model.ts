@@ -6,7 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { buildNetwork, MAX_REP_DIM, namedTensors, NET_INPUT, type NetKind, type NetOptions, type NetRole, type Network } from '../nn/networks.js';
+import { ARCHITECTURES, buildNetwork, MAX_REP_DIM, namedTensors, NET_INPUT, type NetKind, type NetOptions, type NetRole, type Network } from '../nn/networks.js';
+import { type GcnNorm } from '../data/preprocess.js';
+import { type ZcaTransform } from '../data/zca.js';
 import { UserError } from '../util/errors.js';
 import { makeRng } from '../util/rng.js';
 import { ensureDir, writeFileAtomic, writeJsonAtomic } from './atomic.js';
@@ -33,7 +35,7 @@ export interface ModelMeta {
   /** decisions: score > threshold is an anomaly */
   threshold: number;
   aeLoss?: 'l2' | 'ce';
-  preprocessing: { gcn: 'l1'; min: number; max: number };
+  preprocessing: { gcn: GcnNorm | 'none'; min: number; max: number; zca?: { file: string; d: number } };
   classes: { normal: number[]; outlier: number[]; names?: string[] };
   config: Record<string, unknown>;
   weights: WeightEntry[];
@@ -59,6 +61,28 @@ export function saveModel(dir: string, net: Network, meta: Omit<ModelMeta, 'form
     net: { kind: net.kind, role: net.role, options: net.options }, ...meta, weights: entries,
   };
   writeJsonAtomic(path.join(dir, 'model.json'), full);
+}
+
+/** The ZCA whitening of a model (--zca-whitening 1): `file` holds the D means then the D × D matrix, float32 LE. */
+export const ZCA_FILE = 'zca.bin';
+
+export function writeZca(dir: string, t: ZcaTransform): { file: string; d: number } {
+  ensureDir(dir);
+  const all = new Float32Array(t.d + t.d * t.d);
+  all.set(t.mean); all.set(t.W, t.d);
+  writeFileAtomic(path.join(dir, ZCA_FILE), new Uint8Array(all.buffer));
+  return { file: ZCA_FILE, d: t.d };
+}
+
+export function readZca(dir: string, meta: ModelMeta): ZcaTransform | undefined {
+  const z = meta.preprocessing.zca;
+  if (!z) return undefined;
+  const file = path.join(dir, path.basename(z.file));
+  if (!fs.existsSync(file)) throw new UserError(`${file} not found: the model was trained with --zca-whitening 1 and needs it; the model folder is incomplete`);
+  const buf = fs.readFileSync(file);
+  if (buf.byteLength !== 4 * (z.d + z.d * z.d)) throw new UserError(`${file} has ${buf.byteLength} bytes, not the ${4 * (z.d + z.d * z.d)} of a ${z.d}-dimensional whitening: the model folder is damaged`);
+  const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  return { d: z.d, mean: all.slice(0, z.d), W: all.slice(z.d) };
 }
 
 /** model.json of `dir`, fully checked (types, ranges, shapes, finite numbers) before anything is built from it. */
@@ -103,7 +127,14 @@ export function metaProblem(meta: ModelMeta): string | undefined {
   if (typeof o.batchNorm !== 'boolean' || typeof o.leakyRelu !== 'boolean') return 'the network options batchNorm / leakyRelu are not true or false';
   const p = meta.preprocessing as unknown;
   if (!isObject(p) || !finite(p.min) || !finite(p.max) || !(p.max > p.min)) return 'the preprocessing min/max constants are missing or invalid';
-  if (p.gcn !== undefined && p.gcn !== 'l1') return `unknown contrast normalization ${String(p.gcn)}`;
+  if (p.gcn !== undefined && !['l1', 'l2', 'std', 'none'].includes(p.gcn as string)) return `unknown contrast normalization ${String(p.gcn)}`;
+  if (p.zca !== undefined) {
+    const shape = NET_INPUT[net.kind as NetKind];
+    const d = shape.height * shape.width * shape.channels;
+    if (!isObject(p.zca) || typeof p.zca.file !== 'string' || p.zca.d !== d) return `the ZCA whitening is not a ${d}-dimensional one`;
+  }
+  if (o.architecture !== undefined && !(Number.isInteger(o.architecture) && ARCHITECTURES[net.kind as NetKind].includes(o.architecture as number))) return `unknown architecture ${String(o.architecture)}`;
+  if ((o.bias !== undefined && typeof o.bias !== 'boolean') || (o.bnAffine !== undefined && typeof o.bnAffine !== 'boolean')) return 'the network options bias / bnAffine are not true or false';
   if (!finite(meta.threshold)) return 'the threshold is missing or not a finite number';
   if (meta.loss === 'svdd') {
     if (net.role !== 'encoder') return 'a Deep SVDD model must hold an encoder';

@@ -1,7 +1,9 @@
 /**
  * The LeNet-type networks of Deep SVDD (Ruff et al. 2018, as in the authors' PyTorch port), as plain TF.js ops:
  * bias-free convolutions and dense layers, batch norm without affine parameters (eps 1e-4), leaky ReLU 0.01,
- * 2×2 max pooling, nearest-neighbour upsampling. Tensors are NHWC.
+ * 2×2 max pooling, nearest-neighbour upsampling. Tensors are NHWC. The original code's other networks
+ * (original-architectures.ts), biases and a learned batch-norm scale and shift are options (NetOptions); at their defaults the
+ * networks are exactly these.
  *
  * The encoder half of each autoencoder uses the same layer names as the encoder network, so pretrained weights
  * and batch-norm statistics transfer by name.
@@ -9,23 +11,25 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { leakyRelu } from '../backend/js-kernels.js';
 import { type Rng } from '../util/rng.js';
-import { NET_INPUT, NET_KINDS, type InputShape, type NetKind, type NetOptions, type NetRole } from './architectures.js';
+import { ARCHITECTURES, NET_INPUT, NET_KINDS, type InputShape, type NetKind, type NetOptions, type NetRole } from './architectures.js';
+import { cifarArch1, cifarArch2, gtsrbNet, mnistArch2 } from './original-architectures.js';
 import { batchNormEval, batchNormTrain, BN_EPS, BN_MOMENTUM, makeBatchNorm, type BatchNormState } from './batchnorm.js';
 
 /** leaky-ReLU slope of the reference code (TF.js defaults to 0.3) */
 export const LEAKY_ALPHA = 0.01;
 
-export { NET_INPUT, NET_KINDS, type InputShape, type NetKind, type NetOptions, type NetRole };
+export { ARCHITECTURES, NET_INPUT, NET_KINDS, type InputShape, type NetKind, type NetOptions, type NetRole };
 
 /** the largest representation a model may declare (model.json is checked against it before any tensor is built) */
 export const MAX_REP_DIM = 4096;
 
-type LayerSpec =
-  | { kind: 'conv'; name: string; cin: number; cout: number }
-  | { kind: 'deconv'; name: string; cin: number; cout: number; crop: number }
+export type LayerSpec =
+  /** 5×5 convolution, 'same' padding, or `pad` zeros on each side and 'valid' */
+  | { kind: 'conv'; name: string; cin: number; cout: number; bias?: boolean; pad?: number }
+  | { kind: 'deconv'; name: string; cin: number; cout: number; crop: number; bias?: boolean }
   | { kind: 'bn'; name: string; channels: number }
   | { kind: 'act' } | { kind: 'pool' } | { kind: 'up' } | { kind: 'flatten' } | { kind: 'sigmoid' }
-  | { kind: 'dense'; name: string; nin: number; nout: number }
+  | { kind: 'dense'; name: string; nin: number; nout: number; bias?: boolean }
   | { kind: 'reshape'; shape: [number, number, number] };
 
 export interface Param {
@@ -47,14 +51,27 @@ export interface Network {
   dispose(): void;
 }
 
+/** The layers of a network: the paper's networks here, the original's other variants in original-architectures.ts. */
+export function layerSpecs(kind: NetKind, role: NetRole, o: NetOptions): LayerSpec[] {
+  const arch = o.architecture ?? ARCHITECTURES[kind][0];
+  if (!ARCHITECTURES[kind].includes(arch)) throw new Error(`${kind} has no architecture ${arch} (${ARCHITECTURES[kind].join(', ')})`);
+  if (kind === 'gtsrb_LeNet') return gtsrbNet(o, role);
+  if (kind === 'mnist_LeNet' && arch === 2) return mnistArch2(o, role);
+  if (kind === 'cifar10_LeNet' && arch === 1) return cifarArch1(o, role);
+  if (kind === 'cifar10_LeNet' && arch === 2) return cifarArch2(o, role);
+  return role === 'encoder' ? encoderSpec(kind, o) : [...encoderSpec(kind, o), ...decoderSpec(kind, o)];
+}
+
 function encoderSpec(kind: NetKind, o: NetOptions): LayerSpec[] {
+  // biases: MNIST only (--mnist-bias); the paper's CIFAR-10 network is always bias-free
+  const bias = kind === 'mnist_LeNet' && o.bias ? { bias: true } : {};
   const block = (i: number, cin: number, cout: number): LayerSpec[] => [
-    { kind: 'conv', name: `conv${i}`, cin, cout },
+    { kind: 'conv', name: `conv${i}`, cin, cout, ...bias },
     ...(o.batchNorm ? [{ kind: 'bn', name: `bn${i}`, channels: cout } as LayerSpec] : []),
     { kind: 'act' }, { kind: 'pool' },
   ];
   if (kind === 'mnist_LeNet') {
-    return [...block(1, 1, 8), ...block(2, 8, 4), { kind: 'flatten' }, { kind: 'dense', name: 'dense1', nin: 4 * 7 * 7, nout: o.repDim }];
+    return [...block(1, 1, 8), ...block(2, 8, 4), { kind: 'flatten' }, { kind: 'dense', name: 'dense1', nin: 4 * 7 * 7, nout: o.repDim, ...bias }];
   }
   return [...block(1, 3, 32), ...block(2, 32, 64), ...block(3, 64, 128), { kind: 'flatten' },
     { kind: 'dense', name: 'dense1', nin: 128 * 4 * 4, nout: o.repDim }];
@@ -64,12 +81,13 @@ function decoderSpec(kind: NetKind, o: NetOptions): LayerSpec[] {
   const bn = (name: string, channels: number): LayerSpec[] => (o.batchNorm ? [{ kind: 'bn', name, channels }] : []);
   const c0 = o.repDim / 16;
   if (kind === 'mnist_LeNet') {
+    const bias = o.bias ? { bias: true } : {};
     return [
       { kind: 'reshape', shape: [4, 4, c0] }, { kind: 'act' }, { kind: 'up' },
-      { kind: 'deconv', name: 'deconv1', cin: c0, cout: 4, crop: 0 }, ...bn('bn3', 4), { kind: 'act' }, { kind: 'up' },
+      { kind: 'deconv', name: 'deconv1', cin: c0, cout: 4, crop: 0, ...bias }, ...bn('bn3', 4), { kind: 'act' }, { kind: 'up' },
       // ConvTranspose2d(4, 8, 5, padding=3): 16×16 → 14×14, a 'valid' transposed conv (20×20) cropped by 3
-      { kind: 'deconv', name: 'deconv2', cin: 4, cout: 8, crop: 3 }, ...bn('bn4', 8), { kind: 'act' }, { kind: 'up' },
-      { kind: 'deconv', name: 'deconv3', cin: 8, cout: 1, crop: 0 }, { kind: 'sigmoid' },
+      { kind: 'deconv', name: 'deconv2', cin: 4, cout: 8, crop: 3, ...bias }, ...bn('bn4', 8), { kind: 'act' }, { kind: 'up' },
+      { kind: 'deconv', name: 'deconv3', cin: 8, cout: 1, crop: 0, ...bias }, { kind: 'sigmoid' },
     ];
   }
   return [
@@ -116,36 +134,55 @@ export function buildNetwork(kind: NetKind, role: NetRole, options: NetOptions, 
   if (options.repDim % 16 !== 0 && role === 'autoencoder') {
     throw new Error(`rep_dim ${options.repDim} must be divisible by 16 for the ${kind} autoencoder`);
   }
-  const specs = role === 'encoder' ? encoderSpec(kind, options) : [...encoderSpec(kind, options), ...decoderSpec(kind, options)];
+  const specs = layerSpecs(kind, role, options);
   const params: Param[] = [];
   const bns: BatchNormState[] = [];
   const act = options.leakyRelu ? (x: tf.Tensor) => leakyRelu(x, LEAKY_ALPHA) : (x: tf.Tensor) => tf.relu(x);
   type Fn = (x: tf.Tensor, training: boolean) => tf.Tensor;
+  const addBias = (s: { name: string; bias?: boolean }, channels: number, f: Fn): Fn => {
+    if (!s.bias) return f;
+    const b = tf.variable(tf.zeros([channels]), true);
+    params.push({ name: `${s.name}/b`, variable: b, decay: false });
+    return (x, training) => tf.add(f(x, training), b);
+  };
+  // batch norm and a following leaky ReLU run fused, unless the batch norm has a learned scale and shift
+  const fuses = (i: number) => options.leakyRelu && !options.bnAffine && specs[i]?.kind === 'bn' && specs[i + 1]?.kind === 'act';
   const fns: Fn[] = specs.map((s, i): Fn => {
     switch (s.kind) {
       case 'conv': {
         const w = tf.variable(initWeight(s, role, rng), true);
         params.push({ name: `${s.name}/w`, variable: w, decay: true });
-        return (x) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same');
+        const pad = s.pad;
+        if (pad !== undefined) {
+          return addBias(s, s.cout, (x) => tf.conv2d(tf.pad(x as tf.Tensor4D, [[0, 0], [pad, pad], [pad, pad], [0, 0]]), w as tf.Tensor4D, 1, 'valid'));
+        }
+        return addBias(s, s.cout, (x) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'));
       }
       case 'deconv': {
         const w = tf.variable(initWeight(s, role, rng), true);
         params.push({ name: `${s.name}/w`, variable: w, decay: true });
         const cout = s.cout;
         const crop = s.crop;
-        return (x) => {
+        return addBias(s, cout, (x) => {
           const [n, h, wd] = x.shape;
           if (!crop) return tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [n, h, wd, cout], 1, 'same');
           const full = tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [n, h + 4, wd + 4, cout], 1, 'valid');
           return tf.slice(full, [0, crop, crop, 0], [n, h + 4 - 2 * crop, wd + 4 - 2 * crop, cout]);
-        };
+        });
       }
       case 'bn': {
         const bn = makeBatchNorm(s.name, s.channels);
         bns.push(bn);
+        if (options.bnAffine) {
+          // y = γ·x̂ + β (Lasagne's BatchNormLayer), then the activation layer separately
+          const gamma = tf.variable(tf.ones([s.channels]), true);
+          const beta = tf.variable(tf.zeros([s.channels]), true);
+          params.push({ name: `${s.name}/gamma`, variable: gamma, decay: false }, { name: `${s.name}/beta`, variable: beta, decay: false });
+          return (x, training) => tf.add(tf.mul(training ? batchNormTrain(x, bn) : batchNormEval(x, bn), gamma), beta);
+        }
         // batch norm followed by a leaky ReLU runs as one fused op (training and eval); the activation layer then
         // passes through
-        if (options.leakyRelu && specs[i + 1]?.kind === 'act') {
+        if (fuses(i)) {
           return (x, training) => (training ? batchNormTrain(x, bn, BN_EPS, BN_MOMENTUM, LEAKY_ALPHA) : batchNormEval(x, bn, BN_EPS, LEAKY_ALPHA));
         }
         return (x, training) => (training ? batchNormTrain(x, bn) : batchNormEval(x, bn));
@@ -153,10 +190,10 @@ export function buildNetwork(kind: NetKind, role: NetRole, options: NetOptions, 
       case 'dense': {
         const w = tf.variable(initWeight(s, role, rng), true);
         params.push({ name: `${s.name}/w`, variable: w, decay: true });
-        return (x) => tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D);
+        return addBias(s, s.nout, (x) => tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D));
       }
       case 'act': {
-        const fusedBefore = options.leakyRelu && specs[i - 1]?.kind === 'bn';
+        const fusedBefore = fuses(i - 1);
         return (x) => (fusedBefore ? x : act(x));
       }
       case 'pool': return (x) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid');

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { encodeNpy } from '../../src/data/npy.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const prefix = `test_tmp_${process.pid}_`;
@@ -56,6 +57,8 @@ test('cifar10_cae.sh then cifar10_svdd.sh from its encoder, on the fixtures', as
   assert.equal(ca.aeC, 1e6);
   assert.equal(ca.aeLrDropInEpoch, 250);
   assert.equal(ca.batchSize, 20, 'trailing options override the fixed ones');
+  assert.deepEqual([ca.cifar10Architecture, ca.cifar10Bias, ca.gcn, ca.unitNormUsed, ca.weightDictInit], [3, false, true, 'l1', true]);
+  assert.ok(fs.existsSync(path.join(root, 'log', cae, 'filters_init.png')));
 
   const b = await sh('cifar10_svdd.sh', ['cpu', svdd, '0', 'adam', '0.0001', '1', '0.1', '1', '1', '0', cae, '3', '3', '-1', ...small]);
   assert.equal(b.code, 0, b.stderr);
@@ -70,6 +73,7 @@ test('cifar10_cae.sh then cifar10_svdd.sh from its encoder, on the fixtures', as
   assert.equal(cb.C, 1e6);
   assert.equal(cb.lrDropInEpoch, 50);
   assert.equal(cb.repDim, 128);
+  assert.equal(cb.weightDictInit, false);
   assert.match(fs.readFileSync(path.join(root, 'log', svdd, 'log.txt'), 'utf8'), /Encoder initialised from --in-name/);
 });
 
@@ -86,31 +90,70 @@ test('mnist_svdd.sh and mnist_cae.sh on the embedded MNIST, trailing options pas
   assert.equal(ra.backend.threads, 2, 'the SIMD kernels ran on two threads');
   const ca = config(svdd);
   assert.deepEqual([ca.dataset, ca.nEpochs, ca.lrDropInEpoch, ca.C, ca.nTrain, ca.threads], ['mnist', 1, 50, 1e6, 100, 2]);
+  assert.deepEqual([ca.weightDictInit, ca.mnistBias, ca.gcn, ca.unitNormUsed], [true, false, true, 'l1']);
 
   const cae = `${prefix}mnist_cae`;
   const b = await sh('mnist_cae.sh', ['cpu', cae, '0', 'adam', '0.0001', '1', '0', '-1', ...tiny], mnistEnv);
   assert.equal(b.code, 0, b.stderr);
   assert.equal(results(cae).status, 'finished');
   const cb = config(cae);
-  assert.deepEqual([cb.loss, cb.aeC, cb.aeLrDropInEpoch, cb.batchSize], ['autoencoder', 1e3, 150, 50]);
+  assert.deepEqual([cb.loss, cb.aeC, cb.aeLrDropInEpoch, cb.batchSize, cb.weightDictInit], ['autoencoder', 1e3, 150, 50, true]);
 
   const c = await sh('mnist_svdd.sh', ['cpu', `${prefix}x`, '0', 'adam'], mnistEnv);
   assert.equal(c.code, 2);
   assert.match(c.stderr.trim(), /^usage: sh scripts\/mnist_svdd.sh device xp_dir seed solver lr n_epochs hard_margin block_coordinate pretrain normal outlier \[deep-svdd train options\]$/);
 });
 
-test('wrong arguments: usage line and exit 2; architecture other than 3 refused', async () => {
+test('wrong arguments: usage line and exit 2; an architecture other than 1, 2 or 3 refused', async () => {
   const r1 = await sh('cifar10_svdd.sh', ['cpu', `${prefix}x`, '0']);
   assert.equal(r1.code, 2);
   assert.match(r1.stderr.trim(), /^usage: sh scripts\/cifar10_svdd.sh device xp_dir seed solver lr n_epochs nu hard_margin center_fixed block_coordinate in_name cifar10_architecture cifar10_normal cifar10_outlier/);
   const r2 = await sh('cifar10_cae.sh', ['cpu', `${prefix}x`, '0', 'adam', '0.0001', '1', '3', '3', '-1', 'extra']);
   assert.equal(r2.code, 2);
   assert.match(r2.stderr.trim(), /^usage: sh scripts\/cifar10_cae.sh device xp_dir seed solver lr n_epochs cifar10_architecture cifar10_normal cifar10_outlier/);
-  const r3 = await sh('cifar10_svdd.sh', ['cpu', `${prefix}x`, '0', 'adam', '0.0001', '1', '0.1', '1', '1', '0', '-', '1', '3', '-1']);
+  const r3 = await sh('cifar10_svdd.sh', ['cpu', `${prefix}x`, '0', 'adam', '0.0001', '1', '0.1', '1', '1', '0', '-', '4', '3', '-1']);
   assert.equal(r3.code, 2);
-  assert.match(r3.stderr, /cifar10_architecture 1 is not supported: only 3/);
-  const r4 = await sh('cifar10_cae.sh', ['cpu', `${prefix}x`, '0', 'adam', '0.0001', '1', '2', '3', '-1']);
+  assert.match(r3.stderr, /--cifar10-architecture 4 is invalid: use a whole number ≥ 1 and ≤ 3/);
+  const r4 = await sh('gtsrb_svdd.sh', ['cpu', `${prefix}x`, '0', 'adam', '0.0001', '1', '0.1', '1', '1', '0']);
   assert.equal(r4.code, 2);
-  assert.match(r4.stderr, /cifar10_architecture 2 is not supported/);
+  assert.match(r4.stderr.trim(), /^usage: sh scripts\/gtsrb_svdd.sh device xp_dir seed solver lr n_epochs nu hard_margin center_fixed block_coordinate in_name/);
   assert.ok(!fs.existsSync(path.join(root, 'log', `${prefix}x`)));
+});
+
+test('gtsrb_cae.sh then gtsrb_svdd.sh from its encoder on the fixtures, with and without the adversarial .npy; no GT csv', async () => {
+  const tmp = fs.mkdtempSync(path.join(root, 'log', `${prefix}gtsrb_data_`));
+  fs.cpSync(path.join(root, 'test/fixtures/gtsrb/data_gtsrb'), path.join(tmp, 'data_gtsrb'), { recursive: true });
+  const gEnv = { ...process.env, DEEP_SVDD_DATA_DIR: tmp };
+  const quick = ['--batch-size', '16', '--backend', 'wasm'];
+  for (const adversarial of [false, true]) {
+    if (adversarial) {
+      for (const f of ['Images_150.npy', 'Labels_150.npy']) fs.copyFileSync(path.join(root, 'test/fixtures/gtsrb/adversarial', f), path.join(tmp, 'data_gtsrb', f));
+    }
+    const cae = `${prefix}gtsrb_cae_${adversarial}`;
+    const svdd = `${prefix}gtsrb_svdd_${adversarial}`;
+    const a = await sh('gtsrb_cae.sh', ['cpu', cae, '0', 'adam', '0.0001', '1', ...quick], gEnv);
+    assert.equal(a.code, 0, a.stderr);
+    const ca = config(cae);
+    assert.deepEqual([ca.dataset, ca.loss, ca.gcn, ca.weightDictInit, ca.aeC, ca.aeLrDropInEpoch, ca.repDim], ['gtsrb', 'autoencoder', false, true, 1e6, 250, 32]);
+    assert.ok(fs.existsSync(path.join(root, 'log', cae, 'filters_init.png')));
+    const b = await sh('gtsrb_svdd.sh', ['cpu', svdd, '0', 'adam', '0.0001', '1', '0.1', '1', '1', '0', cae, ...quick], gEnv);
+    assert.equal(b.code, 0, b.stderr);
+    const rb = results(svdd);
+    assert.equal(rb.status, 'finished');
+    assert.equal(typeof rb.test_auc, 'number');
+    assert.equal(rb.n_test, adversarial ? 5 + 4 : 5 + 5);
+    assert.match(rb.data_source, adversarial ? /adversarial images from Images_150\.npy/ : /images of other classes as outliers/);
+    const cb = config(svdd);
+    assert.deepEqual([cb.batchSize, cb.gcn, cb.nnetDiagnostics, cb.pretrain, cb.inName], [16, false, true, false, `log/${cae}`]);
+    assert.equal(results(svdd).preprocessing.gcn, 'none');
+  }
+  // adversarial images of the wrong shape: one line, non-zero exit
+  fs.writeFileSync(path.join(tmp, 'data_gtsrb', 'Images_150.npy'), encodeNpy('f4', [6, 32, 32, 3], new Array(6 * 3072).fill(1)));
+  const w = await sh('gtsrb_cae.sh', ['cpu', `${prefix}gtsrb_badnpy`, '0', 'adam', '0.0001', '1', ...quick], gEnv);
+  assert.notEqual(w.code, 0);
+  assert.match(w.stderr.trim(), /^deep-svdd: \S+Images_150\.npy \(adversarial images[^\n]*shape \(6, 32, 32, 3\) is wrong: expected \(N, 3, 32, 32\)$/);
+  fs.rmSync(path.join(tmp, 'data_gtsrb', 'Final_Training', 'Images', '00014', 'GT-00014.csv'));
+  const c = await sh('gtsrb_cae.sh', ['cpu', `${prefix}gtsrb_nocsv`, '0', 'adam', '0.0001', '1', ...quick], gEnv);
+  assert.notEqual(c.code, 0);
+  assert.match(c.stderr.trim(), /^deep-svdd: GTSRB: \S+GT-00014\.csv not found: [^\n]+$/);
 });
