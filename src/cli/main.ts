@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
- * deep-svdd command line: one module per command (train, score, sweep + report, data). Every user error ends as one
+ * deep-svdd command line: one module per command (train, baseline, score, sweep + report, data). Every user error ends as one
  * line on stderr and a non-zero exit code, never a stack trace (set DEEP_SVDD_DEBUG=1 to see one).
  */
 import { Command, CommanderError } from 'commander';
 import { DivergenceError } from '../train/loop.js';
 import { UserError } from '../util/errors.js';
 import { PACKAGE_VERSION } from '../util/version.js';
+import { registerBaseline } from './baseline.js';
 import { registerData } from './data.js';
 import { registerScore } from './score.js';
 import { registerSweep } from './sweep.js';
@@ -37,6 +38,7 @@ program
   .showSuggestionAfterError(true)
   .exitOverride();
 registerTrain(program);
+registerBaseline(program);
 registerScore(program);
 registerSweep(program);
 registerData(program);

@@ -103,6 +103,8 @@ export interface PrepareOptions {
   valFrac?: number;
   /** --image-size HxWxC (folder datasets) */
   imageSize?: string;
+  /** false skips the contrast normalization (the shallow baselines' --gcn 0); default true */
+  gcn?: boolean;
 }
 
 export function prepareData(o: PrepareOptions, raw?: RawData): PreparedData {
@@ -138,7 +140,7 @@ export function prepareData(o: PrepareOptions, raw?: RawData): PreparedData {
   const trainPixels = gatherImages(data.train.images, d, trainIdx);
   const testPixels = gatherImages(data.test.images, d, testIndex);
   const valPixels = gatherImages(data.train.images, d, valIdx);
-  const { train, others, constants } = preprocess(trainPixels, [testPixels, valPixels], d);
+  const { train, others, constants } = preprocess(trainPixels, [testPixels, valPixels], d, { gcn: o.gcn });
   const shape = { height: info.height, width: info.width, channels: info.channels };
   return {
     info, source: data.source, normal: classes.normal, outlier: classes.outlier,

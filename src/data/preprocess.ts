@@ -15,7 +15,8 @@ export interface PreprocessConstants {
   min: number;
   /** global maximum of the GCN-normalized training set */
   max: number;
-  gcn: 'l1';
+  /** 'none' where GCN was skipped (the shallow baselines' --gcn 0) */
+  gcn: 'l1' | 'none';
 }
 
 export interface PreprocessOptions {
@@ -24,6 +25,8 @@ export interface PreprocessOptions {
    * trained model, so that new data is scaled exactly as the training data was).
    */
   minMax?: { min: number; max: number };
+  /** false skips the contrast normalization (/255 -> min-max only); default true */
+  gcn?: boolean;
 }
 
 /** Pixel bytes 0..255 -> float32 in [0, 1] (what torchvision's ToTensor does). */
@@ -103,7 +106,7 @@ export function applyMinMaxInPlace(x: Float32Array, min: number, max: number): v
 }
 
 /**
- * Full preprocessing: /255 -> GCN (l1) -> min-max, where min and max are the global extremes of the processed
+ * Full preprocessing: /255 -> GCN (l1; skipped with `opts.gcn` false) -> min-max, where min and max are the global extremes of the processed
  * training set (or `opts.minMax`) and are applied to every set.
  */
 export function preprocess(
@@ -112,15 +115,16 @@ export function preprocess(
   d: number,
   opts: PreprocessOptions = {},
 ): { train: Float32Array; others: Float32Array[]; constants: PreprocessConstants } {
+  const gcn = opts.gcn ?? true;
   const train = toUnitScale(u8train);
-  gcnInPlace(train, d, 'l1');
+  if (gcn) gcnInPlace(train, d, 'l1');
   const others = u8others.map((u8) => {
     const x = toUnitScale(u8);
-    gcnInPlace(x, d, 'l1');
+    if (gcn) gcnInPlace(x, d, 'l1');
     return x;
   });
   const { min, max } = opts.minMax ?? minMax(train);
   applyMinMaxInPlace(train, min, max);
   for (const x of others) applyMinMaxInPlace(x, min, max);
-  return { train, others, constants: { min, max, gcn: 'l1' } };
+  return { train, others, constants: { min, max, gcn: gcn ? 'l1' : 'none' } };
 }

@@ -380,8 +380,8 @@ function modelBase(ctx: Ctx): Pick<ModelMeta, 'dataset' | 'preprocessing' | 'cla
   };
 }
 
-/** AUC, AUPRC, threshold metrics and the per-sample scores. */
-function evaluationFields(data: PreparedData, scores: Float32Array, auc: number | null, threshold: number) {
+/** AUC, AUPRC, threshold metrics and the per-sample scores (also of the shallow baselines, baseline-run.ts). */
+export function evaluationFields(data: PreparedData, scores: Float32Array, auc: number | null, threshold: number) {
   const hasBoth = count(data.testLabels, 1) > 0 && count(data.testLabels, 0) > 0;
   return {
     test_auc: auc,
@@ -391,7 +391,7 @@ function evaluationFields(data: PreparedData, scores: Float32Array, auc: number 
   };
 }
 
-function writePictures(xp: string, data: PreparedData, scores: Float32Array): void {
+export function writePictures(xp: string, data: PreparedData, scores: Float32Array): void {
   const order = Array.from(scores.keys()).sort((a, b) => scores[a] - scores[b]);
   const imgs = { pixels: data.testPixels, height: data.info.height, width: data.info.width, channels: data.info.channels };
   const k = Math.min(32, order.length);
