@@ -1,6 +1,9 @@
 /**
- * `deep-svdd report DIR`: summarises a sweep folder (DIR/<class>vs<...>/seed_<s>/results.json) into
- * DIR/summary.csv, DIR/summary.md, DIR/auc_chart.png and a self-contained DIR/report.html.
+ * `deep-svdd report DIR`: summarises a sweep folder (DIR/<class>vs<...>/seed_<s>/results.json), or a folder of sweep
+ * folders (DIR/<sweep>/<class>vs<...>/seed_<s>/, e.g. one sweep per method), into DIR/summary.csv, DIR/summary.md,
+ * DIR/auc_chart.png and a self-contained DIR/report.html. Where the runs use more than one of the paper's methods,
+ * the summary also has the paper's Table 1 layout: one row per normal class, one column per method present
+ * (OC-SVM, KDE, IF, DCAE, soft-boundary, one-class), ours beside the paper's (tableOne).
  *
  * Test AUC is reported in % as mean ± std over the finished seeds of each class; the std is the population standard
  * deviation (numpy's default `np.std`, ddof = 0). The "all classes" row is the mean of the class means (as the paper's
@@ -12,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { PNG } from 'pngjs';
-import { PAPER_COLUMN_TITLE, PAPER_CONFIDENCE, paperColumnOf, paperValue, type PaperCell, type PaperColumn } from '../eval/paper.js';
+import { PAPER_COLUMN_TITLE, PAPER_COLUMNS, PAPER_CONFIDENCE, paperColumnOf, paperValue, type PaperCell, type PaperColumn } from '../eval/paper.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { drawText, textHeight, textWidth } from '../io/font.js';
 import { writeLineChart } from '../io/images.js';
@@ -24,8 +27,10 @@ export interface ReportRun {
   seed: number;
   /** absolute run folder */
   dir: string;
-  /** folder relative to the sweep folder */
+  /** folder relative to the report folder */
   rel: string;
+  /** the class folder relative to the report folder (`3vsall`, or `<sweep>/3vsall` in a folder of sweeps) */
+  group: string;
   status: string;
   testAuc: number | null;
   aeTestAuc: number | null;
@@ -55,30 +60,51 @@ export interface ClassSummary {
   paper: PaperCell | null;
 }
 
-export interface ReportResult { files: string[]; markdown: string; classes: ClassSummary[]; overall: ClassSummary; runs: ReportRun[] }
+export interface ReportResult { files: string[]; markdown: string; classes: ClassSummary[]; overall: ClassSummary; runs: ReportRun[]; table1: TableOne }
+
+/** One cell of the Table 1 layout: our mean ± std over seeds (in %) beside the paper's. */
+export interface TableOneCell { n: number; mean: number | null; std: number | null; paper: PaperCell | null }
+
+/** The paper's Table 1 layout: a row per (dataset, class folder), a column per method present, in the paper's order. */
+export interface TableOne {
+  columns: PaperColumn[];
+  rows: Array<{ dataset: string; cls: number; key: string; name: string; cells: Partial<Record<PaperColumn, TableOneCell>> }>;
+  /** per column: mean of the class means (and of the paper's, over the same classes) */
+  mean: Partial<Record<PaperColumn, TableOneCell>>;
+}
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / a.length;
 /** Population standard deviation (numpy's np.std default, ddof = 0). */
 export const popStd = (a: number[]) => { const m = mean(a); return Math.sqrt(mean(a.map((x) => (x - m) ** 2))); };
 
-/** Every run folder of a sweep, sorted by class and seed. */
+const CLASS_DIR = /^(\d+)vs[\w+.-]+$/;
+
+/** Every run folder of a sweep, or of the sweeps in a folder of sweeps, sorted by class and seed. */
 export function collectRuns(sweepDir: string): ReportRun[] {
+  const entries = fs.readdirSync(sweepDir, { withFileTypes: true }).filter((e) => e.isDirectory());
+  if (entries.some((e) => CLASS_DIR.test(e.name))) return collectSweep(sweepDir, '');
+  return entries.flatMap((e) => collectSweep(path.join(sweepDir, e.name), `${e.name}/`))
+    .sort((a, b) => a.cls - b.cls || a.rel.localeCompare(b.rel) || a.seed - b.seed);
+}
+
+function collectSweep(sweepDir: string, prefix: string): ReportRun[] {
   const runs: ReportRun[] = [];
   for (const cdir of fs.readdirSync(sweepDir, { withFileTypes: true })) {
-    const cm = /^(\d+)vs[\w+.-]+$/.exec(cdir.name);
+    const cm = CLASS_DIR.exec(cdir.name);
     if (!cm || !cdir.isDirectory()) continue;
     for (const sdir of fs.readdirSync(path.join(sweepDir, cdir.name), { withFileTypes: true })) {
       const sm = /^seed_(\d+)$/.exec(sdir.name);
       if (!sm || !sdir.isDirectory()) continue;
-      const rel = `${cdir.name}/${sdir.name}`;
-      const dir = path.join(sweepDir, rel);
+      const group = `${prefix}${cdir.name}`;
+      const rel = `${group}/${sdir.name}`;
+      const dir = path.join(sweepDir, cdir.name, sdir.name);
       let r: Record<string, unknown> | null = null;
       try { r = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as Record<string, unknown>; } catch { /* no or unreadable results */ }
       const names = Array.isArray(r?.normal_class_names) ? (r!.normal_class_names as unknown[]).map(String) : null;
       const t = r?.timings_s as Record<string, unknown> | undefined;
       runs.push({
-        cls: Number(cm[1]), seed: Number(sm[1]), dir, rel, status: typeof r?.status === 'string' ? r.status : r ? 'unknown' : 'missing',
+        cls: Number(cm[1]), seed: Number(sm[1]), dir, rel, group, status: typeof r?.status === 'string' ? r.status : r ? 'unknown' : 'missing',
         testAuc: num(r?.test_auc), aeTestAuc: num(r?.ae_test_auc), objective: typeof r?.objective === 'string' ? r.objective : null,
         dataset: typeof r?.dataset === 'string' ? r.dataset : null, className: names ? names.join('+') : null,
         seconds: num(t?.total_s), error: typeof r?.error === 'string' ? r.error : null,
@@ -97,7 +123,7 @@ function objectiveKind(objective: string | null): string {
 export function summarise(runs: ReportRun[]): { classes: ClassSummary[]; overall: ClassSummary } {
   const groups = new Map<string, ReportRun[]>();
   for (const r of runs) {
-    const key = r.rel.split('/')[0];
+    const key = r.group;
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   const classes: ClassSummary[] = [];
@@ -112,8 +138,10 @@ export function summarise(runs: ReportRun[]): { classes: ClassSummary[]; overall
     const objective = kinds.length > 1 ? `mixed: ${[...new Set(done.map((r) => objectiveKind(r.objective)))].join(' / ')}` : objectiveKind(known.find((r) => r.objective)?.objective ?? null);
     const cls = rs[0].cls;
     const vsAll = key.endsWith('vsall');
+    const className = known.find((r) => r.className)?.className ?? String(cls);
+    const sweep = key.includes('/') ? key.slice(0, key.lastIndexOf('/')) : '';
     classes.push({
-      key, cls, name: known.find((r) => r.className)?.className ?? String(cls), dataset, objective, column,
+      key, cls, name: sweep ? `${className} (${sweep})` : className, dataset, objective, column,
       nRuns: rs.length, n: aucs.length,
       mean: aucs.length ? mean(aucs) : null, std: aucs.length ? popStd(aucs) : null,
       min: aucs.length ? Math.min(...aucs) : null, max: aucs.length ? Math.max(...aucs) : null,
@@ -138,6 +166,67 @@ export function summarise(runs: ReportRun[]): { classes: ClassSummary[]; overall
     paper: papers.length && papers.every((p) => p) ? { mean: mean(papers.map((p) => p!.mean)), std: mean(papers.map((p) => p!.std)) } : null,
   };
   return { classes, overall };
+}
+
+/** Finished runs by method (results.json "objective") and class: the paper's Table 1 layout. */
+export function tableOne(runs: ReportRun[]): TableOne {
+  const done = runs.filter((r) => r.status === 'finished' && r.testAuc !== null && paperColumnOf(r.objective) !== null);
+  const columns = PAPER_COLUMNS.filter((c) => done.some((r) => paperColumnOf(r.objective) === c));
+  const rowKey = (r: ReportRun) => `${r.dataset ?? 'unknown'}:${r.group.slice(r.group.lastIndexOf('/') + 1)}`;
+  const rows: TableOne['rows'] = [];
+  for (const key of [...new Set(done.map(rowKey))]) {
+    const rs = done.filter((r) => rowKey(r) === key);
+    const classKey = key.slice(key.indexOf(':') + 1);
+    const row: TableOne['rows'][number] = { dataset: rs[0].dataset ?? 'unknown', cls: rs[0].cls, key: classKey, name: rs.find((r) => r.className)?.className ?? String(rs[0].cls), cells: {} };
+    for (const col of columns) {
+      const aucs = rs.filter((r) => paperColumnOf(r.objective) === col).map((r) => 100 * r.testAuc!);
+      row.cells[col] = {
+        n: aucs.length, mean: aucs.length ? mean(aucs) : null, std: aucs.length ? popStd(aucs) : null,
+        paper: classKey.endsWith('vsall') ? paperValue(row.dataset, col, row.cls) : null,
+      };
+    }
+    rows.push(row);
+  }
+  rows.sort((a, b) => a.dataset.localeCompare(b.dataset) || a.cls - b.cls || a.key.localeCompare(b.key));
+  const meanRow: TableOne['mean'] = {};
+  for (const col of columns) {
+    const cells = rows.map((r) => r.cells[col]!).filter((c) => c.mean !== null);
+    const papers = cells.map((c) => c.paper);
+    meanRow[col] = {
+      n: cells.reduce((a, c) => a + c.n, 0), mean: cells.length ? mean(cells.map((c) => c.mean!)) : null,
+      std: cells.length ? mean(cells.map((c) => c.std!)) : null,
+      paper: papers.length && papers.every((p) => p) ? { mean: mean(papers.map((p) => p!.mean)), std: mean(papers.map((p) => p!.std)) } : null,
+    };
+  }
+  return { columns, rows, mean: meanRow };
+}
+
+/** The Table 1 layout as text rows: class, name, then "ours / paper" per method. */
+function tableOneRows(t: TableOne): { head: string[]; rows: string[][] } {
+  const cell = (c: TableOneCell | undefined) => (c && c.mean !== null ? `${pm(c.mean, c.std)} / ${c.paper ? pm(c.paper.mean, c.paper.std) : '–'}` : '–');
+  const multi = new Set(t.rows.map((r) => r.dataset)).size > 1;
+  return {
+    head: ['class', 'name', ...t.columns.map((c) => `${PAPER_COLUMN_TITLE[c]} (%)`)],
+    rows: [
+      ...t.rows.map((r) => [String(r.cls), `${multi ? `${r.dataset} ` : ''}${r.name}${r.key.endsWith('vsall') ? '' : ` (${r.key})`}`, ...t.columns.map((c) => cell(r.cells[c]))]),
+      ['mean', 'all classes', ...t.columns.map((c) => cell(t.mean[c]))],
+    ],
+  };
+}
+
+function tableOneMarkdown(t: TableOne): string[] {
+  if (t.columns.length < 2) return [];
+  const { head, rows } = tableOneRows(t);
+  return [
+    '## The paper\'s Table 1 layout',
+    '',
+    'Test AUC in %, ours (mean ± std over seeds) / the paper\'s, one column per method present.',
+    '',
+    `| ${head.join(' | ')} |`,
+    `|${head.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+    '',
+  ];
 }
 
 // ------------------------------------------------------------------------------------------------ text
@@ -175,7 +264,7 @@ function notes(classes: ClassSummary[], runs: ReportRun[]): string[] {
   return out;
 }
 
-function markdown(dir: string, classes: ClassSummary[], overall: ClassSummary, runs: ReportRun[]): string {
+function markdown(dir: string, classes: ClassSummary[], overall: ClassSummary, runs: ReportRun[], t1: TableOne): string {
   const rows = tableRows(classes, overall);
   const lines = [
     `# deep-svdd sweep summary: ${dir}`,
@@ -188,6 +277,7 @@ function markdown(dir: string, classes: ClassSummary[], overall: ClassSummary, r
     '',
     ...notes(classes, runs).map((n) => `- ${n}`),
     '',
+    ...tableOneMarkdown(t1),
   ];
   return lines.join('\n');
 }
@@ -225,7 +315,7 @@ export function chartRange(classes: ClassSummary[], runs: ReportRun[]): number {
 function classLabel(c: ClassSummary): string[] {
   const cut = (s: string) => (s.length > 16 ? `${s.slice(0, 14)}..` : s);
   const lines = [cut(c.name)];
-  const m = /^\d+vs(.+)$/.exec(c.key);
+  const m = /(?:^|\/)\d+vs(.+)$/.exec(c.key);
   if (m && m[1] !== 'all') lines.push(cut(`vs ${m[1]}`));
   return lines;
 }
@@ -293,7 +383,7 @@ export function aucChart(classes: ClassSummary[], runs: ReportRun[]): { png: Buf
       rect(xo, yOf(c.mean), xo + bar - 1, base, CHART_COLORS.ours);
       whisker(xo + bar / 2, c.mean, c.std ?? 0);
       for (const r of runs) {
-        if (r.rel.split('/')[0] !== c.key || r.status !== 'finished' || r.testAuc === null) continue;
+        if (r.group !== c.key || r.status !== 'finished' || r.testAuc === null) continue;
         const y = yOf(100 * r.testAuc);
         rect(xo + bar / 2 - 5, y - 1, xo + bar / 2 - 3, y + 1, CHART_COLORS.seed);
       }
@@ -368,8 +458,15 @@ function lossCurves(rs: ReportRun[], tmp: string): Record<'pretrain' | 'train', 
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
 
-function html(dir: string, classes: ClassSummary[], overall: ClassSummary, runs: ReportRun[], chart: { png: Buffer; lo: number }): string {
+function html(dir: string, classes: ClassSummary[], overall: ClassSummary, runs: ReportRun[], chart: { png: Buffer; lo: number }, t1: TableOne): string {
   const rows = tableRows(classes, overall);
+  const t1Text = tableOneRows(t1);
+  const t1Html = t1.columns.length < 2 ? '' : [
+    '<h2>The paper\'s Table 1 layout</h2><p>Test AUC in %, ours (mean ± std over seeds) / the paper\'s, one column per method present.</p>',
+    '<table class="summary"><thead><tr>', ...t1Text.head.map((h) => `<th>${esc(h)}</th>`), '</tr></thead><tbody>',
+    ...t1Text.rows.map((r, i) => `<tr${i === t1Text.rows.length - 1 ? ' class="all"' : ''}>${r.map((x, j) => `<td${j >= 2 ? ' class="n"' : ''}>${esc(x)}</td>`).join('')}</tr>`),
+    '</tbody></table>',
+  ].join('');
   const table = [
     '<table class="summary"><thead><tr>', ...TABLE_HEAD.map((h) => `<th>${esc(h)}</th>`), '</tr></thead><tbody>',
     ...rows.map((r, i) => `<tr${i === rows.length - 1 ? ' class="all"' : ''}>${r.map((x, j) => `<td${j >= 2 ? ' class="n"' : ''}>${esc(x)}</td>`).join('')}</tr>`),
@@ -387,7 +484,7 @@ function html(dir: string, classes: ClassSummary[], overall: ClassSummary, runs:
   const sections: string[] = [];
   try {
     for (const c of classes) {
-      const rs = runs.filter((r) => r.rel.split('/')[0] === c.key);
+      const rs = runs.filter((r) => r.group === c.key);
       const first = rs.filter((r) => r.status === 'finished').sort((a, b) => a.seed - b.seed)[0];
       const parts = [`<section><h3>class ${esc(c.cls === null ? c.key : String(c.cls))} (${esc(c.name)}): ${esc(pm(c.mean, c.std))} % over ${c.n} seed(s)</h3>`];
       if (first) {
@@ -428,6 +525,7 @@ img { image-rendering: pixelated; border: 1px solid #eee; } section { margin-bot
 <h2>Test AUC per class</h2>
 ${table}
 <ul class="notes">${notes(classes, runs).map((n) => `<li>${esc(n)}</li>`).join('')}</ul>
+${t1Html}
 <h2>Ours against the paper</h2>
 <img src="${dataUri(chart.png)}" alt="test AUC per class: ours and the paper">
 ${legend}
@@ -450,14 +548,15 @@ export function writeReport(dirArg: string): ReportResult {
   try { st = fs.statSync(dir); } catch { throw new UserError(`${dirArg} does not exist: give the --xp-dir of a sweep`); }
   if (!st.isDirectory()) throw new UserError(`${dirArg} is not a folder: give the --xp-dir of a sweep`);
   const runs = collectRuns(dir);
-  if (!runs.length) throw new UserError(`no runs in ${dirArg} (expected ${path.join(dirArg, '<class>vsall/seed_<seed>/results.json')}): run deep-svdd sweep --xp-dir ${dirArg} first`);
+  if (!runs.length) throw new UserError(`no runs in ${dirArg} (expected ${path.join(dirArg, '<class>vsall/seed_<seed>/results.json')}, or sweep folders holding them): run deep-svdd sweep --xp-dir ${dirArg} first`);
   const { classes, overall } = summarise(runs);
-  const md = markdown(dir, classes, overall, runs);
+  const t1 = tableOne(runs);
+  const md = markdown(dir, classes, overall, runs, t1);
   const chart = aucChart(classes, runs);
   const files = ['summary.csv', 'summary.md', 'auc_chart.png', 'report.html'].map((f) => path.join(dir, f));
   writeFileAtomic(files[0], csv(classes, overall));
   writeFileAtomic(files[1], md);
   writeFileAtomic(files[2], chart.png);
-  writeFileAtomic(files[3], html(dir, classes, overall, runs, chart));
-  return { files, markdown: md, classes, overall, runs };
+  writeFileAtomic(files[3], html(dir, classes, overall, runs, chart, t1));
+  return { files, markdown: md, classes, overall, runs, table1: t1 };
 }
