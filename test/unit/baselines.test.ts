@@ -6,10 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { squaredDistances, takeRows, type Rows } from '../../src/baselines/distances.js';
+import { selectBackend } from '../../src/backend/select.js';
+import { squaredDistances, takeRows, useDotEngine, type Rows } from '../../src/baselines/distances.js';
+import { useTfDotEngine } from '../../src/baselines/dot-tf.js';
 import { averagePathLength, fitIsolationForest, isolationScores } from '../../src/baselines/iforest.js';
 import { foldAssignment, gaussianLogNorm, KDE_BANDWIDTHS, kdeCrossValidate, kdeLogDensity, logspace } from '../../src/baselines/kde.js';
-import { fitOcsvm, ocsvmDecision, parseLibsvmModel } from '../../src/baselines/ocsvm.js';
+import { fitOcsvm, ocsvmDecision, parseLibsvmModel, trainDistances } from '../../src/baselines/ocsvm.js';
 import { componentsFor, fitPca, pcaTransform } from '../../src/baselines/pca.js';
 import { bestOf, GAMMA_GRID, splitHoldout, splitTestSlice } from '../../src/baselines/selection.js';
 import { gaussian, makeRng, permutation } from '../../src/util/rng.js';
@@ -30,6 +32,21 @@ describe('distances', () => {
       close(D[i * Q.n + j], s, 1e-12);
     }
     assert.deepEqual(Array.from(takeRows(X, [4, 0]).x), [1, Math.fround(0.8), 0, 0]);
+  });
+
+  test('the TF.js engine (float32 matrix products) agrees with the JavaScript one', async () => {
+    await selectBackend({ backend: 'wasm', device: 'cpu', threads: 1 });
+    const rng = makeRng(9);
+    const a = rows(Array.from({ length: 37 }, () => Array.from({ length: 50 }, () => gaussian(rng))));
+    const b = rows(Array.from({ length: 1200 }, () => Array.from({ length: 50 }, () => gaussian(rng))));
+    const js = squaredDistances(a, b);
+    useTfDotEngine();
+    try {
+      const viaTf = squaredDistances(a, b);
+      for (let i = 0; i < js.length; i++) close(viaTf[i], js[i], 1e-4 * js[i] + 1e-4);
+    } finally {
+      useDotEngine(null);
+    }
   });
 });
 
@@ -89,6 +106,19 @@ describe('OC-SVM (libsvm-js)', () => {
     close(m.rho, 1.454709102009832, 1e-6, 'rho');
     const f = ocsvmDecision(m, Q);
     [0.33996311632332654, -1.145481280720114, 0.24543899177708717, -1.4130668635381665].forEach((v, i) => close(f[i], v, 1e-6, `query ${i}`));
+  });
+
+  test('a precomputed kernel (also on a subset of a larger distance matrix) gives the same model as libsvm\'s RBF kernel', async () => {
+    const ref = await fitOcsvm(X, { gamma: 0.5, nu: 0.3 });
+    const pre = await fitOcsvm(X, { gamma: 0.5, nu: 0.3 }, { dist: trainDistances(X), n: X.n });
+    assert.deepEqual(pre.svIndices, ref.svIndices);
+    close(pre.rho, ref.rho, 1e-6, 'rho (distances stored in float32)');
+    pre.coef.forEach((c, i) => close(c, ref.coef[i], 1e-6, 'coef'));
+    // X is rows 2..11 of a larger set
+    const big = rows([[5, 5], [-4, 2], ...Array.from({ length: X.n }, (_, i) => [X.x[2 * i], X.x[2 * i + 1]])]);
+    const sub = await fitOcsvm(X, { gamma: 0.5, nu: 0.3 }, { dist: trainDistances(big), n: big.n, idx: Int32Array.from({ length: X.n }, (_, i) => i + 2) });
+    assert.deepEqual(sub.svIndices, ref.svIndices);
+    close(sub.rho, ref.rho, 1e-6, 'rho');
   });
 
   test('separable toy data: positive inside the training cluster, negative far outside', async () => {
