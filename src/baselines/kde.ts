@@ -23,14 +23,14 @@ export function gaussianLogNorm(d: number, h: number): number {
   return 0.5 * d * Math.log(2 * Math.PI * h * h);
 }
 
-/** logsumexp_j(−dist_j/(2h²)) over the j with keep(j) (all when keep is undefined). */
-function logSumExpNeg(dist: Float64Array, h: number, keep?: (j: number) => boolean): number {
+/** logsumexp_j(−dist_j/(2h²)). */
+function logSumExpNeg(dist: Float64Array, h: number): number {
   let m = Infinity;
-  for (let j = 0; j < dist.length; j++) if ((!keep || keep(j)) && dist[j] < m) m = dist[j];
+  for (let j = 0; j < dist.length; j++) if (dist[j] < m) m = dist[j];
   if (m === Infinity) return -Infinity;
   const inv = 1 / (2 * h * h);
   let s = 0;
-  for (let j = 0; j < dist.length; j++) if (!keep || keep(j)) s += Math.exp(-(dist[j] - m) * inv);
+  for (let j = 0; j < dist.length; j++) s += Math.exp(-(dist[j] - m) * inv);
   return -m * inv + Math.log(s);
 }
 
@@ -71,15 +71,29 @@ export function kdeCrossValidate(train: Rows, bandwidths: readonly number[], fol
   const sums = Array.from({ length: bandwidths.length }, () => new Float64Array(k));
   const oof = bandwidths.map(() => new Float64Array(train.n));
   const norms = rowNorms(train);
+  const logNorms = bandwidths.map((h) => gaussianLogNorm(train.d, h));
+  const kept = new Float64Array(train.n);
   forEachDistanceRow(train, train, (i, dist) => {
     const f = fold[i];
-    const keep = (j: number) => fold[j] !== f;
-    const logN = Math.log(train.n - sizes[f]);
-    bandwidths.forEach((h, b) => {
-      const v = logSumExpNeg(dist, h, keep) - logN - gaussianLogNorm(train.d, h);
+    // the distances to the other folds' samples, minus their minimum (log-sum-exp), gathered once for all bandwidths
+    let m = Infinity;
+    let nk = 0;
+    for (let j = 0; j < dist.length; j++) {
+      if (fold[j] === f) continue;
+      const v = dist[j];
+      kept[nk++] = v;
+      if (v < m) m = v;
+    }
+    for (let j = 0; j < nk; j++) kept[j] -= m;
+    const logN = Math.log(nk);
+    for (let b = 0; b < bandwidths.length; b++) {
+      const inv = 1 / (2 * bandwidths[b] * bandwidths[b]);
+      let acc = 0;
+      for (let j = 0; j < nk; j++) acc += Math.exp(-kept[j] * inv);
+      const v = -m * inv + Math.log(acc) - logN - logNorms[b];
       sums[b][f] += v;
       oof[b][i] = v;
-    });
+    }
   }, norms, norms);
   const meanScores = sums.map((s) => s.reduce((a, v) => a + v, 0) / k);
   let bestIndex = 0;
