@@ -32,8 +32,15 @@ export const BASELINE_OWN_OPTIONS: readonly OptSpec[] = [
   { key: 'contamination', flag: '--contamination', type: 'float', def: 0.1, gt: 0, max: 0.5, help: 'IF and KDE: expected outlier fraction; the decision threshold is the (1 − contamination) quantile of the training scores (KDE: of their cross-validated scores); affects predictions only, not the AUC' },
 ];
 
+/** What a shared option means for a baseline run, where train's help would mislead. */
+const SHARED_HELP: Record<string, string> = {
+  xpDir: 'run folder for every output (default: log/<dataset>_<method>_<normal>vs<outlier>_seed<seed>)',
+  seed: 'fixes subsets, the OC-SVM hold-out split, the KDE folds and the Isolation Forest',
+};
+
 export const BASELINE_OPTIONS: readonly OptSpec[] = [
-  ...SHARED_KEYS.map((k) => TRAIN_OPTIONS.find((s) => s.key === k)!).filter(Boolean),
+  ...SHARED_KEYS.map((k) => TRAIN_OPTIONS.find((s) => s.key === k)!).filter(Boolean)
+    .map((spec) => (SHARED_HELP[spec.key] ? { ...spec, help: SHARED_HELP[spec.key] } : spec)),
   ...BASELINE_OWN_OPTIONS,
 ];
 
