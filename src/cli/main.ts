@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /**
- * deep-svdd command line: one module per command (train, score, sweep + report, data). Every user error ends as one
+ * deep-svdd command line: one module per command (train, baseline, score, sweep + report, data). Every user error ends as one
  * line on stderr and a non-zero exit code, never a stack trace (set DEEP_SVDD_DEBUG=1 to see one).
  */
 import { Command, CommanderError } from 'commander';
 import { DivergenceError, UserError } from '../util/errors.js';
 import { PACKAGE_VERSION } from '../util/version.js';
+import { registerBaseline } from './baseline.js';
 import { registerData } from './data.js';
 import { registerScore } from './score.js';
 import { registerSweep } from './sweep.js';
@@ -38,6 +39,7 @@ program
   .configureOutput({ outputError: (str, write) => write(`deep-svdd: ${str.replace(/^error:\s*/, '').trim().replace(/\s*\n\s*/g, ' ')}\n`) })
   .exitOverride();
 registerTrain(program);
+registerBaseline(program);
 registerScore(program);
 registerSweep(program);
 registerData(program);

@@ -1,12 +1,13 @@
 /** `deep-svdd sweep` (classes × seeds, in parallel or as a Slurm array) and `deep-svdd report`. */
 import { type Command, Option } from 'commander';
-import { addTrainOptions, helpWithRange } from '../config/options.js';
+import { addBaselineOptions, BASELINE_OWN_OPTIONS } from '../config/baseline-options.js';
+import { addTrainOptions, helpWithRange, TRAIN_OPTIONS } from '../config/options.js';
 import { sweepCommand } from '../experiments/sweep.js';
 
 export function registerSweep(program: Command): void {
   const sweep = program
     .command('sweep')
-    .description('train every (normal class, seed) pair as its own process, --jobs at a time; resumable; writes DIR/sweep.json as runs finish')
+    .description('train every (normal class, seed) pair as its own process, --jobs at a time (with --method ocsvm|kde|if: fit that shallow baseline instead); resumable; writes DIR/sweep.json as runs finish')
     .option('--classes <list>', 'normal classes, each trained against all others: indices, ranges or class names, comma-separated (e.g. 0-9, 3,5, cat) (default: every class)')
     .option('--seeds <list>', 'seeds, comma-separated or ranges', '1-10')
     .option('--jobs <n>', 'runs in parallel (default: the number of CPU cores ÷ --threads)')
@@ -17,14 +18,16 @@ export function registerSweep(program: Command): void {
   addTrainOptions(sweep, ['normal', 'seed', 'xpDir'], (spec) => (spec.key === 'force'
     ? '1 = rerun finished runs too (overwriting them); unfinished runs are always restarted or resumed'
     : `${helpWithRange(spec)} (passed to every run)`));
+  // the shallow baselines' own options (--method ocsvm|kde|if makes every run a `deep-svdd baseline` run)
+  addBaselineOptions(sweep, BASELINE_OWN_OPTIONS.filter((b) => !TRAIN_OPTIONS.some((t) => t.flag === b.flag)), (spec) => `baseline runs: ${spec.help}`);
   sweep.action(async (opts: Record<string, unknown>, cmd: Command) => {
     await sweepCommand(opts, cmd);
   });
 
   program
     .command('report')
-    .description('summarise a sweep folder: DIR/summary.csv, summary.md (test AUC mean ± std per class beside the paper\'s Table 1), auc_chart.png, report.html')
-    .argument('<dir>', 'the sweep folder (the --xp-dir of deep-svdd sweep)')
+    .description('summarise a sweep folder, or a folder of sweep folders (e.g. one per method): DIR/summary.csv, summary.md (test AUC mean ± std per class beside the paper\'s Table 1, and the Table 1 layout with a column per method), auc_chart.png, report.html')
+    .argument('<dir>', 'the sweep folder (the --xp-dir of deep-svdd sweep), or a folder holding several')
     .exitOverride()
     .action(async (dir: string) => {
       const { writeReport } = await import('../experiments/report.js'); // vega loads only for reports

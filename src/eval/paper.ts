@@ -1,24 +1,33 @@
 /**
  * The paper's Table 1 (Ruff et al., Deep One-Class Classification, ICML 2018): test AUC in %, mean ± std over 10
- * seeds, one normal class against the other nine, for the columns deep-svdd can reproduce: one-class Deep SVDD,
- * soft-boundary Deep SVDD and the deep convolutional autoencoder (DCAE, reconstruction error).
+ * seeds, one normal class against the other nine, for the columns deep-svdd can reproduce: the shallow baselines
+ * (OC-SVM, KDE, Isolation Forest), the deep convolutional autoencoder (DCAE, reconstruction error), soft-boundary
+ * and one-class Deep SVDD (AnoGAN is not built).
  * How sure each column is (checked against a copy of the paper or not) is `PAPER_CONFIDENCE`; report.ts prints it
  * beside every comparison.
  */
 
-export type PaperColumn = 'one-class' | 'soft-boundary' | 'dcae';
+/** Table 1's columns in the paper's order. */
+export const PAPER_COLUMNS = ['ocsvm', 'kde', 'if', 'dcae', 'soft-boundary', 'one-class'] as const;
+export type PaperColumn = (typeof PAPER_COLUMNS)[number];
 export interface PaperCell { mean: number; std: number }
 
 const cells = (pairs: Array<[number, number]>): PaperCell[] => pairs.map(([mean, std]) => ({ mean, std }));
 
 export const PAPER_TABLE1: Record<string, Record<PaperColumn, PaperCell[]>> = {
   mnist: {
+    ocsvm: cells([[98.6, 0.0], [99.5, 0.0], [82.5, 0.1], [88.1, 0.0], [94.9, 0.0], [77.1, 0.0], [96.5, 0.0], [93.7, 0.0], [88.9, 0.0], [93.1, 0.0]]),
+    kde: cells([[97.1, 0.0], [98.9, 0.0], [79.0, 0.0], [86.2, 0.0], [87.9, 0.0], [73.8, 0.0], [87.6, 0.0], [91.4, 0.0], [79.2, 0.0], [88.2, 0.0]]),
+    if: cells([[98.0, 0.3], [97.3, 0.4], [88.6, 0.5], [89.9, 0.4], [92.7, 0.6], [85.5, 1.0], [95.6, 0.3], [92.0, 0.4], [89.9, 0.4], [93.5, 0.3]]),
     'one-class': cells([[98.0, 0.7], [99.7, 0.1], [91.7, 0.8], [91.9, 1.5], [94.9, 0.8], [88.5, 0.9], [98.3, 0.5], [94.6, 0.9], [93.9, 1.6], [96.5, 0.3]]),
     'soft-boundary': cells([[97.8, 0.7], [99.6, 0.1], [89.5, 1.2], [90.3, 2.1], [93.8, 1.5], [85.8, 2.5], [98.0, 0.4], [92.7, 1.4], [92.9, 1.4], [94.9, 0.6]]),
     dcae: cells([[97.6, 0.7], [98.3, 0.6], [85.4, 2.4], [86.7, 0.9], [86.5, 2.0], [78.2, 2.7], [94.6, 0.5], [92.3, 1.0], [86.5, 1.6], [90.4, 1.8]]),
   },
   // classes: airplane, automobile, bird, cat, deer, dog, frog, horse, ship, truck
   cifar10: {
+    ocsvm: cells([[61.6, 0.9], [63.8, 0.6], [50.0, 0.5], [55.9, 1.3], [66.0, 0.7], [62.4, 0.8], [74.7, 0.3], [62.6, 0.6], [74.9, 0.4], [75.9, 0.3]]),
+    kde: cells([[61.2, 0.0], [64.0, 0.0], [50.1, 0.0], [56.4, 0.0], [66.2, 0.0], [62.4, 0.0], [74.9, 0.0], [62.6, 0.0], [75.1, 0.0], [76.0, 0.0]]),
+    if: cells([[60.1, 0.7], [50.8, 0.6], [49.2, 0.4], [55.1, 0.4], [49.8, 0.4], [58.5, 0.4], [42.9, 0.6], [55.1, 0.7], [74.2, 0.6], [58.9, 0.7]]),
     'one-class': cells([[61.7, 4.1], [65.9, 2.1], [50.8, 0.8], [59.1, 1.4], [60.9, 1.1], [65.7, 2.5], [67.7, 2.6], [67.3, 0.9], [75.9, 1.2], [73.1, 1.2]]),
     'soft-boundary': cells([[61.7, 4.2], [64.8, 1.4], [49.5, 1.4], [56.0, 1.1], [59.1, 1.1], [62.1, 2.4], [67.8, 2.4], [65.2, 1.0], [75.6, 1.7], [71.0, 1.1]]),
     dcae: cells([[59.1, 5.1], [57.4, 2.9], [48.9, 2.4], [58.4, 1.2], [54.0, 1.3], [62.2, 1.8], [51.2, 5.2], [58.6, 2.9], [76.8, 1.4], [67.3, 3.0]]),
@@ -28,11 +37,17 @@ export const PAPER_TABLE1: Record<string, Record<PaperColumn, PaperCell[]>> = {
 /** How sure each column is (only the one-class columns were checked against independent sources). */
 export const PAPER_CONFIDENCE: Record<string, Record<PaperColumn, string>> = {
   mnist: {
+    ocsvm: 'from recall, not confirmed against a copy of the paper',
+    kde: 'from recall, not confirmed against a copy of the paper',
+    if: 'from recall, not confirmed against a copy of the paper',
     'one-class': 'confirmed by two independent sources',
     'soft-boundary': 'from recall, not confirmed against a copy of the paper',
     dcae: 'from recall, not confirmed against a copy of the paper',
   },
   cifar10: {
+    ocsvm: 'from recall, not confirmed against a copy of the paper',
+    kde: 'from recall, not confirmed against a copy of the paper',
+    if: 'from recall, not confirmed against a copy of the paper',
     'one-class': 'means confirmed, stds from recall',
     'soft-boundary': 'from recall, not confirmed against a copy of the paper',
     dcae: 'from recall, not confirmed against a copy of the paper',
@@ -40,14 +55,23 @@ export const PAPER_CONFIDENCE: Record<string, Record<PaperColumn, string>> = {
 };
 
 export const PAPER_COLUMN_TITLE: Record<PaperColumn, string> = {
+  ocsvm: 'OC-SVM',
+  kde: 'KDE',
+  if: 'Isolation Forest',
   'one-class': 'one-class Deep SVDD',
   'soft-boundary': 'soft-boundary Deep SVDD',
   dcae: 'DCAE',
 };
 
-/** The paper column for a results.json "objective" ("one-class Deep SVDD", "soft-boundary Deep SVDD, ν = …", "deep convolutional autoencoder (…)"). */
+/**
+ * The paper column for a results.json "objective" ("one-class Deep SVDD", "soft-boundary Deep SVDD, ν = …",
+ * "deep convolutional autoencoder (…)", "OC-SVM (…)", "KDE (…)", "Isolation Forest (…)").
+ */
 export function paperColumnOf(objective: unknown): PaperColumn | null {
   if (typeof objective !== 'string') return null;
+  if (objective.startsWith('OC-SVM')) return 'ocsvm';
+  if (objective.startsWith('KDE')) return 'kde';
+  if (objective.startsWith('Isolation Forest')) return 'if';
   if (objective.startsWith('one-class')) return 'one-class';
   if (objective.startsWith('soft-boundary')) return 'soft-boundary';
   if (objective.startsWith('deep convolutional autoencoder')) return 'dcae';

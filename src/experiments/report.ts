@@ -1,6 +1,9 @@
 /**
- * `deep-svdd report DIR`: summarises a sweep folder (DIR/<class>vs<...>/seed_<s>/results.json) into
- * DIR/summary.csv, DIR/summary.md, DIR/auc_chart.png and a self-contained DIR/report.html.
+ * `deep-svdd report DIR`: summarises a sweep folder (DIR/<class>vs<...>/seed_<s>/results.json), or a folder of sweep
+ * folders (DIR/<sweep>/<class>vs<...>/seed_<s>/, e.g. one sweep per method), into DIR/summary.csv, DIR/summary.md,
+ * DIR/auc_chart.png and a self-contained DIR/report.html. Where the runs use more than one of the paper's methods,
+ * the summary also has the paper's Table 1 layout: one row per normal class, one column per method present
+ * (OC-SVM, KDE, IF, DCAE, soft-boundary, one-class), ours beside the paper's (tableOne).
  *
  * Test AUC is reported in % as mean ± std over the finished seeds of each class; the std is the population standard
  * deviation (numpy's default `np.std`, ddof = 0). The "all classes" row is the mean of the class means (as the paper's
@@ -10,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { PAPER_COLUMN_TITLE, PAPER_CONFIDENCE, paperColumnOf, paperValue, type PaperCell, type PaperColumn } from '../eval/paper.js';
+import { PAPER_COLUMN_TITLE, PAPER_COLUMNS, PAPER_CONFIDENCE, paperColumnOf, paperValue, type PaperCell, type PaperColumn } from '../eval/paper.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { chartSvg, lineChartSpec, svgToPng, type ChartSpec, type LineSeries } from '../io/charts.js';
 import { readEpochLosses } from '../io/epochs-csv.js';
@@ -23,8 +26,10 @@ export interface ReportRun {
   seed: number;
   /** absolute run folder */
   dir: string;
-  /** folder relative to the sweep folder */
+  /** folder relative to the report folder */
   rel: string;
+  /** the class folder relative to the report folder (`3vsall`, or `<sweep>/3vsall` in a folder of sweeps) */
+  group: string;
   status: string;
   testAuc: number | null;
   aeTestAuc: number | null;
@@ -54,7 +59,18 @@ export interface ClassSummary {
   paper: PaperCell | null;
 }
 
-export interface ReportResult { files: string[]; markdown: string; classes: ClassSummary[]; overall: ClassSummary; runs: ReportRun[] }
+export interface ReportResult { files: string[]; markdown: string; classes: ClassSummary[]; overall: ClassSummary; runs: ReportRun[]; table1: TableOne }
+
+/** One cell of the Table 1 layout: our mean ± std over seeds (in %) beside the paper's. */
+export interface TableOneCell { n: number; mean: number | null; std: number | null; paper: PaperCell | null }
+
+/** The paper's Table 1 layout: a row per (dataset, class folder), a column per method present, in the paper's order. */
+export interface TableOne {
+  columns: PaperColumn[];
+  rows: Array<{ dataset: string; cls: number; key: string; name: string; cells: Partial<Record<PaperColumn, TableOneCell>> }>;
+  /** per column: mean of the class means (and of the paper's, over the same classes) */
+  mean: Partial<Record<PaperColumn, TableOneCell>>;
+}
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / a.length;
@@ -62,21 +78,30 @@ const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / a.length;
 export const popStd = (a: number[]) => { const m = mean(a); return Math.sqrt(mean(a.map((x) => (x - m) ** 2))); };
 
 const CORRUPTED = 'remove that run folder or run it again (deep-svdd sweep with the same options resumes it), then run report again';
+const CLASS_DIR = /^(\d+)vs[\w+.-]+$/;
 
-/** Every run folder of a sweep, sorted by class and seed; a corrupted results.json is a one-line error. */
+/** Every run folder of a sweep, or of the sweeps in a folder of sweeps, sorted by class and seed; a corrupted results.json is a one-line error. */
 export function collectRuns(sweepDir: string): ReportRun[] {
+  const entries = fs.readdirSync(sweepDir, { withFileTypes: true }).filter((e) => e.isDirectory());
+  if (entries.some((e) => CLASS_DIR.test(e.name))) return collectSweep(sweepDir, '');
+  return entries.flatMap((e) => collectSweep(path.join(sweepDir, e.name), `${e.name}/`))
+    .sort((a, b) => a.cls - b.cls || a.rel.localeCompare(b.rel) || a.seed - b.seed);
+}
+
+function collectSweep(sweepDir: string, prefix: string): ReportRun[] {
   const runs: ReportRun[] = [];
   for (const cdir of fs.readdirSync(sweepDir, { withFileTypes: true })) {
-    const cm = /^(\d+)vs[\w+.-]+$/.exec(cdir.name);
+    const cm = CLASS_DIR.exec(cdir.name);
     if (!cm || !cdir.isDirectory()) continue;
     for (const sdir of fs.readdirSync(path.join(sweepDir, cdir.name), { withFileTypes: true })) {
       const sm = /^seed_(\d+)$/.exec(sdir.name);
       if (!sm || !sdir.isDirectory()) continue;
-      const rel = `${cdir.name}/${sdir.name}`;
-      const dir = path.join(sweepDir, rel);
+      const group = `${prefix}${cdir.name}`;
+      const rel = `${group}/${sdir.name}`;
+      const dir = path.join(sweepDir, cdir.name, sdir.name);
       const r = readResultsChecked(path.join(dir, RESULTS_FILE), CORRUPTED);
       runs.push({
-        cls: Number(cm[1]), seed: Number(sm[1]), dir, rel,
+        cls: Number(cm[1]), seed: Number(sm[1]), dir, rel, group,
         status: r ? r.status ?? 'unknown' : 'missing',
         testAuc: num(r?.test_auc), aeTestAuc: num(r?.ae_test_auc), objective: r?.objective ?? null,
         dataset: r?.dataset ?? null, className: r?.normal_class_names ? r.normal_class_names.join('+') : null,
@@ -96,7 +121,7 @@ function objectiveKind(objective: string | null): string {
 export function summarise(runs: ReportRun[]): { classes: ClassSummary[]; overall: ClassSummary } {
   const groups = new Map<string, ReportRun[]>();
   for (const r of runs) {
-    const key = r.rel.split('/')[0];
+    const key = r.group;
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   const classes: ClassSummary[] = [];
@@ -111,8 +136,10 @@ export function summarise(runs: ReportRun[]): { classes: ClassSummary[]; overall
     const objective = kinds.length > 1 ? `mixed: ${[...new Set(done.map((r) => objectiveKind(r.objective)))].join(' / ')}` : objectiveKind(known.find((r) => r.objective)?.objective ?? null);
     const cls = rs[0].cls;
     const vsAll = key.endsWith('vsall');
+    const className = known.find((r) => r.className)?.className ?? String(cls);
+    const sweep = key.includes('/') ? key.slice(0, key.lastIndexOf('/')) : '';
     classes.push({
-      key, cls, name: known.find((r) => r.className)?.className ?? String(cls), dataset, objective, column,
+      key, cls, name: sweep ? `${className} (${sweep})` : className, dataset, objective, column,
       nRuns: rs.length, n: aucs.length,
       mean: aucs.length ? mean(aucs) : null, std: aucs.length ? popStd(aucs) : null,
       min: aucs.length ? Math.min(...aucs) : null, max: aucs.length ? Math.max(...aucs) : null,
@@ -137,6 +164,67 @@ export function summarise(runs: ReportRun[]): { classes: ClassSummary[]; overall
     paper: papers.length && papers.every((p) => p) ? { mean: mean(papers.map((p) => p!.mean)), std: mean(papers.map((p) => p!.std)) } : null,
   };
   return { classes, overall };
+}
+
+/** Finished runs by method (results.json "objective") and class: the paper's Table 1 layout. */
+export function tableOne(runs: ReportRun[]): TableOne {
+  const done = runs.filter((r) => r.status === 'finished' && r.testAuc !== null && paperColumnOf(r.objective) !== null);
+  const columns = PAPER_COLUMNS.filter((c) => done.some((r) => paperColumnOf(r.objective) === c));
+  const rowKey = (r: ReportRun) => `${r.dataset ?? 'unknown'}:${r.group.slice(r.group.lastIndexOf('/') + 1)}`;
+  const rows: TableOne['rows'] = [];
+  for (const key of [...new Set(done.map(rowKey))]) {
+    const rs = done.filter((r) => rowKey(r) === key);
+    const classKey = key.slice(key.indexOf(':') + 1);
+    const row: TableOne['rows'][number] = { dataset: rs[0].dataset ?? 'unknown', cls: rs[0].cls, key: classKey, name: rs.find((r) => r.className)?.className ?? String(rs[0].cls), cells: {} };
+    for (const col of columns) {
+      const aucs = rs.filter((r) => paperColumnOf(r.objective) === col).map((r) => 100 * r.testAuc!);
+      row.cells[col] = {
+        n: aucs.length, mean: aucs.length ? mean(aucs) : null, std: aucs.length ? popStd(aucs) : null,
+        paper: classKey.endsWith('vsall') ? paperValue(row.dataset, col, row.cls) : null,
+      };
+    }
+    rows.push(row);
+  }
+  rows.sort((a, b) => a.dataset.localeCompare(b.dataset) || a.cls - b.cls || a.key.localeCompare(b.key));
+  const meanRow: TableOne['mean'] = {};
+  for (const col of columns) {
+    const cells = rows.map((r) => r.cells[col]!).filter((c) => c.mean !== null);
+    const papers = cells.map((c) => c.paper);
+    meanRow[col] = {
+      n: cells.reduce((a, c) => a + c.n, 0), mean: cells.length ? mean(cells.map((c) => c.mean!)) : null,
+      std: cells.length ? mean(cells.map((c) => c.std!)) : null,
+      paper: papers.length && papers.every((p) => p) ? { mean: mean(papers.map((p) => p!.mean)), std: mean(papers.map((p) => p!.std)) } : null,
+    };
+  }
+  return { columns, rows, mean: meanRow };
+}
+
+/** The Table 1 layout as text rows: class, name, then "ours / paper" per method. */
+function tableOneRows(t: TableOne): { head: string[]; rows: string[][] } {
+  const cell = (c: TableOneCell | undefined) => (c && c.mean !== null ? `${pm(c.mean, c.std)} / ${c.paper ? pm(c.paper.mean, c.paper.std) : '–'}` : '–');
+  const multi = new Set(t.rows.map((r) => r.dataset)).size > 1;
+  return {
+    head: ['class', 'name', ...t.columns.map((c) => `${PAPER_COLUMN_TITLE[c]} (%)`)],
+    rows: [
+      ...t.rows.map((r) => [String(r.cls), `${multi ? `${r.dataset} ` : ''}${r.name}${r.key.endsWith('vsall') ? '' : ` (${r.key})`}`, ...t.columns.map((c) => cell(r.cells[c]))]),
+      ['mean', 'all classes', ...t.columns.map((c) => cell(t.mean[c]))],
+    ],
+  };
+}
+
+function tableOneMarkdown(t: TableOne): string[] {
+  if (t.columns.length < 2) return [];
+  const { head, rows } = tableOneRows(t);
+  return [
+    '## The paper\'s Table 1 layout',
+    '',
+    'Test AUC in %, ours (mean ± std over seeds) / the paper\'s, one column per method present.',
+    '',
+    `| ${head.join(' | ')} |`,
+    `|${head.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+    '',
+  ];
 }
 
 // ------------------------------------------------------------------------------------------------ text
@@ -174,7 +262,7 @@ function notes(classes: ClassSummary[], runs: ReportRun[]): string[] {
   return out;
 }
 
-function markdown(dir: string, classes: ClassSummary[], overall: ClassSummary, runs: ReportRun[]): string {
+function markdown(dir: string, classes: ClassSummary[], overall: ClassSummary, runs: ReportRun[], t1: TableOne): string {
   const rows = tableRows(classes, overall);
   const lines = [
     `# deep-svdd sweep summary: ${dir}`,
@@ -187,6 +275,7 @@ function markdown(dir: string, classes: ClassSummary[], overall: ClassSummary, r
     '',
     ...notes(classes, runs).map((n) => `- ${n}`),
     '',
+    ...tableOneMarkdown(t1),
   ];
   return lines.join('\n');
 }
@@ -220,7 +309,7 @@ export function chartRange(classes: ClassSummary[], runs: ReportRun[]): number {
 /** A class's label under its bars: the class name, and "vs <outliers>" where the outlier classes are not "all". */
 function classLabel(c: ClassSummary): string {
   const cut = (s: string) => (s.length > 16 ? `${s.slice(0, 14)}..` : s);
-  const m = /^\d+vs(.+)$/.exec(c.key);
+  const m = /(?:^|\/)\d+vs(.+)$/.exec(c.key);
   return m && m[1] !== 'all' ? `${cut(c.name)} ${cut(`vs ${m[1]}`)}` : cut(c.name);
 }
 
@@ -238,7 +327,7 @@ export function aucChartSpec(classes: ClassSummary[], runs: ReportRun[]): { spec
     ...(c.paper ? [{ label: classLabel(c), kind: 'paper (Table 1)', mean: c.paper.mean, lo: c.paper.mean - c.paper.std, hi: c.paper.mean + c.paper.std }] : []),
   ]);
   const seeds = runs.filter((r) => r.status === 'finished' && r.testAuc !== null).flatMap((r) => {
-    const c = classes.find((x) => x.key === r.rel.split('/')[0]);
+    const c = classes.find((x) => x.key === r.group);
     return c ? [{ label: classLabel(c), kind: 'ours (mean)', auc: 100 * r.testAuc!, seed: `seed ${r.seed}` }] : [];
   });
   const x = { field: 'label', type: 'nominal', sort: order, title: 'normal class', axis: { labelAngle: 0 }, scale: { domain: order } };
@@ -303,8 +392,15 @@ async function lossCurves(rs: ReportRun[]): Promise<Record<'pretrain' | 'train',
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
 
-async function html(dir: string, classes: ClassSummary[], overall: ClassSummary, runs: ReportRun[], chart: { svg: string; lo: number }): Promise<string> {
+async function html(dir: string, classes: ClassSummary[], overall: ClassSummary, runs: ReportRun[], chart: { svg: string; lo: number }, t1: TableOne): Promise<string> {
   const rows = tableRows(classes, overall);
+  const t1Text = tableOneRows(t1);
+  const t1Html = t1.columns.length < 2 ? '' : [
+    '<h2>The paper\'s Table 1 layout</h2><p>Test AUC in %, ours (mean ± std over seeds) / the paper\'s, one column per method present.</p>',
+    '<table class="summary"><thead><tr>', ...t1Text.head.map((h) => `<th>${esc(h)}</th>`), '</tr></thead><tbody>',
+    ...t1Text.rows.map((r, i) => `<tr${i === t1Text.rows.length - 1 ? ' class="all"' : ''}>${r.map((x, j) => `<td${j >= 2 ? ' class="n"' : ''}>${esc(x)}</td>`).join('')}</tr>`),
+    '</tbody></table>',
+  ].join('');
   const table = [
     '<table class="summary"><thead><tr>', ...TABLE_HEAD.map((h) => `<th>${esc(h)}</th>`), '</tr></thead><tbody>',
     ...rows.map((r, i) => `<tr${i === rows.length - 1 ? ' class="all"' : ''}>${r.map((x, j) => `<td${j >= 2 ? ' class="n"' : ''}>${esc(x)}</td>`).join('')}</tr>`),
@@ -319,7 +415,7 @@ async function html(dir: string, classes: ClassSummary[], overall: ClassSummary,
     + `<td class="n">${r.seconds === null ? '–' : r.seconds.toFixed(0)}</td><td>${esc(r.error ?? '')}</td></tr>`).join('\n');
   const sections: string[] = [];
   for (const c of classes) {
-    const rs = runs.filter((r) => r.rel.split('/')[0] === c.key);
+    const rs = runs.filter((r) => r.group === c.key);
     const first = rs.filter((r) => r.status === 'finished').sort((a, b) => a.seed - b.seed)[0];
     const parts = [`<section><h3>class ${esc(c.cls === null ? c.key : String(c.cls))} (${esc(c.name)}): ${esc(pm(c.mean, c.std))} % over ${c.n} seed(s)</h3>`];
     if (first) {
@@ -357,6 +453,7 @@ img { image-rendering: pixelated; border: 1px solid #eee; } section { margin-bot
 <h2>Test AUC per class</h2>
 ${table}
 <ul class="notes">${notes(classes, runs).map((n) => `<li>${esc(n)}</li>`).join('')}</ul>
+${t1Html}
 <h2>Ours against the paper</h2>
 <figure class="chart" aria-label="test AUC per class: ours and the paper">${inlineSvg(chart.svg)}</figure>
 ${legend}
@@ -379,15 +476,16 @@ export async function writeReport(dirArg: string): Promise<ReportResult> {
   try { st = fs.statSync(dir); } catch { throw new UserError(`${dirArg} does not exist: give the --xp-dir of a sweep`); }
   if (!st.isDirectory()) throw new UserError(`${dirArg} is not a folder: give the --xp-dir of a sweep`);
   const runs = collectRuns(dir);
-  if (!runs.length) throw new UserError(`no runs in ${dirArg} (expected ${path.join(dirArg, '<class>vsall/seed_<seed>/results.json')}): run deep-svdd sweep --xp-dir ${dirArg} first`);
+  if (!runs.length) throw new UserError(`no runs in ${dirArg} (expected ${path.join(dirArg, '<class>vsall/seed_<seed>/results.json')}, or sweep folders holding them): run deep-svdd sweep --xp-dir ${dirArg} first`);
   const { classes, overall } = summarise(runs);
-  const md = markdown(dir, classes, overall, runs);
+  const t1 = tableOne(runs);
+  const md = markdown(dir, classes, overall, runs, t1);
   const chart = await aucChart(classes, runs);
-  const page = await html(dir, classes, overall, runs, chart); // reads (and checks) every epochs.csv before anything is written
+  const page = await html(dir, classes, overall, runs, chart, t1); // reads (and checks) every epochs.csv before anything is written
   const files = ['summary.csv', 'summary.md', 'auc_chart.png', 'report.html'].map((f) => path.join(dir, f));
   writeFileAtomic(files[0], csv(classes, overall));
   writeFileAtomic(files[1], md);
   writeFileAtomic(files[2], chart.png);
   writeFileAtomic(files[3], page);
-  return { files, markdown: md, classes, overall, runs };
+  return { files, markdown: md, classes, overall, runs, table1: t1 };
 }

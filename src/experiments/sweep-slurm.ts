@@ -15,7 +15,8 @@ import { classArg, CLI_PATH, planRuns, previousRun, shellQuote, type SweepPlan }
 export function slurmScript(plan: SweepPlan, throttle?: number): string {
   const runs = planRuns(plan);
   const q = shellQuote;
-  const train = ['train', ...plan.trainArgs].map(q).join(' ');
+  const baseline = plan.command === 'baseline';
+  const train = [baseline ? 'baseline' : 'train', ...plan.trainArgs].map(q).join(' ');
   const skip = plan.force ? ['# --force 1: finished runs are rerun too'] : [
     `if ${q(process.execPath)} -e 'process.exit(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).status === "finished" ? 0 : 1)' "$xp/results.json" 2>/dev/null; then`,
     '  echo "deep-svdd: $xp is finished: skipped"',
@@ -42,8 +43,8 @@ export function slurmScript(plan: SweepPlan, throttle?: number): string {
     `xp=${q(plan.xpDir)}/"\${dirs[$i]}"`,
     ...skip,
     `cd ${q(process.cwd())}`,
-    `mode="--force 1"; if [ -f "$xp/${CHECKPOINT_FILE}" ]; then mode="--resume 1"; fi  # an interrupted run continues from its checkpoint`,
-    `exec ${q(process.execPath)} ${q(CLI_PATH)} ${train} --normal "\${classes[$i]}" --seed "\${seeds[$i]}" --threads ${plan.threads} --xp-dir "$xp" $mode`,
+    ...(baseline ? ['mode="--force 1"  # baseline runs have no checkpoint'] : [`mode="--force 1"; if [ -f "$xp/${CHECKPOINT_FILE}" ]; then mode="--resume 1"; fi  # an interrupted run continues from its checkpoint`]),
+    `exec ${q(process.execPath)} ${q(CLI_PATH)} ${train} --normal "\${classes[$i]}" --seed "\${seeds[$i]}"${baseline ? '' : ` --threads ${plan.threads}`} --xp-dir "$xp" $mode`,
     '',
   ].join('\n');
 }

@@ -58,6 +58,8 @@ export interface SweepPlan {
   epochs: { pretrain: number; train: number };
   /** the command line as typed */
   argv: string[];
+  /** 'baseline' where every run is a `deep-svdd baseline` run (sweep --method); else `train` */
+  command?: 'baseline';
 }
 
 // ------------------------------------------------------------------------------------------------ runs of a plan

@@ -22,8 +22,9 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { type Readable } from 'node:stream';
 import type { Command } from 'commander';
+import { BASELINE_OPTIONS, BASELINE_OWN_OPTIONS, buildBaselineConfig } from '../config/baseline-options.js';
 import { buildTrainConfig } from '../config/build.js';
-import { TRAIN_OPTIONS, type TrainConfig } from '../config/options.js';
+import { TRAIN_OPTIONS, type OptSpec } from '../config/options.js';
 import { DATASET_INFO } from '../data/datasets.js';
 import { scanFolderClasses } from '../data/folder.js';
 import { parseClassList, resolveClasses } from '../data/select.js';
@@ -111,21 +112,32 @@ export function runDirName(cls: number, outlier: number[]): string {
  * the command line (only those are passed to the children, so that each child applies its own dataset defaults).
  */
 export function planSweep(opts: Record<string, unknown>, given: (key: string) => boolean, argv: string[] = process.argv.slice(2)): SweepPlan {
+  // --method ocsvm|kde|if: every run is a `deep-svdd baseline` run with the baseline options; otherwise `train`
+  const baseline = opts.method !== undefined;
+  const specs: readonly OptSpec[] = baseline ? BASELINE_OPTIONS : TRAIN_OPTIONS;
+  const otherFlags = new Set(specs.map((s) => s.flag));
+  for (const spec of [...TRAIN_OPTIONS, ...BASELINE_OWN_OPTIONS]) {
+    if (otherFlags.has(spec.flag) || spec.key === 'threads' || !given(spec.key)) continue;
+    throw new UserError(baseline
+      ? `${spec.flag} only applies to network runs, not to --method ${String(opts.method)}: drop it`
+      : `${spec.flag} only applies to the shallow baselines (--method ${BASELINE_OWN_OPTIONS[0].choices!.join(' | ')}), not to network runs: drop it or add --method`);
+  }
   const raw: Record<string, string> = {};
   const trainArgs: string[] = [];
-  for (const spec of TRAIN_OPTIONS) {
+  for (const spec of specs) {
     if ((SWEEP_SET_KEYS as readonly string[]).includes(spec.key) || spec.key === 'threads' || spec.key === 'force') continue;
     if (!given(spec.key) || opts[spec.key] === undefined) continue;
     raw[spec.key] = String(opts[spec.key]);
     trainArgs.push(spec.flag, raw[spec.key]);
   }
+  const buildConfig = (r: Record<string, string>) => (baseline ? buildBaselineConfig(r) : buildTrainConfig(r));
   const threadsSpec = TRAIN_OPTIONS.find((s) => s.key === 'threads');
   const threadsRaw = opts.threads === undefined ? String(threadsSpec?.def ?? 1) : String(opts.threads);
   const forceRaw = opts.force === undefined ? '0' : String(opts.force).trim();
   if (!['0', '1', 'true', 'false'].includes(forceRaw)) throw new UserError(`--force ${forceRaw} is invalid: use 0 or 1`);
   const dataset = raw.dataset ?? String(opts.dataset ?? 'mnist');
   // the options every run shares, checked once (with class 0), then the class names for --classes
-  buildTrainConfig({ ...raw, threads: threadsRaw, normal: '0', seed: '1', xpDir: 'x' });
+  buildConfig({ ...raw, threads: threadsRaw, normal: '0', seed: '1', xpDir: 'x' });
   const classNames = dataset === 'folder' ? scanFolderClasses(String(raw.dataDir)) : DATASET_INFO[dataset]?.classNames;
   if (!classNames) throw new UserError(`--dataset ${dataset} is not known: use one of ${Object.keys(DATASET_INFO).join(', ')}`);
   const nClasses = classNames.length;
@@ -141,11 +153,11 @@ export function planSweep(opts: Record<string, unknown>, given: (key: string) =>
 
   // validate every run's options now, so that a typo fails once instead of in every child
   const runDirs = new Map<number, string>();
-  let first: TrainConfig | undefined;
+  let first: ReturnType<typeof buildConfig> | undefined;
   for (const c of classes) {
-    let cfg: TrainConfig;
+    let cfg: ReturnType<typeof buildConfig>;
     try {
-      cfg = buildTrainConfig({ ...raw, threads: threadsRaw, normal: classArgs.get(c)!, seed: String(seeds[0]), xpDir: path.join(xpDir, 'x') });
+      cfg = buildConfig({ ...raw, threads: threadsRaw, normal: classArgs.get(c)!, seed: String(seeds[0]), xpDir: path.join(xpDir, 'x') });
       resolveClasses(cfg.normal, cfg.outlier, nClasses);
     } catch (e) {
       if (first === undefined || !(e instanceof UserError)) throw e;
@@ -155,9 +167,13 @@ export function planSweep(opts: Record<string, unknown>, given: (key: string) =>
     runDirs.set(c, runDirName(c, cfg.outlier));
   }
   const cfg = first!;
+  const force = forceRaw === '1' || forceRaw === 'true';
+  if (!('loss' in cfg)) {
+    return { dataset, xpDir, classes, seeds, jobs, threads: 1, force, trainArgs, runDirs, classArgs, epochs: { pretrain: 0, train: 0 }, argv, command: 'baseline' };
+  }
   const auto = cfg.loss === 'autoencoder';
   return {
-    dataset, xpDir, classes, seeds, jobs, threads: cfg.threads, force: forceRaw === '1' || forceRaw === 'true', trainArgs, runDirs, classArgs,
+    dataset, xpDir, classes, seeds, jobs, threads: cfg.threads, force, trainArgs, runDirs, classArgs,
     epochs: { pretrain: auto ? cfg.nEpochs : cfg.pretrain ? cfg.aeNEpochs : 0, train: auto ? 0 : cfg.nEpochs },
     argv,
   };
@@ -166,6 +182,8 @@ export function planSweep(opts: Record<string, unknown>, given: (key: string) =>
 /** The arguments after `node <cli>` for one run. */
 export function childArgs(plan: SweepPlan, run: SweepRun): string[] {
   const xp = path.join(plan.xpDir, run.dir);
+  // a baseline run is short and has no checkpoint: it always starts again
+  if (plan.command === 'baseline') return ['baseline', ...plan.trainArgs, '--normal', classArg(plan, run.class), '--seed', String(run.seed), '--xp-dir', xp, '--force', '1'];
   // an interrupted run with a checkpoint continues where it stopped; anything else starts again
   const resume = !plan.force && fs.existsSync(path.join(xp, CHECKPOINT_FILE));
   return ['train', ...plan.trainArgs, '--normal', classArg(plan, run.class), '--seed', String(run.seed), '--threads', String(plan.threads),

@@ -1,0 +1,144 @@
+/**
+ * The options of `deep-svdd baseline` (the shallow baselines of the paper's Table 1): the data options it shares with
+ * `train` (taken from TRAIN_OPTIONS, so they are defined once) and its own. Names follow the original
+ * baseline_*.py options in kebab case.
+ */
+import { Option, type Command } from 'commander';
+import { UserError } from '../util/errors.js';
+import { buildTrainConfig } from './build.js';
+import { parseValue, TRAIN_OPTIONS, type DatasetName, type OptSpec } from './options.js';
+
+export const BASELINE_METHODS = ['ocsvm', 'kde', 'if'] as const;
+export type BaselineMethod = (typeof BASELINE_METHODS)[number];
+export const GAMMA_SELECTIONS = ['test-slice', 'train-holdout'] as const;
+
+/** Train options that mean the same for a baseline run. */
+export const SHARED_KEYS = ['dataset', 'dataDir', 'imageSize', 'xpDir', 'normal', 'outlier', 'seed', 'nTrain', 'nTest', 'force'] as const;
+
+/** Options only the baselines have. */
+export const BASELINE_OWN_OPTIONS: readonly OptSpec[] = [
+  { key: 'method', flag: '--method', type: 'choice', choices: BASELINE_METHODS, help: 'shallow baseline: ocsvm = one-class SVM (RBF kernel), kde = Gaussian kernel density, if = Isolation Forest' },
+  { key: 'gcn', flag: '--gcn', type: 'bool01', def: false, help: 'global contrast normalization (l1) before the min–max scaling (the original scripts: 1 for IF and CIFAR-10, 0 for MNIST OC-SVM and KDE)' },
+  { key: 'pca', flag: '--pca', type: 'bool01', def: false, help: 'project the flattened images onto the principal components holding --pca-variance of the training variance' },
+  { key: 'pcaVariance', flag: '--pca-variance', type: 'float', def: 0.95, gt: 0, max: 0.999999, help: 'variance fraction PCA keeps' },
+  { key: 'nu', flag: '--nu', type: 'string', def: '0.1', help: 'OC-SVM ν in (0, 1]; a comma-separated list is searched together with γ' },
+  { key: 'gamma', flag: '--gamma', type: 'float', gt: 0, help: 'OC-SVM RBF γ; fixes it instead of searching 2^-10 … 2^-1' },
+  { key: 'gammaSelection', flag: '--gamma-selection', type: 'choice', choices: GAMMA_SELECTIONS, def: 'test-slice', help: 'how the OC-SVM γ (and ν) are chosen: test-slice = the paper\'s protocol, best AUC on a random 10 % of the test set, reported on the other 90 % (uses test labels); train-holdout = best AUC on held-out training images (10 % of the normal class and 10 % of the outlier classes\' training images), then refit on the whole training set and tested on the whole test set' },
+  { key: 'selectionFrac', flag: '--selection-frac', type: 'float', def: 0.1, gt: 0, max: 0.5, help: 'fraction held out for the γ selection' },
+  { key: 'bandwidth', flag: '--bandwidth', type: 'float', gt: 0, help: 'KDE bandwidth; fixes it instead of the 5-fold cross-validation over logspace(-4.5, 5, 20, base 2)' },
+  { key: 'kdeFolds', flag: '--kde-folds', type: 'int', def: 5, min: 2, help: 'folds of the KDE bandwidth cross-validation' },
+  { key: 'nEstimators', flag: '--n-estimators', type: 'int', def: 100, min: 1, help: 'Isolation Forest: number of trees' },
+  { key: 'maxSamples', flag: '--max-samples', type: 'int', def: 256, min: 2, help: 'Isolation Forest: training samples per tree' },
+  { key: 'contamination', flag: '--contamination', type: 'float', def: 0.1, gt: 0, max: 0.5, help: 'IF and KDE: expected outlier fraction; the decision threshold is the (1 − contamination) quantile of the training scores (KDE: of their cross-validated scores); affects predictions only, not the AUC' },
+];
+
+/** What a shared option means for a baseline run, where train's help would mislead. */
+const SHARED_HELP: Record<string, string> = {
+  xpDir: 'run folder for every output (default: log/<dataset>_<method>_<normal>vs<outlier>_seed<seed>)',
+  seed: 'fixes subsets, the OC-SVM hold-out split, the KDE folds and the Isolation Forest',
+};
+
+export const BASELINE_OPTIONS: readonly OptSpec[] = [
+  ...SHARED_KEYS.map((k) => TRAIN_OPTIONS.find((s) => s.key === k)!).filter(Boolean)
+    .map((spec) => (SHARED_HELP[spec.key] ? { ...spec, help: SHARED_HELP[spec.key] } : spec)),
+  ...BASELINE_OWN_OPTIONS,
+];
+
+export interface BaselineConfig {
+  method: BaselineMethod;
+  dataset: DatasetName;
+  dataDir?: string;
+  imageSize?: string;
+  xpDir: string;
+  normal: number[];
+  outlier: number[];
+  seed: number;
+  nTrain?: number;
+  nTest?: number;
+  force: boolean;
+  gcn: boolean;
+  pca: boolean;
+  pcaVariance: number;
+  nu: number[];
+  gamma?: number;
+  gammaSelection: (typeof GAMMA_SELECTIONS)[number];
+  selectionFrac: number;
+  bandwidth?: number;
+  kdeFolds: number;
+  nEstimators: number;
+  maxSamples: number;
+  contamination: number;
+}
+
+/**
+ * Registers baseline options on a command. The baselines' own options get no commander default (it is shown in the
+ * help instead), so that a value present in the parsed options was typed: options of another method are refused.
+ */
+export function addBaselineOptions(cmd: Command, specs: readonly OptSpec[] = BASELINE_OPTIONS, help: (s: OptSpec) => string = (s) => s.help): Command {
+  for (const spec of specs) {
+    const own = BASELINE_OWN_OPTIONS.includes(spec);
+    const def = spec.def === undefined ? undefined : typeof spec.def === 'boolean' ? (spec.def ? '1' : '0') : String(spec.def);
+    const opt = new Option(`${spec.flag} <value>`, own && def !== undefined ? `${help(spec)} (default: ${def})` : help(spec));
+    if (def !== undefined && !own) opt.default(def);
+    cmd.addOption(opt);
+  }
+  return cmd;
+}
+
+function parseNuList(raw: string): number[] {
+  const items = raw.split(',').map((s) => s.trim());
+  const vals = items.map(Number);
+  if (!items.length || items.some((s) => s === '') || vals.some((v) => !Number.isFinite(v) || v <= 0 || v > 1)) {
+    throw new UserError(`--nu ${raw} is invalid: use a number in (0, 1], or a comma-separated list of them`);
+  }
+  return [...new Set(vals)];
+}
+
+/** From raw option values (strings) to a validated BaselineConfig. */
+export function buildBaselineConfig(raw: Record<string, unknown>): BaselineConfig {
+  if (raw.method === undefined) throw new UserError(`--method is required: use one of ${BASELINE_METHODS.join(', ')}`);
+  const own: Record<string, unknown> = {};
+  for (const spec of BASELINE_OWN_OPTIONS) {
+    const given = raw[spec.key];
+    own[spec.key] = parseValue(spec, given ?? (spec.def === undefined ? undefined : String(spec.def)));
+  }
+  const method = own.method as BaselineMethod;
+  // the data options are validated exactly as train validates them (classes, folder datasets, --image-size)
+  const shared: Record<string, unknown> = {};
+  for (const k of SHARED_KEYS) if (raw[k] !== undefined) shared[k] = raw[k];
+  const t = buildTrainConfig(shared);
+  const side = (c: number[]) => (c[0] === -1 ? 'all' : c.join('+'));
+  const xpDir = raw.xpDir === undefined ? `log/${t.dataset}_${method}_${side(t.normal)}vs${side(t.outlier)}_seed${t.seed}` : t.xpDir;
+  const cfg: BaselineConfig = {
+    method, dataset: t.dataset, dataDir: t.dataDir, imageSize: t.imageSize, xpDir, normal: t.normal, outlier: t.outlier, seed: t.seed,
+    nTrain: t.nTrain, nTest: t.nTest, force: t.force,
+    gcn: own.gcn as boolean, pca: own.pca as boolean, pcaVariance: own.pcaVariance as number, nu: parseNuList(String(own.nu)),
+    gamma: own.gamma as number | undefined, gammaSelection: own.gammaSelection as BaselineConfig['gammaSelection'],
+    selectionFrac: own.selectionFrac as number, bandwidth: own.bandwidth as number | undefined, kdeFolds: own.kdeFolds as number,
+    nEstimators: own.nEstimators as number, maxSamples: own.maxSamples as number, contamination: own.contamination as number,
+  };
+  if (method !== 'ocsvm') {
+    for (const k of ['gamma', 'gammaSelection', 'selectionFrac'] as const) {
+      if (raw[k] !== undefined) throw new UserError(`${flagOf(k)} only applies to --method ocsvm: drop it`);
+    }
+    if (raw.nu !== undefined) throw new UserError('--nu only applies to --method ocsvm (the threshold of kde and if is --contamination): drop it');
+  }
+  if (method !== 'kde') for (const k of ['bandwidth', 'kdeFolds'] as const) if (raw[k] !== undefined) throw new UserError(`${flagOf(k)} only applies to --method kde: drop it`);
+  if (method !== 'if') for (const k of ['nEstimators', 'maxSamples'] as const) if (raw[k] !== undefined) throw new UserError(`${flagOf(k)} only applies to --method if: drop it`);
+  if (method === 'ocsvm' && raw.contamination !== undefined) throw new UserError('--contamination does not apply to --method ocsvm (its threshold is the boundary, set by --nu): drop it');
+  if (raw.pcaVariance !== undefined && !cfg.pca) throw new UserError('--pca-variance needs --pca 1');
+  return cfg;
+}
+
+function flagOf(key: string): string {
+  return BASELINE_OWN_OPTIONS.find((s) => s.key === key)!.flag;
+}
+
+/** The method in words, as logged and recorded in results.json "objective" (the report's column is read from it). */
+export function describeBaseline(cfg: BaselineConfig): string {
+  switch (cfg.method) {
+    case 'ocsvm': return `OC-SVM (RBF kernel${cfg.nu.length === 1 ? `, ν = ${cfg.nu[0]}` : ''})`;
+    case 'kde': return 'KDE (Gaussian kernel)';
+    case 'if': return `Isolation Forest (${cfg.nEstimators} trees, ${cfg.maxSamples} samples per tree)`;
+  }
+}
