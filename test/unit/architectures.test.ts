@@ -77,7 +77,7 @@ test('biases and learned batch-norm scale/shift: extra named parameters, outside
   try {
     for (const net of [biased, affine]) {
       tf.tidy(() => { for (const [, v] of namedTensors(net)) v.assign(tf.add(v, 0.01)); });
-      saveModel(dir, net, { dataset: 'mnist', loss: 'svdd', threshold: 0, preprocessing: { gcn: 'l1', min: 0, max: 1 }, classes: { normal: [0], outlier: [1] }, config: {} });
+      saveModel(dir, net, { dataset: 'mnist', loss: 'svdd', c: new Array<number>(net.options.repDim).fill(0.1), R: 0, threshold: 0, preprocessing: { gcn: 'l1', min: 0, max: 1 }, classes: { normal: [0], outlier: [1] }, config: {} });
       const { net: back, meta } = loadModel(dir);
       assert.deepEqual(meta.net.options, net.options);
       assert.deepEqual(Array.from(tf.tidy(() => back.forward(x, false).dataSync())), Array.from(tf.tidy(() => net.forward(x, false).dataSync())));
