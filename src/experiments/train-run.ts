@@ -1,31 +1,28 @@
 /**
- * One training run, as stages: run folder → config → data → backend → header → (autoencoder stage) → Deep SVDD
- * stage → results.json. This module only orchestrates: the stages are stage-autoencoder.ts and stage-svdd.ts, what
- * they share is run-context.ts, the checkpoint format is src/io/checkpoint.ts and the results schema
+ * One training run, as stages: inputs checked (run-inputs.ts: checkpoint, data, backend, networks) → run folder
+ * committed (src/io/run-folder.ts) → header → (dictionary init) → (autoencoder stage) → Deep SVDD stage →
+ * results.json. This module only orchestrates: the stages are run-inputs.ts, stage-dictionary.ts,
+ * stage-autoencoder.ts and stage-svdd.ts, what they share is run-context.ts, the checkpoint format is src/io/checkpoint.ts and the results schema
  * src/io/results.ts. Everything written as it happens survives a failure, and a checkpoint after every epoch (and on
  * SIGINT/SIGTERM) lets `--resume 1` finish the run with the same numbers.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { checkWasmHeap } from '../nn/wasm-memory.js';
-import { describeBackend, selectBackend, type BackendInfo } from '../backend/select.js';
-import { xnnpackThreadsFor } from '../backend/threads.js';
+import { describeBackend, type BackendInfo } from '../backend/select.js';
 import { describeObjective } from '../config/build.js';
-import { gcnFor, netOptionsFor } from '../config/network.js';
 import { type TrainConfig } from '../config/options.js';
-import { prepareData, type PreparedData } from '../data/datasets.js';
+import { type PreparedData } from '../data/datasets.js';
 import { writeJsonAtomic } from '../io/atomic.js';
-import { CHECKPOINT_FILE, readCheckpoint, resumeConflicts, type CheckpointHeader, type RunCheckpoint } from '../io/checkpoint.js';
+import { CHECKPOINT_FILE, type RunCheckpoint } from '../io/checkpoint.js';
 import { EpochCsv } from '../io/epochs-csv.js';
 import { RESULTS_FILE, RESULTS_VERSION, writeResults, type RunResults } from '../io/results.js';
 import { openRunFolder } from '../io/run-folder.js';
 import { openRunLog } from '../io/runlog.js';
-import { buildNetwork, namedTensors, transferWeights, type Network } from '../nn/networks.js';
-import { UserError } from '../util/errors.js';
-import { subRng } from '../util/rng.js';
+import { transferWeights, type Network } from '../nn/networks.js';
 import { PACKAGE_VERSION } from '../util/version.js';
 import { progressSender } from './progress-events.js';
-import { count, loadInitialWeights, type Ctx } from './run-context.js';
+import { count, type Ctx } from './run-context.js';
+import { validateRun, type Checked } from './run-inputs.js';
 import { finishAutoencoder, pretrain } from './stage-autoencoder.js';
 import { dictionaryInit } from './stage-dictionary.js';
 import { trainSvdd } from './stage-svdd.js';
@@ -48,72 +45,6 @@ export async function runTraining(cfg: TrainConfig, opts: { quiet?: boolean } = 
     return await trainInFolder(cfg, checked, opts);
   } finally {
     folder.release();
-  }
-}
-
-/** What validateRun found and built: the checkpoint to resume from, the data, the backend, the networks. */
-interface Checked {
-  resume?: RunCheckpoint;
-  data: PreparedData;
-  dataSeconds: number;
-  backend: BackendInfo;
-  /** the autoencoder, when a stage trains one */
-  ae?: Network;
-  /** the Deep SVDD network (none for the autoencoder baseline) */
-  net?: Network;
-  /** --in-name's weights and the line that says where they came from */
-  initial?: { net: Network; note: string };
-}
-
-/**
- * Reads and checks every input of the run (checkpoint, data files, backend, --in-name) and builds the networks
- * (the same initial weights as building each when its stage starts), so that a batch that cannot fit or an input
- * that cannot be read stops the run before anything is written or printed.
- */
-async function validateRun(cfg: TrainConfig): Promise<Checked> {
-  const xp = cfg.xpDir;
-  let resume: RunCheckpoint | undefined;
-  if (cfg.resume) {
-    resume = readCheckpoint<CheckpointHeader>(path.join(xp, CHECKPOINT_FILE));
-    const differs = resumeConflicts(cfg, resume.header);
-    if (differs.length) {
-      throw new UserError(`--resume 1: ${differs.join(', ')} differ from the interrupted run in ${xp}: repeat its options (see its config.json)`);
-    }
-  }
-  const t = performance.now();
-  const data = prepareData({ ...cfg, contrast: gcnFor(cfg), zca: cfg.zcaWhitening });
-  const dataSeconds = (performance.now() - t) / 1000;
-  if (data.train.n < 2) throw new UserError(`the training set has ${data.train.n} image(s), batch norm needs at least 2: choose other --normal classes or a larger --n-train`);
-  // after the data: the network decides how --threads are shared with XNNPACK
-  const backend = await selectBackend({
-    backend: cfg.backend, device: cfg.device, threads: cfg.threads, xnnpackThreads: xnnpackThreadsFor(data.info.net, cfg.threads),
-  });
-  const netOptions = netOptionsFor(cfg, data.info.net);
-  const initRng = subRng(cfg.seed, 'init');
-  const baseline = cfg.loss === 'autoencoder';
-  const resumeTrain = resume?.header.position.phase === 'train';
-  const ae = (cfg.pretrain || baseline) && !resumeTrain ? buildNetwork(data.info.net, 'autoencoder', netOptions, initRng) : undefined;
-  const net = baseline ? undefined : buildNetwork(data.info.net, 'encoder', netOptions, initRng);
-  try {
-    const evalBatch = { size: cfg.evalBatchSize, option: '--eval-batch-size' };
-    const aeBatch = baseline ? cfg.batchSize : cfg.aeBatchSize;
-    if (ae) checkWasmHeap(ae, { size: Math.min(aeBatch, data.train.n), option: baseline ? '--batch-size' : '--ae-batch-size' }, evalBatch);
-    if (net) checkWasmHeap(net, { size: Math.min(cfg.batchSize, data.train.n), option: '--batch-size' }, evalBatch);
-    // the checkpoint's arrays must fit the network of the phase it resumes
-    const resumed = resumeTrain ? net : ae;
-    if (resume && resumed) checkCheckpointFits(resume, resumed, xp);
-    const initial = cfg.inName ? loadInitialWeights(cfg.inName) : undefined;
-    if (initial && (initial.net.kind !== data.info.net || (initial.net.options.architecture ?? 0) !== (netOptions.architecture ?? 0))) {
-      const what = (k: string, a?: number) => `${k}${a === undefined ? '' : ` architecture ${a}`}`;
-      const held = what(initial.net.kind, initial.net.options.architecture);
-      initial.net.dispose();
-      throw new UserError(`--in-name ${cfg.inName} holds a ${held} network, this run builds a ${what(data.info.net, netOptions.architecture)} one: start from a run of the same network (e.g. the same --cifar10-architecture)`);
-    }
-    return { resume, data, dataSeconds, backend, ae, net, initial };
-  } catch (e) {
-    ae?.dispose();
-    net?.dispose();
-    throw e;
   }
 }
 
@@ -197,21 +128,6 @@ async function trainInFolder(cfg: TrainConfig, checked: Checked, opts: { quiet?:
     log.close();
     return { results, xpDir: xp };
   }
-}
-
-/** Throws a one-line UserError unless the checkpoint's tensors and solver slots fit `net` (checked before the run starts). */
-function checkCheckpointFits(resume: RunCheckpoint, net: Network, xp: string): void {
-  const damaged = (why: string) => new UserError(`${path.join(xp, CHECKPOINT_FILE)} does not fit this network (${why}): it cannot be resumed; start the run again with --force 1`);
-  const { header, arrays } = resume;
-  const byName = new Map(namedTensors(net));
-  if (!Array.isArray(header.tensors) || header.tensors.length !== byName.size) throw damaged('tensor count');
-  header.tensors.forEach((t, k) => {
-    const v = byName.get(t?.name);
-    if (!v || arrays[k]?.length !== v.size) throw damaged(String(t?.name));
-  });
-  const slots = Object.values(header.solver?.slots ?? {});
-  if (!slots.every((n) => Number.isInteger(n) && n >= 0) || header.tensors.length + slots.reduce((a, b) => a + b, 0) > arrays.length) throw damaged('solver state');
-  if (!Number.isInteger(header.position?.epoch) || !Number.isInteger(header.position?.batch)) throw damaged('position');
 }
 
 /** The data's part of results.json. */
