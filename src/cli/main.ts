@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * deep-svdd command line: one module per command (train, score, sweep + report, data). Every user error ends as one
+ * deep-svdd command line: one module per command (train, score, sweep + report, data, setup). Every user error ends as one
  * line on stderr and a non-zero exit code, never a stack trace (set DEEP_SVDD_DEBUG=1 to see one).
  */
 import { Command, CommanderError } from 'commander';
@@ -9,6 +9,7 @@ import { UserError } from '../util/errors.js';
 import { PACKAGE_VERSION } from '../util/version.js';
 import { registerData } from './data.js';
 import { registerScore } from './score.js';
+import { registerSetup } from './setup.js';
 import { registerSweep } from './sweep.js';
 import { registerTrain } from './train.js';
 
@@ -40,5 +41,6 @@ registerTrain(program);
 registerScore(program);
 registerSweep(program);
 registerData(program);
+registerSetup(program);
 
 program.parseAsync(process.argv).catch(fail);

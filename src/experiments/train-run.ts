@@ -111,7 +111,7 @@ export async function runTraining(cfg: TrainConfig, opts: { quiet?: boolean } = 
 
     // after the data: the network decides how --threads are shared with XNNPACK
     const backend = await selectBackend({
-      backend: cfg.backend, device: cfg.device, threads: cfg.threads, xnnpackThreads: xnnpackThreadsFor(data.info.net, cfg.threads),
+      backend: cfg.backend, device: cfg.device, threads: cfg.threads, net: data.info.net, xnnpackThreads: xnnpackThreadsFor(data.info.net, cfg.threads),
     });
     log.info(`Using ${describeBackend(backend)}`);
     for (const n of backend.notes) log.info(`  note: ${n}`);
