@@ -13,8 +13,8 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
+import { findNative, setupHint } from '../src/backend/native.js';
 import { runJob, runTogether } from './children.js';
 import { epochLine, epochTable, errorLine, num, stepLine, stepTable, table } from './report.js';
 import { PYTHON, runTorch, torchEnv, torchVersion, TORCH_HINT, type TorchError, type TorchResult } from './torch.js';
@@ -27,7 +27,7 @@ import {
 const USAGE = `usage: npm run bench -- [options]
 
   --backends LIST     comma-separated: wasm, cpu, tensorflow (default: wasm, plus tensorflow when
-                      @tensorflow/tfjs-node is installed; cpu only when asked: it is ~100x slower)
+                      the native backend is set up (deep-svdd setup tensorflow); cpu only when asked: it is ~100x slower)
   --networks LIST     comma-separated: ${NETWORK_IDS.join(', ')} (default: all)
   --threads N         wasm threads per process (default 1; N > 1 uses the opt-in threads patch: our SIMD
                       kernels split across N threads, XNNPACK gets 1 on the MNIST networks, N on CIFAR-10)
@@ -89,7 +89,7 @@ function list<T extends string>(name: string, v: string, allowed: readonly T[]):
 }
 
 function nativeInstalled(): boolean {
-  try { createRequire(import.meta.url).resolve('@tensorflow/tfjs-node'); return true; } catch { return false; }
+  return !('why' in findNative('cpu'));
 }
 
 function parseOptions(argv: string[]): Options | undefined {
@@ -188,14 +188,13 @@ async function main(): Promise<number> {
 
   say(`deep-svdd benchmark${opts.quick ? ' (--quick: harness check, the numbers mean little)' : ''}`);
   say(`machine: ${cpus.length} × ${report.machine.cpuModel}, ${report.machine.totalMemGB} GiB, Node ${process.versions.node}`);
-  say(`backends: ${opts.backends.join(', ')}${opts.defaultBackends && !opts.backends.includes('tensorflow') ? ' (tensorflow: @tensorflow/tfjs-node is not installed)' : ''}; `
+  say(`backends: ${opts.backends.join(', ')}${opts.defaultBackends && !opts.backends.includes('tensorflow') ? ' (tensorflow: not set up)' : ''}; `
     + `wasm threads ${opts.threads}; batch ${opts.batch}; ${opts.warmup} warm-up + up to ${opts.steps} timed steps or ${opts.maxSeconds} s`);
   if (load[0] > 0.5 * cpus.length) {
     say(`WARNING: load average ${load[0].toFixed(2)} on ${cpus.length} cores: other work is running, so these numbers are slower than on an idle machine.`);
   }
   if (opts.backends.includes('tensorflow') && !nativeInstalled()) {
-    say('tensorflow backend skipped: @tensorflow/tfjs-node is not installed (install it with `npm install @tensorflow/tfjs-node@4.22.0`; '
-      + 'it downloads libtensorflow, and it must not be added to package.json)');
+    say(`tensorflow backend skipped: ${(findNative('cpu') as { why: string }).why} (${setupHint('cpu')})`);
     opts.backends = opts.backends.filter((b) => b !== 'tensorflow');
     report.skippedBackends = ['tensorflow'];
   }

@@ -17,9 +17,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Module, { createRequire } from 'node:module';
-import * as tf from '@tensorflow/tfjs-core';
 
 const require = createRequire(import.meta.url);
+/** deep-svdd's tfjs-core, loaded on first use (the benchmark's parent process finds builds without loading TF.js) */
+const tfjs = () => require('@tensorflow/tfjs-core') as typeof import('@tensorflow/tfjs-core');
 
 /** the tfjs-node release the setup builds (the same exact version as every other TF.js package here) */
 export const TFJS_NODE_VERSION = '4.22.0';
@@ -124,6 +125,7 @@ const TFJS_REQUEST = /^@tensorflow\/tfjs(-[a-z-]+)?(\/|$)/;
  */
 export function loadNativePackage(dir: string): void {
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  process.env.TF_ENABLE_ONEDNN_OPTS ??= '1'; // TensorFlow's default, set so that it does not print a notice saying so
   const mod = Module as unknown as { _resolveFilename: ResolveFilename };
   const original = mod._resolveFilename;
   const inside = path.resolve(dir) + path.sep;
@@ -140,7 +142,7 @@ export function loadNativePackage(dir: string): void {
   } finally {
     mod._resolveFilename = original;
   }
-  if (!tf.findBackendFactory('tensorflow')) {
+  if (!tfjs().findBackendFactory('tensorflow')) {
     throw new Error(`${dir} registered its backend in another copy of @tensorflow/tfjs-core than deep-svdd's`);
   }
 }
@@ -157,6 +159,7 @@ export async function loadNative(variant: NativeVariant, threads: number): Promi
   if ('why' in where) return { ok: false, why: where.why };
   process.env.TF_NUM_INTRAOP_THREADS ??= String(threads);
   process.env.TF_NUM_INTEROP_THREADS ??= '1';
+  const tf = tfjs();
   try {
     if (!tf.findBackendFactory('tensorflow')) loadNativePackage(where.dir);
     const ok = await tf.setBackend('tensorflow');

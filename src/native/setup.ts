@@ -80,6 +80,9 @@ export function checkPrerequisites(o: SetupOptions, source: Source, root: string
   return { nodeGyp, nodedir };
 }
 
+/** the command now running (an interrupted setup stops it too) */
+let current: ReturnType<typeof spawn> | undefined;
+
 /** Runs a command, its output kept in `logFile`; a failure is a UserError with its last lines. */
 function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; logFile: string; what: string; fix: string }): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -88,8 +91,10 @@ function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.Proce
     let done = false;
     const finish = () => { if (done) return false; done = true; fs.closeSync(out); return true; };
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', out, out] });
+    current = child;
     child.on('error', (e) => { if (finish()) reject(new UserError(`${opts.what} could not start (${e.message}): ${opts.fix}`)); });
     child.on('close', (code, signal) => {
+      current = undefined;
       if (!finish()) return;
       if (code === 0) return resolve();
       const tail = fs.readFileSync(opts.logFile, 'utf8').trim().split('\n').filter((l) => l.trim()).slice(-1)[0] ?? '';
@@ -170,6 +175,7 @@ export async function setupTensorflow(o: SetupOptions): Promise<SetupResult> {
   const tmp = fs.mkdtempSync(path.join(root, `.tmp-${process.pid}-${key}-`));
   const cleanup = () => fs.rmSync(tmp, { recursive: true, force: true });
   const onSignal = (signal: NodeJS.Signals) => {
+    current?.kill('SIGTERM');
     cleanup();
     process.stderr.write(`deep-svdd: setup interrupted (${signal}): nothing was installed\n`);
     process.exit(signal === 'SIGINT' ? 130 : 143);
