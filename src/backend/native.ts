@@ -121,11 +121,11 @@ const TFJS_REQUEST = /^@tensorflow\/tfjs(-[a-z-]+)?(\/|$)/;
 
 /**
  * Loads the tfjs-node package in `dir` so that it registers into deep-svdd's tfjs-core. TensorFlow's start-up
- * notices are silenced unless TF_CPP_MIN_LOG_LEVEL is set.
+ * log is kept to warnings unless TF_CPP_MIN_LOG_LEVEL is set (its oneDNN notice, printed through absl before logging is
+ * set up, cannot be silenced that way; TF_ENABLE_ONEDNN_OPTS=0 would, at a cost in speed).
  */
 export function loadNativePackage(dir: string): void {
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
-  process.env.TF_ENABLE_ONEDNN_OPTS ??= '1'; // TensorFlow's default, set so that it does not print a notice saying so
   const mod = Module as unknown as { _resolveFilename: ResolveFilename };
   const original = mod._resolveFilename;
   const inside = path.resolve(dir) + path.sep;
