@@ -19,6 +19,7 @@ import { UserError } from '../util/errors.js';
 import { autoChoice } from './auto.js';
 import { registerKernelFixes } from './kernels.js';
 import { enableWasmThreads } from './threads.js';
+import { registerNativeKernels } from './native-kernels.js';
 import { loadNative, setupHint, type NativeVariant } from './native.js';
 import { setSimdThreads, simdInfo } from './simd.js';
 
@@ -94,7 +95,7 @@ export async function selectBackend(opts: SelectOptions): Promise<BackendInfo> {
       if (r.location.origin === 'cache') notes.push(`native build ${r.location.dir}`);
       return {
         name: 'tensorflow', requested: backend, device, package: r.location.pkg, threads: Number(process.env.TF_NUM_INTRAOP_THREADS) || threads,
-        kernelFixes: [], reason: auto?.why, versions, notes,
+        kernelFixes: registerNativeKernels(), reason: auto?.why, versions, notes,
       };
     }
     if (gpu) throw new UserError(`--device ${device} needs the native GPU backend (${r.why}): ${setupHint('gpu')}`);
