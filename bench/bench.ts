@@ -29,7 +29,8 @@ const USAGE = `usage: npm run bench -- [options]
   --backends LIST     comma-separated: wasm, cpu, tensorflow (default: wasm, plus tensorflow when
                       the native backend is set up (deep-svdd setup tensorflow); cpu only when asked: it is ~100x slower)
   --networks LIST     comma-separated: ${NETWORK_IDS.join(', ')} (default: all)
-  --threads N         wasm threads per process (default 1; N > 1 uses the opt-in threads patch: our SIMD
+  --threads N         threads per process (default 1): native TensorFlow's intra-op pool; on wasm N > 1
+                      uses the opt-in threads patch: our SIMD
                       kernels split across N threads, XNNPACK gets 1 on the MNIST networks, N on CIFAR-10)
   --batch N           batch size (default 200)
   --warmup N          warm-up steps per configuration (default 3)
@@ -209,7 +210,7 @@ async function main(): Promise<number> {
     save();
   };
   const stepJob = (backend: BackendId, network: NetworkId, mode: StepMode, extra: Partial<StepJob> = {}): StepJob => ({
-    kind: 'step', backend, threads: backend === 'wasm' ? opts.threads : 1, network, mode, batch: opts.batch,
+    kind: 'step', backend, threads: backend === 'cpu' ? 1 : opts.threads, network, mode, batch: opts.batch,
     warmup: opts.warmup, steps: opts.steps, maxSeconds: opts.maxSeconds, seed: 1, ...extra,
   });
 
@@ -231,7 +232,7 @@ async function main(): Promise<number> {
     for (const backend of opts.backends) {
       for (const task of tasks) {
         const job: EpochJob = {
-          kind: 'epoch', backend, threads: backend === 'wasm' ? opts.threads : 1, task, batch: opts.batch, epochs: opts.epochs,
+          kind: 'epoch', backend, threads: backend === 'cpu' ? 1 : opts.threads, task, batch: opts.batch, epochs: opts.epochs,
           seed: 1, dataDir: opts.dataDir, nImages: opts.quick ? nQuick : task.startsWith('cifar') ? 5000 : undefined,
         };
         record(await runJob(job, opts.timeoutS));
