@@ -28,6 +28,8 @@ export const TFJS_NODE_VERSION = '4.22.0';
 export const TENSORFLOW_VERSION = '2.21.0';
 /** N-API version the addon is built for (tfjs-node's binding.gyp supports 3–8; Node ≥ 20 has 8) */
 export const NAPI_VERSION = 8;
+/** the setup's stderr helper, in <build>/lib/ (see src/native/setup.ts) */
+export const QUIET_STDERR_ADDON = 'quiet-stderr.node';
 /** file in each cached build saying what it is */
 export const MANIFEST_FILE = 'deep-svdd-native.json';
 
@@ -137,9 +139,16 @@ export function loadNativePackage(dir: string): void {
     }
     return original.call(this, request, parent, ...rest);
   };
+  // TensorFlow's library logs at load time past TF_CPP_MIN_LOG_LEVEL: with the setup's helper, stderr is muted
+  // while it loads unless the user asked for TensorFlow's log (TF_CPP_MIN_LOG_LEVEL=0)
+  const quietFile = path.join(dir, 'lib', QUIET_STDERR_ADDON);
+  const quiet = Number(process.env.TF_CPP_MIN_LOG_LEVEL) > 0 && fs.existsSync(quietFile)
+    ? require(quietFile) as { mute(): number; restore(fd: number): void } : undefined;
+  const saved = quiet?.mute();
   try {
     require(dir);
   } finally {
+    if (quiet && saved !== undefined) quiet.restore(saved);
     mod._resolveFilename = original;
   }
   if (!tfjs().findBackendFactory('tensorflow')) {

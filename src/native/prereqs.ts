@@ -100,6 +100,8 @@ export function checkPython(python: string, env: NodeJS.ProcessEnv = process.env
 export function checkCompiler(env: NodeJS.ProcessEnv = process.env): void {
   const cxx = env.CXX || 'g++';
   if (!runs(cxx, ['--version'], env)) throw new UserError(`no C++ compiler found (${cxx}): install one (Debian: apt-get install g++ make), or name it with CXX=...`);
+  const cc = env.CC || 'gcc';
+  if (!runs(cc, ['--version'], env)) throw new UserError(`no C compiler found (${cc}): install one (Debian: apt-get install gcc g++ make), or name it with CC=...`);
   if (!runs('make', ['--version'], env)) throw new UserError('no make found: install it (Debian: apt-get install make)');
 }
 

@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { x as untar } from 'tar';
 import {
-  MANIFEST_FILE, NAPI_VERSION, TENSORFLOW_VERSION, TFJS_NODE_VERSION, nativeDir, nativeKey, readManifest,
+  MANIFEST_FILE, NAPI_VERSION, QUIET_STDERR_ADDON, TENSORFLOW_VERSION, TFJS_NODE_VERSION, nativeDir, nativeKey, readManifest,
   type NativeManifest, type NativeVariant,
 } from '../backend/native.js';
 import { UserError } from '../util/errors.js';
@@ -112,6 +112,39 @@ names = [n for n in z.namelist() if n in want or n.startswith('tensorflow/includ
 missing = [w for w in want if w not in names]
 if missing: sys.exit('the wheel has no ' + ', '.join(missing))
 for n in names: z.extract(n, sys.argv[2])
+`;
+
+/**
+ * A tiny N-API addon with mute() / restore(fd): fd 2 to /dev/null and back. TensorFlow's shared library logs a
+ * oneDNN notice from a static initialiser, through a logger TF_CPP_MIN_LOG_LEVEL does not reach; the loader
+ * (../backend/native.ts) mutes stderr while the library loads, so that a deep-svdd error stays one line.
+ */
+const QUIET_STDERR_C = `#include <node_api.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <fcntl.h>
+static napi_value Mute(napi_env env, napi_callback_info info) {
+  fflush(stderr);
+  int saved = dup(2);
+  int devnull = open("/dev/null", O_WRONLY);
+  if (saved >= 0 && devnull >= 0) dup2(devnull, 2);
+  if (devnull >= 0) close(devnull);
+  napi_value r; napi_create_int32(env, saved, &r); return r;
+}
+static napi_value Restore(napi_env env, napi_callback_info info) {
+  size_t argc = 1; napi_value argv[1]; int32_t saved = -1;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc == 1) napi_get_value_int32(env, argv[0], &saved);
+  fflush(stderr);
+  if (saved >= 0) { dup2(saved, 2); close(saved); }
+  return NULL;
+}
+NAPI_MODULE_INIT() {
+  napi_value f;
+  napi_create_function(env, "mute", NAPI_AUTO_LENGTH, Mute, NULL, &f); napi_set_named_property(env, exports, "mute", f);
+  napi_create_function(env, "restore", NAPI_AUTO_LENGTH, Restore, NULL, &f); napi_set_named_property(env, exports, "restore", f);
+  return exports;
+}
 `;
 
 /** A JavaScript check run in a child process: load the build the way deep-svdd does and run a convolution. */
@@ -237,6 +270,10 @@ export async function setupTensorflow(o: SetupOptions): Promise<SetupResult> {
     await run(process.execPath, [nodeGyp, 'rebuild', `--nodedir=${nodedir}`, '--module_name=tfjs_binding',
       `--module_path=${path.join(pkg, 'lib', `napi-v${NAPI_VERSION}`)}`, `--napi_build_version=${NAPI_VERSION}`, `--jobs=${os.availableParallelism()}`], {
       cwd: pkg, env: childEnv, logFile, what: 'building the tfjs-node addon (node-gyp)', fix: `see ${logFile}`,
+    });
+    fs.writeFileSync(path.join(tmp, 'quiet-stderr.c'), QUIET_STDERR_C);
+    await run(env.CC || 'gcc', ['-shared', '-fPIC', '-O2', `-I${path.join(nodedir, 'include', 'node')}`, '-o', path.join(pkg, 'lib', QUIET_STDERR_ADDON), path.join(tmp, 'quiet-stderr.c')], {
+      cwd: tmp, env: childEnv, logFile, what: 'building the stderr helper', fix: `see ${logFile}`,
     });
     for (const d of ['build', 'binding', 'src', 'python', 'scripts', path.join('deps', 'include')]) fs.rmSync(path.join(pkg, d), { recursive: true, force: true });
     fs.rmSync(path.join(tmp, 'tf'), { recursive: true, force: true });

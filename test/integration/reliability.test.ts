@@ -75,7 +75,7 @@ test('more bad options: ν = 0, batch size 0, --out-frac 1, --resume without a c
   oneLineError(['train', '--batch-size', '0'], /--batch-size 0 is invalid/);
   oneLineError(['train', '--out-frac', '1'], /--out-frac 1 is invalid/);
   oneLineError(['train', ...quick, '--resume', '1', '--xp-dir', path.join(tmp, 'never-ran')], /no checkpoint .*nothing to resume/);
-  oneLineError(['train', ...quick, '--eval-batch-size', '100000', '--xp-dir', path.join(tmp, 'heap')], /--eval-batch-size 100000 needs about \d+\.\d GiB of WebAssembly memory, over its 4 GiB limit: use --eval-batch-size \d+ or less/);
+  oneLineError(['train', ...quick, '--backend', 'wasm', '--eval-batch-size', '100000', '--xp-dir', path.join(tmp, 'heap')], /--eval-batch-size 100000 needs about \d+\.\d GiB of WebAssembly memory, over its 4 GiB limit: use --eval-batch-size \d+ or less/);
 });
 
 test('a non-finite loss stops training with the phase and epoch; what was written stays', () => {

@@ -34,7 +34,7 @@ function fakePython(name: string, pip: string): string {
   return file;
 }
 
-const ALL = ['node', 'npm', 'python3', 'g++', 'make', 'sh'];
+const ALL = ['node', 'npm', 'python3', 'gcc', 'g++', 'make', 'sh'];
 
 function cacheFor(name: string): string {
   return path.join(tmp, `cache-${name}`);
