@@ -5,7 +5,7 @@
  *     (./auto.ts), falling back to wasm when the native backend is not set up.
  *   --backend wasm | cpu | tensorflow: exactly that one, or a one-line error saying how to get it.
  *   --device gpu / gpu0 / cuda needs the native GPU build (`deep-svdd setup tensorflow --gpu`).
- *   --threads 0 (auto): every core.
+ *   --threads 0 (auto): every core on native, one thread on wasm (see wasmThreads).
  *
  * tfjs-node is never a dependency of this package (its install script downloads libtensorflow from outside the
  * npm registry); ./native.ts finds it (an ordinary install, or the build of `deep-svdd setup tensorflow`).
@@ -62,6 +62,14 @@ export function resolveThreads(threads: number): number {
   return threads > 0 ? threads : os.availableParallelism();
 }
 
+/**
+ * wasm under `--threads 0`: one thread. The threaded wasm build stays opt-in (`--threads N`): a CIFAR-10
+ * autoencoder run at batch 20 on it hung (every worker waiting on a futex), seen when auto meant every core there.
+ */
+export function wasmThreads(threads: number): number {
+  return threads > 0 ? threads : 1;
+}
+
 export interface SelectOptions {
   backend: BackendChoice; device: string;
   /** 0 = every core */
@@ -74,7 +82,8 @@ export interface SelectOptions {
 
 export async function selectBackend(opts: SelectOptions): Promise<BackendInfo> {
   const { backend, device } = opts;
-  const threads = resolveThreads(opts.threads);
+  const nativeThreads = resolveThreads(opts.threads);
+  const threads = wasmThreads(opts.threads);
   const xnnpackThreads = Math.min(threads, resolveThreads(opts.xnnpackThreads ?? threads));
   validateDevice(device);
   const gpu = isGpuDevice(device);
@@ -88,13 +97,13 @@ export async function selectBackend(opts: SelectOptions): Promise<BackendInfo> {
   let reason: string | undefined;
   if (gpu || backend === 'tensorflow' || auto?.backend === 'tensorflow') {
     const variant: NativeVariant = gpu ? 'gpu' : 'cpu';
-    const r = await loadNative(variant, threads);
+    const r = await loadNative(variant, nativeThreads);
     if (r.ok) {
       versions[r.location.pkg.replace('@tensorflow/', '')] = r.version;
       versions.tensorflow = r.location.tensorflow;
       if (r.location.origin === 'cache') notes.push(`native build ${r.location.dir}`);
       return {
-        name: 'tensorflow', requested: backend, device, package: r.location.pkg, threads: Number(process.env.TF_NUM_INTRAOP_THREADS) || threads,
+        name: 'tensorflow', requested: backend, device, package: r.location.pkg, threads: Number(process.env.TF_NUM_INTRAOP_THREADS) || nativeThreads,
         kernelFixes: registerNativeKernels(), reason: auto?.why, versions, notes,
       };
     }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { autoChoice, STEP_MS } from '../../src/backend/auto.js';
 import { cacheDir, findCachedBuild, MANIFEST_FILE, nativeKey, TENSORFLOW_VERSION, TFJS_NODE_VERSION, type NativeManifest } from '../../src/backend/native.js';
-import { resolveThreads } from '../../src/backend/select.js';
+import { resolveThreads, wasmThreads } from '../../src/backend/select.js';
 import { elfMachine, wheelVersion } from '../../src/native/prereqs.js';
 
 test('the cache folder: DEEP_SVDD_CACHE, else XDG_CACHE_HOME/deep-svdd, else ~/.cache/deep-svdd', () => {
@@ -51,9 +51,11 @@ test('--backend auto takes the backend with the smaller measured step time, and 
   assert.equal(autoChoice('some_other_net').backend, 'wasm');
 });
 
-test('--threads 0 means every core', () => {
+test('--threads 0 means every core on native, one thread on wasm', () => {
   assert.equal(resolveThreads(3), 3);
   assert.equal(resolveThreads(0), os.availableParallelism());
+  assert.equal(wasmThreads(0), 1);
+  assert.equal(wasmThreads(2), 2);
 });
 
 test('wheel versions and ELF machines are read from the files', () => {
