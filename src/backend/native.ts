@@ -144,11 +144,16 @@ export function loadNativePackage(dir: string): void {
   const quietFile = path.join(dir, 'lib', QUIET_STDERR_ADDON);
   const quiet = Number(process.env.TF_CPP_MIN_LOG_LEVEL) > 0 && fs.existsSync(quietFile)
     ? require(quietFile) as { mute(): number; restore(fd: number): void } : undefined;
+  // tfjs-node finds its addon with node-pre-gyp, which parses process.argv as its own options (deep-svdd's `--C 1e6`
+  // would be its `-C DIR`): it sees the bare command while it loads
+  const argv = process.argv;
+  process.argv = argv.slice(0, 2);
   const saved = quiet?.mute();
   try {
     require(dir);
   } finally {
     if (quiet && saved !== undefined) quiet.restore(saved);
+    process.argv = argv;
     mod._resolveFilename = original;
   }
   if (!tfjs().findBackendFactory('tensorflow')) {

@@ -8,6 +8,7 @@
  * agreed to 5e-6).
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -90,4 +91,14 @@ test('a tiny MNIST run reaches the same test AUC on wasm and native', { skip }, 
   t.diagnostic(`test AUC: wasm ${auc.wasm}, native ${auc.tensorflow}`);
   assert.ok(auc.tensorflow > 0.5, `native AUC ${auc.tensorflow}`);
   assert.ok(Math.abs(auc.tensorflow - auc.wasm) <= 0.01, `test AUC wasm ${auc.wasm} vs native ${auc.tensorflow}`);
+});
+
+test('the CLI trains on native with options tfjs-node\'s addon finder would misread (--C 1e6 is node-pre-gyp\'s -C DIR)', { skip }, () => {
+  const cli = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../src/cli/main.js');
+  const xp = path.join(tmp, 'cli-native');
+  const r = spawnSync(process.execPath, [cli, 'train', '--backend', 'tensorflow', '--C', '1e6', '--n-train', '200', '--n-test', '100',
+    '--n-epochs', '1', '--ae-n-epochs', '1', '--batch-size', '100', '--xp-dir', xp], { encoding: 'utf8', timeout: 300_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr.trim(), '', 'nothing on stderr (TensorFlow\'s start-up notice is muted)');
+  assert.equal(JSON.parse(fs.readFileSync(path.join(xp, 'results.json'), 'utf8')).backend.name, 'tensorflow');
 });
