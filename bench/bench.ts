@@ -13,11 +13,11 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
+import { findNative, setupHint } from '../src/backend/native.js';
 import { runJob, runTogether } from './children.js';
 import { epochLine, epochTable, errorLine, num, stepLine, stepTable, table } from './report.js';
-import { PYTHON, runTorch, torchEnv, torchVersion, TORCH_HINT, type TorchError, type TorchResult } from './torch.js';
+import { DEFAULT_PYTHON, runTorch, torchEnv, torchHint, torchVersion, type TorchError, type TorchResult } from './torch.js';
 import {
   BACKEND_IDS, NETWORK_IDS, round,
   type BackendId, type EpochJob, type EpochResult, type EpochTask, type ErrorResult, type NetworkId, type StepJob,
@@ -27,9 +27,10 @@ import {
 const USAGE = `usage: npm run bench -- [options]
 
   --backends LIST     comma-separated: wasm, cpu, tensorflow (default: wasm, plus tensorflow when
-                      @tensorflow/tfjs-node is installed; cpu only when asked: it is ~100x slower)
+                      the native backend is set up (deep-svdd setup tensorflow); cpu only when asked: it is ~100x slower)
   --networks LIST     comma-separated: ${NETWORK_IDS.join(', ')} (default: all)
-  --threads N         wasm threads per process (default 1; N > 1 uses the opt-in threads patch: our SIMD
+  --threads N         threads per process (default 1): native TensorFlow's intra-op pool; on wasm N > 1
+                      uses the opt-in threads patch: our SIMD
                       kernels split across N threads, XNNPACK gets 1 on the MNIST networks, N on CIFAR-10)
   --batch N           batch size (default 200)
   --warmup N          warm-up steps per configuration (default 3)
@@ -39,8 +40,9 @@ const USAGE = `usage: npm run bench -- [options]
   --cifar             also one epoch of each CIFAR-10 network on 5,000 synthetic 32x32x3 images
   --no-steps          skip the per-step timings
   --no-epochs         skip the full-epoch runs
-  --vs-torch          also time the same steps in PyTorch (/usr/bin/python3 + python3-torch) and print
-                      the ratio tfjs / PyTorch
+  --vs-torch          also time the same steps in PyTorch and print the ratio tfjs / PyTorch
+  --torch-python LIST comma-separated Pythons with torch to compare with, each in turn (default
+                      ${DEFAULT_PYTHON}: Debian's python3-torch; e.g. a venv with PyTorch 2 from pip)
   --torch-threads N   torch.set_num_threads (default: the number of cores, ${os.cpus().length} here)
   --jobs N            also run N copies of the MNIST encoder and autoencoder training steps in parallel
                       processes (each with --threads threads) and compare the aggregate images/s with one copy
@@ -63,6 +65,7 @@ interface Options {
   doSteps: boolean;
   doEpochs: boolean;
   vsTorch: boolean;
+  torchPythons: string[];
   torchThreads: number;
   jobs: number;
   dataDir?: string;
@@ -89,7 +92,7 @@ function list<T extends string>(name: string, v: string, allowed: readonly T[]):
 }
 
 function nativeInstalled(): boolean {
-  try { createRequire(import.meta.url).resolve('@tensorflow/tfjs-node'); return true; } catch { return false; }
+  return !('why' in findNative('cpu'));
 }
 
 function parseOptions(argv: string[]): Options | undefined {
@@ -99,7 +102,7 @@ function parseOptions(argv: string[]): Options | undefined {
       backends: { type: 'string' }, networks: { type: 'string' }, threads: { type: 'string' }, batch: { type: 'string' },
       warmup: { type: 'string' }, steps: { type: 'string' }, 'max-seconds': { type: 'string' }, epochs: { type: 'string' },
       cifar: { type: 'boolean' }, 'no-steps': { type: 'boolean' }, 'no-epochs': { type: 'boolean' },
-      'vs-torch': { type: 'boolean' }, 'torch-threads': { type: 'string' }, jobs: { type: 'string' },
+      'vs-torch': { type: 'boolean' }, 'torch-python': { type: 'string' }, 'torch-threads': { type: 'string' }, jobs: { type: 'string' },
       'data-dir': { type: 'string' }, timeout: { type: 'string' }, json: { type: 'string' },
       quick: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
@@ -123,6 +126,7 @@ function parseOptions(argv: string[]): Options | undefined {
     doSteps: !v['no-steps'],
     doEpochs: !v['no-epochs'],
     vsTorch: Boolean(v['vs-torch']),
+    torchPythons: (v['torch-python'] ?? DEFAULT_PYTHON).split(',').map((p) => p.trim()).filter(Boolean),
     torchThreads: positiveInt('torch-threads', v['torch-threads'], os.cpus().length),
     jobs: positiveInt('jobs', v.jobs, 1),
     dataDir: v['data-dir'],
@@ -153,8 +157,8 @@ interface Report {
   steps: StepResult[];
   epochs: EpochResult[];
   errors: ErrorResult[];
-  torch?: { version?: string; openblasThreads?: string; skipped?: string; results: (TorchResult | TorchError)[] };
-  ratios?: { backend: string; network: NetworkId; mode: StepMode; tfjsMs: number; torchMs: number; ratio: number }[];
+  torch?: { python: string; version?: string; openblasThreads?: string; skipped?: string; results: (TorchResult | TorchError)[] }[];
+  ratios?: { backend: string; torch: string; network: NetworkId; mode: StepMode; tfjsMs: number; torchMs: number; ratio: number }[];
   jobs?: JobsResult[];
   skippedBackends?: BackendId[];
 }
@@ -188,14 +192,13 @@ async function main(): Promise<number> {
 
   say(`deep-svdd benchmark${opts.quick ? ' (--quick: harness check, the numbers mean little)' : ''}`);
   say(`machine: ${cpus.length} × ${report.machine.cpuModel}, ${report.machine.totalMemGB} GiB, Node ${process.versions.node}`);
-  say(`backends: ${opts.backends.join(', ')}${opts.defaultBackends && !opts.backends.includes('tensorflow') ? ' (tensorflow: @tensorflow/tfjs-node is not installed)' : ''}; `
+  say(`backends: ${opts.backends.join(', ')}${opts.defaultBackends && !opts.backends.includes('tensorflow') ? ' (tensorflow: not set up)' : ''}; `
     + `wasm threads ${opts.threads}; batch ${opts.batch}; ${opts.warmup} warm-up + up to ${opts.steps} timed steps or ${opts.maxSeconds} s`);
   if (load[0] > 0.5 * cpus.length) {
     say(`WARNING: load average ${load[0].toFixed(2)} on ${cpus.length} cores: other work is running, so these numbers are slower than on an idle machine.`);
   }
   if (opts.backends.includes('tensorflow') && !nativeInstalled()) {
-    say('tensorflow backend skipped: @tensorflow/tfjs-node is not installed (install it with `npm install @tensorflow/tfjs-node@4.22.0`; '
-      + 'it downloads libtensorflow, and it must not be added to package.json)');
+    say(`tensorflow backend skipped: ${(findNative('cpu') as { why: string }).why} (${setupHint('cpu')})`);
     opts.backends = opts.backends.filter((b) => b !== 'tensorflow');
     report.skippedBackends = ['tensorflow'];
   }
@@ -207,7 +210,7 @@ async function main(): Promise<number> {
     save();
   };
   const stepJob = (backend: BackendId, network: NetworkId, mode: StepMode, extra: Partial<StepJob> = {}): StepJob => ({
-    kind: 'step', backend, threads: backend === 'wasm' ? opts.threads : 1, network, mode, batch: opts.batch,
+    kind: 'step', backend, threads: backend === 'cpu' ? 1 : opts.threads, network, mode, batch: opts.batch,
     warmup: opts.warmup, steps: opts.steps, maxSeconds: opts.maxSeconds, seed: 1, ...extra,
   });
 
@@ -229,7 +232,7 @@ async function main(): Promise<number> {
     for (const backend of opts.backends) {
       for (const task of tasks) {
         const job: EpochJob = {
-          kind: 'epoch', backend, threads: backend === 'wasm' ? opts.threads : 1, task, batch: opts.batch, epochs: opts.epochs,
+          kind: 'epoch', backend, threads: backend === 'cpu' ? 1 : opts.threads, task, batch: opts.batch, epochs: opts.epochs,
           seed: 1, dataDir: opts.dataDir, nImages: opts.quick ? nQuick : task.startsWith('cifar') ? 5000 : undefined,
         };
         record(await runJob(job, opts.timeoutS));
@@ -237,34 +240,38 @@ async function main(): Promise<number> {
     }
   }
 
-  // 3. PyTorch reference
+  // 3. PyTorch reference, one Python after the other
   if (opts.vsTorch) {
     say('\n== PyTorch reference (--vs-torch) ==');
-    const version = await torchVersion();
-    if (!version) {
-      say(TORCH_HINT);
-      report.torch = { skipped: TORCH_HINT, results: [] };
-    } else {
+    report.torch = [];
+    report.ratios = [];
+    for (const python of opts.torchPythons) {
+      const version = await torchVersion(python);
+      if (!version) {
+        say(torchHint(python));
+        report.torch.push({ python, skipped: torchHint(python), results: [] });
+        continue;
+      }
       const blas = torchEnv().OPENBLAS_NUM_THREADS;
-      say(`PyTorch ${version} (${PYTHON}), ${opts.torchThreads} thread${opts.torchThreads === 1 ? '' : 's'}, OPENBLAS_NUM_THREADS=${blas}`);
-      report.torch = { version, openblasThreads: blas, results: [] };
+      say(`PyTorch ${version} (${python}), ${opts.torchThreads} thread${opts.torchThreads === 1 ? '' : 's'}, OPENBLAS_NUM_THREADS=${blas}`);
+      const run = { python, version, openblasThreads: blas, results: [] as (TorchResult | TorchError)[] };
+      report.torch.push(run);
       for (const network of opts.networks) {
         for (const mode of ['train', 'infer'] as const) {
-          const r = await runTorch(network, mode, {
+          const r = await runTorch(python, network, mode, {
             threads: opts.torchThreads, batch: opts.batch, warmup: opts.warmup, steps: opts.steps, maxSeconds: opts.maxSeconds, timeoutS: opts.timeoutS,
           });
-          report.torch.results.push(r);
+          run.results.push(r);
           if ('error' in r) say(`torch    ${network.padEnd(9)} ${mode.padEnd(5)}  FAILED: ${r.error}`);
           else say(`torch ${r.threads}t`.padEnd(9) + `${network.padEnd(9)} ${mode.padEnd(5)}  median ${num(r.medianMs)} ms (min ${num(r.minMs)}, max ${num(r.maxMs)}, n ${r.n})  ${num(r.imgPerSec, 0)} img/s  peak RSS ${r.peakRssMB} MB`);
           save();
         }
       }
-      report.ratios = [];
       for (const s of report.steps) {
-        const t = report.torch.results.find((r): r is TorchResult => !('error' in r) && r.model === s.job.network && r.mode === s.job.mode);
+        const t = run.results.find((r): r is TorchResult => !('error' in r) && r.model === s.job.network && r.mode === s.job.mode);
         if (t) {
-          const b = s.backend.name === 'wasm' ? `wasm ${s.backend.threads ?? 1}t` : s.backend.name;
-          report.ratios.push({ backend: b, network: s.job.network, mode: s.job.mode, tfjsMs: s.medianMs, torchMs: t.medianMs, ratio: round(s.medianMs / t.medianMs, 2) });
+          const b = s.backend.name === 'wasm' ? `wasm ${s.backend.threads ?? 1}t` : `${s.backend.name} ${s.backend.threads ?? 1}t`;
+          report.ratios.push({ backend: b, torch: version, network: s.job.network, mode: s.job.mode, tfjsMs: s.medianMs, torchMs: t.medianMs, ratio: round(s.medianMs / t.medianMs, 2) });
         }
       }
       save();
@@ -302,19 +309,19 @@ async function main(): Promise<number> {
   say('\n== Summary ==');
   if (report.steps.length) say(`\nPer step (batch ${opts.batch}; inference = eval-mode forward pass + score):\n${stepTable(report.steps)}`);
   if (report.epochs.length) say(`\nFull epochs:\n${epochTable(report.epochs)}`);
-  if (report.ratios?.length) {
+  for (const t of report.torch ?? []) {
+    const ratios = (report.ratios ?? []).filter((r) => r.torch === t.version);
+    if (t.skipped || !ratios.length) { if (t.skipped) say(`\n${t.skipped}`); continue; }
     const rows = new Map<string, string[]>();
-    for (const r of report.ratios) {
+    for (const r of ratios) {
       const key = `${r.backend}|${r.network}`;
       const row = rows.get(key) ?? [r.backend, r.network, '–', '–', '–', '–', '–', '–'];
       const k = r.mode === 'train' ? 2 : 5;
       row[k] = num(r.tfjsMs); row[k + 1] = num(r.torchMs); row[k + 2] = `${num(r.ratio, 2)}×`;
       rows.set(key, row);
     }
-    say(`\ntfjs ÷ PyTorch ${report.torch?.version} (${opts.torchThreads} threads), median ms per step:\n${table(
+    say(`\ntfjs ÷ PyTorch ${t.version} (${t.python}, ${opts.torchThreads} threads), median ms per step:\n${table(
       ['backend', 'network', 'train tfjs', 'train torch', 'ratio', 'infer tfjs', 'infer torch', 'ratio'], [...rows.values()], new Set([2, 3, 4, 5, 6, 7]))}`);
-  } else if (report.torch?.skipped) {
-    say(`\n${report.torch.skipped}`);
   }
   if (report.jobs?.length) {
     say(`\nParallel copies (--jobs ${opts.jobs}, wasm ${opts.threads} thread${opts.threads === 1 ? '' : 's'} each), training step:\n${table(
@@ -332,7 +339,7 @@ async function main(): Promise<number> {
   save();
   if (opts.json) say(`\nresults saved to ${opts.json}`);
   const failed = report.errors.length > 0 || (report.jobs ?? []).some((j) => j.speedup === undefined)
-    || (report.torch?.results ?? []).some((r) => 'error' in r);
+    || (report.torch ?? []).some((t) => t.results.some((r) => 'error' in r));
   return failed ? 1 : 0;
 }
 

@@ -1,25 +1,28 @@
 /**
  * Chooses and initialises the TF.js backend, in one place.
  *
- *   --backend auto (default): native @tensorflow/tfjs-node(-gpu) when the user has installed it, else wasm.
+ *   --backend auto (default): per network, the one of native tensorflow and wasm that the benchmark measured faster
+ *     (./auto.ts), falling back to wasm when the native backend is not set up.
  *   --backend wasm | cpu | tensorflow: exactly that one, or a one-line error saying how to get it.
- *   --device cpu prefers native; --device gpu / gpu0 / cuda needs @tensorflow/tfjs-node-gpu.
+ *   --device gpu / gpu0 / cuda needs the native GPU build (`deep-svdd setup tensorflow --gpu`).
+ *   --threads 0 (auto): every core on native, one thread on wasm (see wasmThreads).
  *
  * tfjs-node is never a dependency of this package (its install script downloads libtensorflow from outside the
- * npm registry); it is loaded at run time when it resolves.
+ * npm registry); ./native.ts finds it (an ordinary install, or the build of `deep-svdd setup tensorflow`).
  */
-import { createRequire } from 'node:module';
+import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs'; // registers every op's gradient (tfjs-core alone registers none)
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setThreadsCount, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { UserError } from '../util/errors.js';
+import { autoChoice } from './auto.js';
 import { BACKEND_CHOICES, isGpuDevice, validateDevice, type BackendChoice } from './device.js';
 import { registerKernelFixes } from './kernel-fixes.js';
-import { enableWasmThreads } from './threads.js';
+import { registerNativeKernels } from './native-kernels.js';
+import { loadNative, setupHint, type NativeVariant } from './native.js';
 import { setSimdThreads, simdInfo } from './simd/loader.js';
-
-const require = createRequire(import.meta.url);
+import { enableWasmThreads } from './threads.js';
 
 export { BACKEND_CHOICES, isGpuDevice, validateDevice, type BackendChoice };
 
@@ -38,38 +41,40 @@ export interface BackendInfo {
   /** the SIMD kernels fuse multiply-adds (relaxed SIMD) */
   fma?: boolean;
   kernelFixes: string[];
+  /** --backend auto: why this backend */
+  reason?: string;
   versions: Record<string, string>;
   notes: string[];
 }
 
-function tryResolve(pkg: string): string | undefined {
-  try { return require.resolve(pkg); } catch { return undefined; }
+/** `--threads 0` = auto: every core this process may use. */
+export function resolveThreads(threads: number): number {
+  return threads > 0 ? threads : os.availableParallelism();
 }
 
-async function loadNative(pkg: string): Promise<{ ok: true } | { ok: false; why: string }> {
-  const resolved = tryResolve(pkg);
-  if (!resolved) return { ok: false, why: `${pkg} is not installed` };
-  try {
-    await import(pkg);
-    const ok = await tf.setBackend('tensorflow');
-    return ok ? { ok: true } : { ok: false, why: `${pkg} loaded but its backend did not initialise` };
-  } catch (e) {
-    return { ok: false, why: `${pkg} failed to load: ${(e as Error).message.split('\n')[0]}` };
-  }
+/**
+ * wasm under `--threads 0`: one thread. The threaded wasm build stays opt-in (`--threads N`): a CIFAR-10
+ * autoencoder run at batch 20 on it hung (every worker waiting on a futex), seen when auto meant every core there.
+ */
+export function wasmThreads(threads: number): number {
+  return threads > 0 ? threads : 1;
 }
-
-const GPU_HINT = 'install it with `npm install @tensorflow/tfjs-node-gpu@4.22.0` on a machine with CUDA 11.2 and cuDNN 8.1 (it downloads libtensorflow), or use --device cpu';
-const NATIVE_HINT = 'install it with `npm install @tensorflow/tfjs-node@4.22.0` (it downloads libtensorflow), or use --backend wasm';
 
 export interface SelectOptions {
-  backend: BackendChoice; device: string; threads: number;
+  backend: BackendChoice; device: string;
+  /** 0 = every core */
+  threads: number;
+  /** the network to run (mnist_LeNet, cifar10_LeNet): --backend auto chooses by it */
+  net?: string;
   /** XNNPACK's share of the threads (default all; see xnnpackThreadsFor in ./threads.ts) */
   xnnpackThreads?: number;
 }
 
 export async function selectBackend(opts: SelectOptions): Promise<BackendInfo> {
-  const { backend, device, threads } = opts;
-  const xnnpackThreads = Math.min(threads, opts.xnnpackThreads ?? threads);
+  const { backend, device } = opts;
+  const nativeThreads = resolveThreads(opts.threads);
+  const threads = wasmThreads(opts.threads);
+  const xnnpackThreads = Math.min(threads, resolveThreads(opts.xnnpackThreads ?? threads));
   validateDevice(device);
   const gpu = isGpuDevice(device);
   const notes: string[] = [];
@@ -78,16 +83,25 @@ export async function selectBackend(opts: SelectOptions): Promise<BackendInfo> {
   if (gpu && (backend === 'wasm' || backend === 'cpu')) {
     throw new UserError(`--device ${device} needs the native GPU backend, but --backend ${backend} was given: use --backend auto or --device cpu`);
   }
-  if (gpu || backend === 'tensorflow' || backend === 'auto') {
-    const pkg = gpu ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
-    const r = await loadNative(pkg);
+  const auto = backend === 'auto' && !gpu ? autoChoice(opts.net) : undefined;
+  let reason: string | undefined;
+  if (gpu || backend === 'tensorflow' || auto?.backend === 'tensorflow') {
+    const variant: NativeVariant = gpu ? 'gpu' : 'cpu';
+    const r = await loadNative(variant, nativeThreads);
     if (r.ok) {
-      versions[pkg.replace('@tensorflow/', '')] = readVersion(pkg);
-      return { name: 'tensorflow', requested: backend, device, package: pkg, kernelFixes: [], versions, notes };
+      versions[r.location.pkg.replace('@tensorflow/', '')] = r.version;
+      versions.tensorflow = r.location.tensorflow;
+      if (r.location.origin === 'cache') notes.push(`native build ${r.location.dir}`);
+      return {
+        name: 'tensorflow', requested: backend, device, package: r.location.pkg, threads: Number(process.env.TF_NUM_INTRAOP_THREADS) || nativeThreads,
+        kernelFixes: registerNativeKernels(), reason: auto?.why, versions, notes,
+      };
     }
-    if (gpu) throw new UserError(`--device ${device} needs @tensorflow/tfjs-node-gpu (${r.why}): ${GPU_HINT}`);
-    if (backend === 'tensorflow') throw new UserError(`--backend tensorflow needs @tensorflow/tfjs-node (${r.why}): ${NATIVE_HINT}`);
-    notes.push(`native backend not used: ${r.why}`);
+    if (gpu) throw new UserError(`--device ${device} needs the native GPU backend (${r.why}): ${setupHint('gpu')}`);
+    if (backend === 'tensorflow') throw new UserError(`--backend tensorflow needs the native backend (${r.why}): ${setupHint('cpu')}`);
+    reason = `tensorflow would be ${auto!.why}, but it is not set up (${r.why}; \`deep-svdd setup tensorflow\` sets it up)`;
+  } else if (auto) {
+    reason = auto.why;
   }
 
   if (backend === 'cpu') {
@@ -96,7 +110,7 @@ export async function selectBackend(opts: SelectOptions): Promise<BackendInfo> {
     await tf.ready();
     versions['tfjs-backend-cpu'] = tf.version_core;
     notes.push('the pure-JS cpu backend is about 100× slower than wasm for training');
-    return { name: 'cpu', requested: backend, device, package: '@tensorflow/tfjs-backend-cpu', threads: 1, kernelFixes: fixes, versions, notes };
+    return { name: 'cpu', requested: backend, device, package: '@tensorflow/tfjs-backend-cpu', threads: 1, kernelFixes: fixes, reason, versions, notes };
   }
 
   // wasm (default)
@@ -128,12 +142,8 @@ export async function selectBackend(opts: SelectOptions): Promise<BackendInfo> {
   if (threads > 1 && used < threads) notes.push(`the SIMD kernels run on ${used} thread${used === 1 ? '' : 's'} (worker threads did not start)`);
   return {
     name: 'wasm', requested: backend, device, package: '@tensorflow/tfjs-backend-wasm',
-    simd, threads: used, xnnpackThreads: getThreadsCount(), fma: kernels?.fma, kernelFixes: fixes, versions, notes,
+    simd, threads: used, xnnpackThreads: getThreadsCount(), fma: kernels?.fma, kernelFixes: fixes, reason, versions, notes,
   };
-}
-
-function readVersion(pkg: string): string {
-  try { return (require(`${pkg}/package.json`) as { version: string }).version; } catch { return 'unknown'; }
 }
 
 export function describeBackend(b: BackendInfo): string {
@@ -145,5 +155,7 @@ export function describeBackend(b: BackendInfo): string {
   }
   if (b.fma !== undefined) parts.push(`fused multiply-add ${b.fma ? 'on' : 'off'}`);
   parts.push(`tfjs ${b.versions['tfjs-core']}`);
-  return parts.join(', ');
+  if (b.versions.tensorflow) parts.push(`TensorFlow ${b.versions.tensorflow}`);
+  const line = parts.join(', ');
+  return b.reason ? `${line}; chosen by --backend auto: ${b.reason}` : line;
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * deep-svdd command line: one module per command (train, baseline, score, sweep + report, data). Every user error ends as one
+ * deep-svdd command line: one module per command (train, baseline, score, sweep + report, data, setup). Every user error ends as one
  * line on stderr and a non-zero exit code, never a stack trace (set DEEP_SVDD_DEBUG=1 to see one).
  */
 import { Command, CommanderError } from 'commander';
@@ -9,6 +9,7 @@ import { PACKAGE_VERSION } from '../util/version.js';
 import { registerBaseline } from './baseline.js';
 import { registerData } from './data.js';
 import { registerScore } from './score.js';
+import { registerSetup } from './setup.js';
 import { registerSweep } from './sweep.js';
 import { registerTrain } from './train.js';
 
@@ -43,5 +44,6 @@ registerBaseline(program);
 registerScore(program);
 registerSweep(program);
 registerData(program);
+registerSetup(program);
 
 program.parseAsync(process.argv).catch(fail);

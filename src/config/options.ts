@@ -46,8 +46,8 @@ const OPTION_TABLE = [
   { key: 'nTest', optional: true, flag: '--n-test', type: 'int', min: 1, help: 'test on a seeded random subset of K test images (smoke runs)' },
   // device
   { key: 'device', flag: '--device', type: 'string', def: 'cpu', help: 'cpu, or gpu / gpu0 / cuda (needs @tensorflow/tfjs-node-gpu)' },
-  { key: 'backend', flag: '--backend', type: 'choice', choices: BACKEND_CHOICES, def: 'auto', help: 'TF.js backend: auto = native tfjs-node if installed, else wasm' },
-  { key: 'threads', flag: '--threads', type: 'int', def: 1, min: 1, max: 64, help: 'wasm compute threads for this run (sweeps use one per job)' },
+  { key: 'backend', flag: '--backend', type: 'choice', choices: BACKEND_CHOICES, def: 'auto', help: 'TF.js backend: auto = per network the faster of native tensorflow (once `deep-svdd setup tensorflow` has run) and wasm' },
+  { key: 'threads', flag: '--threads', type: 'int', def: 0, min: 0, max: 64, help: 'compute threads for this run, 0 = auto: every core on native, one on wasm (sweeps default to one per job)' },
   // objective
   { key: 'loss', flag: '--loss', type: 'choice', choices: ['svdd', 'autoencoder'], def: 'svdd', help: 'svdd = Deep SVDD; autoencoder = the DCAE baseline (score = reconstruction error)' },
   { key: 'hardMargin', flag: '--hard-margin', type: 'bool01', def: true, help: '1 = one-class Deep SVDD, 0 = soft-boundary' },

@@ -50,7 +50,7 @@ export async function validateRun(cfg: TrainConfig): Promise<Checked> {
   if (data.train.n < 2) throw new UserError(`the training set has ${data.train.n} image(s), batch norm needs at least 2: choose other --normal classes or a larger --n-train`);
   // after the data: the network decides how --threads are shared with XNNPACK
   const backend = await selectBackend({
-    backend: cfg.backend, device: cfg.device, threads: cfg.threads, xnnpackThreads: xnnpackThreadsFor(data.info.net, cfg.threads),
+    backend: cfg.backend, device: cfg.device, threads: cfg.threads, net: data.info.net, xnnpackThreads: xnnpackThreadsFor(data.info.net, cfg.threads),
   });
   const netOptions = netOptionsFor(cfg, data.info.net);
   const initRng = subRng(cfg.seed, 'init');

@@ -131,8 +131,8 @@ export function planSweep(opts: Record<string, unknown>, given: (key: string) =>
     trainArgs.push(spec.flag, raw[spec.key]);
   }
   const buildConfig = (r: Record<string, string>) => (baseline ? buildBaselineConfig(r) : buildTrainConfig(r));
-  const threadsSpec = TRAIN_OPTIONS.find((s) => s.key === 'threads');
-  const threadsRaw = opts.threads === undefined ? String(threadsSpec?.def ?? 1) : String(opts.threads);
+  // one thread per job unless --threads is given (a single run's default, 0 = every core, would oversubscribe)
+  const threadsRaw = opts.threads === undefined ? '1' : String(opts.threads);
   const forceRaw = opts.force === undefined ? '0' : String(opts.force).trim();
   if (!['0', '1', 'true', 'false'].includes(forceRaw)) throw new UserError(`--force ${forceRaw} is invalid: use 0 or 1`);
   const dataset = raw.dataset ?? String(opts.dataset ?? 'mnist');
