@@ -44,7 +44,7 @@ test('every numeric option\'s range is in its --help text', () => {
   const r = spawnSync(process.execPath, [path.join(root, 'dist/src/cli/main.js'), 'train', '--help'], { encoding: 'utf8' });
   const text = r.stdout.replace(/\s+/g, ' '); // commander wraps the help text
   assert.match(text, /--nu <value> [^[]*\[a number > 0 and ≤ 1\]/);
-  assert.match(text, /--threads <value> [^[]*\[a whole number ≥ 1 and ≤ 64\]/);
+  assert.match(text, /--threads <value> [^[]*\[a whole number ≥ 0 and ≤ 64\]/);
   assert.match(text, /--resume \[0\|1\]/);
 });
 
