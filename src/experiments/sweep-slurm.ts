@@ -32,7 +32,8 @@ export function slurmScript(plan: SweepPlan, throttle?: number): string {
     '#SBATCH --job-name=deep-svdd-sweep',
     `#SBATCH --array=0-${runs.length - 1}${throttle ? `%${throttle}` : ''}`,
     '#SBATCH --ntasks=1',
-    `#SBATCH --cpus-per-task=${plan.threads}`,
+    // --threads 0 (auto) uses what Slurm allocates; ask for one CPU then
+    `#SBATCH --cpus-per-task=${Math.max(1, plan.threads)}`,
     `#SBATCH --output=${path.join(plan.xpDir, 'slurm', '%A_%a.out')}`,
     'set -euo pipefail',
     `classes=(${runs.map((r) => q(classArg(plan, r.class))).join(' ')})`,

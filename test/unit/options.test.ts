@@ -73,6 +73,9 @@ test('--jobs above the cores warns; far above the limit is an error', () => {
   assert.throws(() => planSweep({ jobs: '5000', xpDir: '/tmp/unused' }, given), /--jobs 5000 is invalid: use a whole number ≥ 1 and ≤ 1024/);
   assert.throws(() => planSweep({ jobs: '1', xpDir: '' }, given), /--xp-dir is empty/);
   assert.equal(planSweep({ jobs: '64', xpDir: '/tmp/unused' }, given).jobs, 64);
+  // a sweep job gets one thread unless --threads is typed (commander fills in the single run's default, 0 = auto)
+  assert.equal(planSweep({ jobs: '1', threads: '0', xpDir: '/tmp/unused' }, given).threads, 1);
+  assert.equal(planSweep({ jobs: '1', threads: '2', xpDir: '/tmp/unused' }, (k) => k === 'jobs' || k === 'threads').threads, 2);
 });
 
 /** Runs `code` in a child Node with a loader hook that fails any import of @tensorflow/*; returns its result. */
