@@ -44,19 +44,31 @@ interface Ctx {
 interface MethodOutcome { data: PreparedData; scores: Float64Array; threshold: number }
 
 export async function runBaseline(cfg: BaselineConfig, opts: { quiet?: boolean } = {}): Promise<RunOutcome> {
-  const xp = cfg.xpDir;
-  const resultsFile = path.join(xp, 'results.json');
-  // the run-folder rules of train (src/io/run-folder.ts): one writer, nothing replaced without --force
-  const folder = openRunFolder({ xpDir: xp, outName: 'model', resume: false, force: cfg.force });
+  // the run-folder rules of train (src/io/run-folder.ts): one writer, nothing replaced without --force, and nothing
+  // in the folder changed before the data files are read and checked
+  const folder = openRunFolder({ xpDir: cfg.xpDir, outName: 'model', resume: false, force: cfg.force });
   try {
+    let input: BaselineInput;
+    try {
+      const t = performance.now();
+      const raw = loadRaw(cfg.dataset, cfg.dataDir ?? 'data', cfg.dataDir !== undefined, cfg.imageSize);
+      const data = prepareData({ ...cfg, contrast: cfg.gcn ? 'l1' : 'none' }, raw);
+      input = { raw, data, dataSeconds: seconds(t) };
+    } catch (e) {
+      folder.abandon();
+      throw e;
+    }
     folder.commit();
-    return await runBaselineInFolder(cfg, opts);
+    return await runBaselineInFolder(cfg, input, opts);
   } finally {
     folder.release();
   }
 }
 
-async function runBaselineInFolder(cfg: BaselineConfig, opts: { quiet?: boolean }): Promise<RunOutcome> {
+/** The data of a baseline run, read and checked before its folder is touched. */
+interface BaselineInput { raw: ReturnType<typeof loadRaw>; data: PreparedData; dataSeconds: number }
+
+async function runBaselineInFolder(cfg: BaselineConfig, input: BaselineInput, opts: { quiet?: boolean }): Promise<RunOutcome> {
   const xp = cfg.xpDir;
   const resultsFile = path.join(xp, RESULTS_FILE);
   const log = openRunLog(path.join(xp, 'log.txt'), opts.quiet);
@@ -72,10 +84,9 @@ async function runBaselineInFolder(cfg: BaselineConfig, opts: { quiet?: boolean 
     log.info(`Options:\n${Object.entries(cfg).map(([k, v]) => `  ${k.padEnd(20)}: ${JSON.stringify(v)}`).join('\n')}`);
     writeJsonAtomic(path.join(xp, 'config.json'), cfg);
     let t = performance.now();
-    const raw = loadRaw(cfg.dataset, cfg.dataDir ?? 'data', cfg.dataDir !== undefined, cfg.imageSize);
-    const data = prepareData({ ...cfg, contrast: cfg.gcn ? 'l1' : 'none' }, raw);
-    timings.data_s = seconds(t);
-    const d = data.info.height * data.info.width * data.info.channels;
+    const { raw, data } = input;
+    timings.data_s = input.dataSeconds;
+  const d = data.info.height * data.info.width * data.info.channels;
     const trainRows: Rows = { x: data.train.x, n: data.train.n, d };
     describeData(cfg, data, log, results);
     // distances (KDE, the RBF kernel) as matrix products on the TF.js backend

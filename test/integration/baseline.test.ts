@@ -12,6 +12,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { paperColumnOf } from '../../src/eval/paper.js';
 import { writeReport } from '../../src/experiments/report.js';
+import { assertUnchanged, snapshot } from '../helpers/snapshot.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const cli = path.join(root, 'dist/src/cli/main.js');
@@ -111,6 +112,14 @@ test('bad input ends in one line and a non-zero exit', () => {
   one(['sweep', '--pca', '1', '--xp-dir', path.join(tmp, 'never')], /--pca only applies to the shallow baselines/);
   one(['sweep', '--method', 'if', '--n-epochs', '3', '--xp-dir', path.join(tmp, 'never')], /--n-epochs only applies to network runs/);
   assert.ok(!fs.existsSync(path.join(tmp, 'never')));
+  // a run folder holding a run is left exactly as it was when --force meets a data folder that cannot be read
+  const kept = path.join(tmp, 'kept');
+  fs.mkdirSync(kept, { recursive: true });
+  fs.writeFileSync(path.join(kept, 'results.json'), JSON.stringify({ status: 'finished', test_auc: 0.9 }));
+  fs.writeFileSync(path.join(kept, 'log.txt'), 'an earlier run\n');
+  const before = snapshot(kept);
+  one(['baseline', '--method', 'if', '--force', '1', '--dataset', 'cifar10', '--data-dir', path.join(tmp, 'no-such-data'), '--xp-dir', kept], /no-such-data/);
+  assertUnchanged(kept, before);
 });
 
 test('a baseline sweep, then report on a folder of sweeps: the Table 1 layout with all six columns and the paper\'s values', async () => {
