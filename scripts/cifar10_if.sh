@@ -3,8 +3,7 @@
 #   sh scripts/cifar10_if.sh xp_dir seed contamination pca cifar10_normal cifar10_outlier
 # e.g. sh scripts/cifar10_if.sh cifar10_if_3vsall 1 0.1 0 3 -1
 # GCN (l1), 100 trees of 256 samples, as the original script. Outputs go to log/<xp_dir>/. Options after the 6 arguments go on to `deep-svdd baseline` after the
-# fixed ones, so they override them (e.g. --gamma-selection train-holdout). Data: data/ (MNIST: else the embedded
-# copy), or the folder in $DEEP_SVDD_DATA_DIR when set.
+# fixed ones, so they override them (e.g. --n-test 1000). Data: data/, or the folder in $DEEP_SVDD_DATA_DIR when set.
 usage="usage: sh scripts/cifar10_if.sh xp_dir seed contamination pca cifar10_normal cifar10_outlier [deep-svdd baseline options]"
 if [ "$#" -lt 6 ]; then echo "$usage" >&2; exit 2; fi
 case "${7--}" in -*) ;; *) echo "$usage" >&2; exit 2 ;; esac

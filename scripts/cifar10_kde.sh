@@ -3,8 +3,7 @@
 #   sh scripts/cifar10_kde.sh xp_dir seed cifar10_normal cifar10_outlier
 # e.g. sh scripts/cifar10_kde.sh cifar10_kde_3vsall 1 3 -1
 # PCA to 95 % variance and GCN (l1), as the original script. Outputs go to log/<xp_dir>/. Options after the 4 arguments go on to `deep-svdd baseline` after the
-# fixed ones, so they override them (e.g. --gamma-selection train-holdout). Data: data/ (MNIST: else the embedded
-# copy), or the folder in $DEEP_SVDD_DATA_DIR when set.
+# fixed ones, so they override them (e.g. --n-test 1000). Data: data/, or the folder in $DEEP_SVDD_DATA_DIR when set.
 usage="usage: sh scripts/cifar10_kde.sh xp_dir seed cifar10_normal cifar10_outlier [deep-svdd baseline options]"
 if [ "$#" -lt 4 ]; then echo "$usage" >&2; exit 2; fi
 case "${5--}" in -*) ;; *) echo "$usage" >&2; exit 2 ;; esac

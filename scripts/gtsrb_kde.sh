@@ -3,8 +3,7 @@
 #   sh scripts/gtsrb_kde.sh xp_dir seed pca
 # e.g. sh scripts/gtsrb_kde.sh gtsrb_kde 1 0
 # GCN off, as the original script; needs --dataset gtsrb. Outputs go to log/<xp_dir>/. Options after the 3 arguments go on to `deep-svdd baseline` after the
-# fixed ones, so they override them (e.g. --gamma-selection train-holdout). Data: data/ (MNIST: else the embedded
-# copy), or the folder in $DEEP_SVDD_DATA_DIR when set.
+# fixed ones, so they override them (e.g. --n-test 1000). Data: data/data_gtsrb/ (README, GTSRB), or the folder in $DEEP_SVDD_DATA_DIR when set.
 usage="usage: sh scripts/gtsrb_kde.sh xp_dir seed pca [deep-svdd baseline options]"
 if [ "$#" -lt 3 ]; then echo "$usage" >&2; exit 2; fi
 case "${4--}" in -*) ;; *) echo "$usage" >&2; exit 2 ;; esac

@@ -3,7 +3,7 @@
 #   sh scripts/mnist_if.sh xp_dir seed contamination pca mnist_normal mnist_outlier
 # e.g. sh scripts/mnist_if.sh mnist_if_0vsall 1 0.1 0 0 -1
 # GCN (l1), 100 trees of 256 samples, as the original script. Outputs go to log/<xp_dir>/. Options after the 6 arguments go on to `deep-svdd baseline` after the
-# fixed ones, so they override them (e.g. --gamma-selection train-holdout). Data: data/ (MNIST: else the embedded
+# fixed ones, so they override them (e.g. --n-test 1000). Data: data/ (MNIST: else the embedded
 # copy), or the folder in $DEEP_SVDD_DATA_DIR when set.
 usage="usage: sh scripts/mnist_if.sh xp_dir seed contamination pca mnist_normal mnist_outlier [deep-svdd baseline options]"
 if [ "$#" -lt 6 ]; then echo "$usage" >&2; exit 2; fi

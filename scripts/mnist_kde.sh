@@ -3,7 +3,7 @@
 #   sh scripts/mnist_kde.sh xp_dir seed pca mnist_normal mnist_outlier
 # e.g. sh scripts/mnist_kde.sh mnist_kde_0vsall 1 0 0 -1
 # GCN off (the original script passes no --gcn). Outputs go to log/<xp_dir>/. Options after the 5 arguments go on to `deep-svdd baseline` after the
-# fixed ones, so they override them (e.g. --gamma-selection train-holdout). Data: data/ (MNIST: else the embedded
+# fixed ones, so they override them (e.g. --n-test 1000). Data: data/ (MNIST: else the embedded
 # copy), or the folder in $DEEP_SVDD_DATA_DIR when set.
 usage="usage: sh scripts/mnist_kde.sh xp_dir seed pca mnist_normal mnist_outlier [deep-svdd baseline options]"
 if [ "$#" -lt 5 ]; then echo "$usage" >&2; exit 2; fi

@@ -132,7 +132,7 @@ export function planSweep(opts: Record<string, unknown>, given: (key: string) =>
   }
   const buildConfig = (r: Record<string, string>) => (baseline ? buildBaselineConfig(r) : buildTrainConfig(r));
   // one thread per job unless --threads is given (a single run's default, 0 = every core, would oversubscribe)
-  const threadsRaw = opts.threads === undefined || !given('threads') ? '1' : String(opts.threads);
+  const threadsRaw = given('threads') ? String(opts.threads) : '1';
   const forceRaw = opts.force === undefined ? '0' : String(opts.force).trim();
   if (!['0', '1', 'true', 'false'].includes(forceRaw)) throw new UserError(`--force ${forceRaw} is invalid: use 0 or 1`);
   const dataset = raw.dataset ?? String(opts.dataset ?? 'mnist');
