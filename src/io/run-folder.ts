@@ -18,6 +18,7 @@ import path from 'node:path';
 import { UserError } from '../util/errors.js';
 import { ioError } from './atomic.js';
 import { CHECKPOINT_FILE } from './checkpoint.js';
+import { readResults } from './results.js';
 
 /** The lock file of a training run's folder. */
 export const RUN_LOCK = '.train.lock';
@@ -102,13 +103,10 @@ export interface RunFolder {
 
 export interface RunFolderOptions { xpDir: string; outName: string; resume: boolean; force: boolean }
 
+/** The status in a run folder's results.json (the one reader, ./results.ts): undefined when there is none. */
 function readStatus(file: string): string | undefined {
-  try {
-    const v = JSON.parse(fs.readFileSync(file, 'utf8')) as { status?: unknown };
-    return typeof v?.status === 'string' ? v.status : 'unknown';
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : 'unreadable';
-  }
+  const r = readResults(file);
+  return r.state === 'missing' ? undefined : r.state === 'corrupt' ? 'unreadable' : r.results.status ?? 'unknown';
 }
 
 /** Model folders of a run: `<outName>` and its `<outName>_epoch<E>` snapshots. */
