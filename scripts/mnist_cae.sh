@@ -13,8 +13,8 @@ fi
 here=$(dirname "$0")
 a1="$1" a2="$2" a3="$3" a4="$4" a5="$5" a6="$6" a7="$7" a8="$8"
 shift 8
+. "$here/mnist_settings.sh"
+# $MNIST_CAE unquoted on purpose: one word per option
 exec sh "$here/deep-svdd.sh" train --dataset mnist --loss autoencoder \
   --device "$a1" --xp-dir "log/$a2" --seed "$a3" --solver "$a4" --lr "$a5" --n-epochs "$a6" --normal "$a7" --outlier "$a8" \
-  --ae-lr-drop 1 --ae-lr-drop-in-epoch 150 --ae-lr-drop-factor 10 --batch-size 200 --use-batch-norm 1 --leaky-relu 1 \
-  --ae-weight-decay 1 --ae-C 1e3 --ae-loss l2 --rep-dim 32 --gcn 1 --unit-norm-used l1 --weight-dict-init 1 --mnist-bias 0 \
-  ${DEEP_SVDD_DATA_DIR:+--data-dir} ${DEEP_SVDD_DATA_DIR:+"$DEEP_SVDD_DATA_DIR"} "$@"
+  $MNIST_CAE ${DEEP_SVDD_DATA_DIR:+--data-dir} ${DEEP_SVDD_DATA_DIR:+"$DEEP_SVDD_DATA_DIR"} "$@"

@@ -14,9 +14,9 @@ fi
 here=$(dirname "$0")
 a1="$1" a2="$2" a3="$3" a4="$4" a5="$5" a6="$6" a7="$7" a8="$8" a9="$9" a10="${10}" a11="${11}"
 shift 11
+. "$here/mnist_settings.sh"
+# $MNIST_SVDD unquoted on purpose: one word per option
 exec sh "$here/deep-svdd.sh" train --dataset mnist \
   --device "$a1" --xp-dir "log/$a2" --seed "$a3" --solver "$a4" --lr "$a5" --n-epochs "$a6" \
-  --hard-margin "$a7" --block-coordinate "$a8" --pretrain "$a9" --normal "$a10" --outlier "$a11" \
-  --lr-drop 1 --lr-drop-in-epoch 50 --lr-drop-factor 10 --batch-size 200 --use-batch-norm 1 --leaky-relu 1 \
-  --weight-decay 1 --C 1e6 --nu 0.1 --rep-dim 32 --weight-dict-init 1 --unit-norm-used l1 --gcn 1 --mnist-bias 0 \
+  --hard-margin "$a7" --block-coordinate "$a8" --pretrain "$a9" --normal "$a10" --outlier "$a11" $MNIST_SVDD \
   ${DEEP_SVDD_DATA_DIR:+--data-dir} ${DEEP_SVDD_DATA_DIR:+"$DEEP_SVDD_DATA_DIR"} "$@"

@@ -65,6 +65,7 @@ const OPTION_TABLE = [
   { key: 'momentum', flag: '--momentum', type: 'float', def: 0.9, min: 0, max: 1, help: 'momentum / nesterov coefficient' },
   { key: 'nEpochs', flag: '--n-epochs', type: 'int', def: 150, min: 0, help: 'Deep SVDD epochs (autoencoder epochs with --loss autoencoder)' },
   { key: 'batchSize', flag: '--batch-size', type: 'int', def: 200, min: 1, help: 'mini-batch size' },
+  { key: 'dropLast', flag: '--drop-last', type: 'bool01', def: false, help: 'leave out each epoch\'s last partial batch, in pretraining too (PyTorch\'s drop_last; the original trained on a random multiple of the batch size, e.g. 5,800 of digit 0\'s 5,923 images)' },
   { key: 'lrDrop', flag: '--lr-drop', type: 'bool01', def: true, help: 'divide the learning rate once, at the start of --lr-drop-in-epoch' },
   { key: 'lrDropInEpoch', flag: '--lr-drop-in-epoch', type: 'int', def: 50, min: 0, help: '0-based epoch index of the drop' },
   { key: 'lrDropFactor', flag: '--lr-drop-factor', type: 'float', def: 10, gt: 0, help: 'divisor of the drop' },

@@ -18,13 +18,17 @@ export function imageSize(s: ImageSet): number {
   return s.height * s.width * s.channels;
 }
 
-/** Index lists of the batches of one epoch. */
-export function epochBatches(n: number, batchSize: number, rng: Rng | null): Int32Array[] {
+/**
+ * Index lists of the batches of one epoch. With `dropLast`, a last batch shorter than `batchSize` is left out when
+ * there is at least one full batch (PyTorch's drop_last; the original code trained on a multiple of the batch size).
+ */
+export function epochBatches(n: number, batchSize: number, rng: Rng | null, dropLast = false): Int32Array[] {
   const order = rng ? permutation(n, rng) : Int32Array.from({ length: n }, (_, i) => i);
   const out: Int32Array[] = [];
   for (let s = 0; s < n; s += batchSize) {
     const b = order.subarray(s, Math.min(n, s + batchSize));
     if (b.length === 1 && out.length > 0 && rng) continue;
+    if (dropLast && b.length < batchSize && out.length > 0) continue;
     out.push(b);
   }
   return out;

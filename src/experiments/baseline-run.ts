@@ -24,7 +24,7 @@ import { openRunFolder } from '../io/run-folder.js';
 import { openRunLog, type RunLog } from '../io/runlog.js';
 import { UserError } from '../util/errors.js';
 import { permutation, subRng } from '../util/rng.js';
-import { PACKAGE_VERSION } from '../util/version.js';
+import { PACKAGE_VERSION, sourceCommit } from '../util/version.js';
 import { evaluationFields, writePictures } from './run-context.js';
 import { type RunOutcome } from './train-run.js';
 
@@ -75,7 +75,7 @@ async function runBaselineInFolder(cfg: BaselineConfig, input: BaselineInput, op
   const started = Date.now();
   const timings: Record<string, number> = {};
   const results: Record<string, unknown> = {
-    results_version: RESULTS_VERSION, status: 'running', started_at: new Date(started).toISOString(), deep_svdd_version: PACKAGE_VERSION, seed: cfg.seed,
+    results_version: RESULTS_VERSION, status: 'running', started_at: new Date(started).toISOString(), deep_svdd_version: PACKAGE_VERSION, code_commit: sourceCommit(), seed: cfg.seed,
     dataset: cfg.dataset, objective: describeBaseline(cfg), method: cfg.method,
   };
   const writeResults = () => writeJsonAtomic(resultsFile, { ...results, timings_s: timings });

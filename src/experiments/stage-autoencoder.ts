@@ -27,7 +27,7 @@ export async function pretrain(ctx: Ctx, ae: Network): Promise<void> {
   log.info(`${baseline ? 'Training' : 'Pretraining'} the autoencoder: ${solverName}, lr ${lr}, ${nEpochs} epochs, batch ${batch}${cfg.aeWeightDecay ? `, weight decay C ${cfg.aeC}` : ''}`);
   const t = performance.now();
   const done = await runEpochs({
-    phase: 'pretrain', set: data.train, batchSize: Math.min(batch, data.train.n), nEpochs,
+    phase: 'pretrain', set: data.train, batchSize: Math.min(batch, data.train.n), dropLast: cfg.dropLast, nEpochs,
     schedule: { lr, drop: cfg.aeLrDrop, dropInEpoch: cfg.aeLrDropInEpoch, dropFactor: cfg.aeLrDropFactor },
     problem: autoencoderProblem(ae, { loss: cfg.aeLoss, weightDecayC: cfg.aeWeightDecay ? cfg.aeC : undefined }, solver),
     weights: ae.params.map((p) => p.variable),

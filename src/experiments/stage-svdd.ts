@@ -44,7 +44,7 @@ export async function trainSvdd(ctx: Ctx, net: Network): Promise<void> {
   log.info(`Training ${describeObjective(cfg)}: ${cfg.solver}, lr ${cfg.lr}${cfg.lrDrop ? ` (÷${cfg.lrDropFactor} at epoch ${cfg.lrDropInEpoch})` : ''}, ${cfg.nEpochs} epochs, batch ${cfg.batchSize}${cfg.weightDecay ? `, weight decay C ${cfg.C}` : ''}`);
   const t = performance.now();
   const done = await runEpochs({
-    phase: 'train', set: data.train, batchSize: Math.min(cfg.batchSize, data.train.n), nEpochs: cfg.nEpochs,
+    phase: 'train', set: data.train, batchSize: Math.min(cfg.batchSize, data.train.n), dropLast: cfg.dropLast, nEpochs: cfg.nEpochs,
     schedule: { lr: cfg.lr, drop: cfg.lrDrop, dropInEpoch: cfg.lrDropInEpoch, dropFactor: cfg.lrDropFactor, decay: cfg.lrDecay, decayAfterEpoch: cfg.lrDecayAfterEpoch },
     problem: svddProblem(net, data.train, state, {
       mode, nu: cfg.nu, weightDecayC: cfg.weightDecay ? cfg.C : undefined, centerFixed: cfg.centerFixed,

@@ -19,7 +19,7 @@ import { RESULTS_FILE, RESULTS_VERSION, writeResults, type RunResults } from '..
 import { openRunFolder } from '../io/run-folder.js';
 import { openRunLog } from '../io/runlog.js';
 import { transferWeights, type Network } from '../nn/networks.js';
-import { PACKAGE_VERSION } from '../util/version.js';
+import { PACKAGE_VERSION, sourceCommit } from '../util/version.js';
 import { progressSender } from './progress-events.js';
 import { count, type Ctx } from './run-context.js';
 import { validateRun, type Checked } from './run-inputs.js';
@@ -59,7 +59,7 @@ async function trainInFolder(cfg: TrainConfig, checked: Checked, opts: { quiet?:
   const timings: Record<string, number> = { ...(resume?.header.timings ?? {}), data_s: checked.dataSeconds };
   const results: RunResults = {
     results_version: RESULTS_VERSION, ...(resume?.header.results ?? {}),
-    status: 'running', started_at: new Date(started).toISOString(), deep_svdd_version: PACKAGE_VERSION, seed: cfg.seed,
+    status: 'running', started_at: new Date(started).toISOString(), deep_svdd_version: PACKAGE_VERSION, code_commit: sourceCommit(), seed: cfg.seed,
     dataset: cfg.dataset, objective: describeObjective(cfg),
   };
   const write = () => writeResults(resultsFile, { ...results, timings_s: timings });

@@ -26,6 +26,8 @@ export interface RunResults {
   /** why the run failed or stopped */
   error?: string;
   deep_svdd_version: string;
+  /** the git commit of the code that ran ("-dirty" with uncommitted changes); absent outside a git checkout */
+  code_commit?: string;
   seed: number;
   dataset: string;
   /** the objective in words ("one-class Deep SVDD", "soft-boundary Deep SVDD, ν = …", "deep convolutional autoencoder (…)") */
@@ -106,7 +108,7 @@ export function readResults(file: string): ResultsRead {
   out.status = STATUSES.includes(r.status as RunStatus) ? r.status as RunStatus : undefined;
   out.test_auc = auc('test_auc', r.test_auc) as number | null | undefined;
   out.ae_test_auc = auc('ae_test_auc', r.ae_test_auc) as number | null | undefined;
-  for (const k of ['objective', 'dataset', 'error', 'finished_at', 'started_at'] as const) if (typeof r[k] !== 'string') delete out[k];
+  for (const k of ['objective', 'dataset', 'error', 'finished_at', 'started_at', 'code_commit'] as const) if (typeof r[k] !== 'string') delete out[k];
   if (!Array.isArray(r.normal_class_names)) delete out.normal_class_names;
   else out.normal_class_names = r.normal_class_names.map(String);
   if (r.timings_s === null || typeof r.timings_s !== 'object') delete out.timings_s;

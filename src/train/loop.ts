@@ -49,6 +49,8 @@ export interface LoopOptions {
   phase: Phase;
   set: ImageSet;
   batchSize: number;
+  /** leave out each epoch's last partial batch (when there is a full one) */
+  dropLast?: boolean;
   nEpochs: number;
   schedule: LrSchedule;
   rng: Rng;
@@ -81,7 +83,7 @@ export async function runEpochs(o: LoopOptions): Promise<number> {
     const rngState = o.rng.state();
     let lossSum = resuming ? r.lossSum : 0;
     let count = resuming ? r.count : 0;
-    const batches = epochBatches(o.set.n, o.batchSize, o.rng);
+    const batches = epochBatches(o.set.n, o.batchSize, o.rng, o.dropLast);
     for (let b = resuming ? r.batch : 0; b < batches.length; b++) {
       const idx = batches[b];
       const x = gather(idx);

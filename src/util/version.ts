@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 
 const require = createRequire(import.meta.url);
 /** This package's version, from package.json (found from both src/ and dist/src/). */
@@ -8,3 +10,24 @@ export const PACKAGE_VERSION: string = (() => {
   }
   return 'unknown';
 })();
+
+/**
+ * The git commit this copy of deep-svdd was built from, with "-dirty" when tracked files differ from it, so that a
+ * result can name the code that produced it; undefined outside a git checkout (an npm install) or without git.
+ */
+export function sourceCommit(): string | undefined {
+  for (const p of ['../../package.json', '../../../package.json']) {
+    let root: string;
+    try { root = path.dirname(require.resolve(p)); } catch { continue; }
+    try {
+      const opts = { cwd: root, encoding: 'utf8' as const, timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] as ['ignore', 'pipe', 'ignore'] };
+      const head = execFileSync('git', ['rev-parse', '--show-toplevel', 'HEAD'], opts).trim().split('\n');
+      if (path.resolve(head[0]) !== path.resolve(root)) return undefined; // deep-svdd inside someone else's repository
+      const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], opts).trim() !== '';
+      return head[1] + (dirty ? '-dirty' : '');
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
