@@ -105,7 +105,9 @@ test('state logic: lists, run outcomes, counts, ETA, status line, paper table', 
   assert.equal(paperColumnOf('deep convolutional autoencoder (l2 reconstruction error)'), 'dcae');
   assert.deepEqual(paperValue('mnist', 'one-class', 0), { mean: 98.0, std: 0.7 });
   assert.deepEqual(paperValue('cifar10', 'dcae', 8), { mean: 76.8, std: 1.4 });
-  for (const ds of Object.values(PAPER_TABLE1)) for (const col of Object.values(ds)) assert.equal(col.length, 10);
+  assert.deepEqual(paperValue('gtsrb', 'one-class', 0), { mean: 80.3, std: 5.6 });
+  assert.equal(paperValue('gtsrb', 'one-class', 1), null, 'GTSRB has one normal class (stop signs)');
+  for (const [name, ds] of Object.entries(PAPER_TABLE1)) for (const col of Object.values(ds)) assert.equal(col.length, name === 'gtsrb' ? 1 : 10);
   assert.ok(Math.abs(popStd([1, 2, 3, 4]) - Math.sqrt(1.25)) < 1e-12, 'population std, like np.std');
 });
 
