@@ -1,21 +1,21 @@
 /**
  * `--backend auto`: per network, the backend whose training steps the benchmark measured faster. The numbers are
  * median milliseconds per training step at batch 200 (encoder = Deep SVDD step, autoencoder = pretraining step),
- * from one run of `npm run bench -- --backends tensorflow,wasm --threads 2 --no-epochs --warmup 2 --steps 6`
- * on the project's 2-core machine (Node 20.20, tfjs 4.22.0, TensorFlow 2.21.0 CPU wheel, 2026-11-29; the machine
- * was shared, load average 3–5, so the two backends were timed minutes apart under similar load). A network not
- * in the table (or no network given) runs on wasm. Re-measure and update when either backend changes.
+ * from one run of `npm run bench -- --backends tensorflow,wasm --threads 2 --no-epochs --vs-torch --max-seconds 30`
+ * on the project's 2-core machine with nothing else running (Node 20.20, tfjs 4.22.0, TensorFlow 2.21.0 CPU wheel,
+ * 2026-11-29; README, "The native backend, measured"). A network not in the table (or no network given) runs on
+ * wasm. Re-measure and update when either backend changes.
  */
 export type AutoBackend = 'tensorflow' | 'wasm';
 
 export interface StepTimes { encoder: number; autoencoder: number }
 
-export const SOURCE = 'bench of 2026-11-29, 2 threads';
+export const SOURCE = 'bench of 2026-11-29, 2 threads, idle machine';
 
 /** measured step times per network and backend (ms) */
 export const STEP_MS: Record<string, Record<AutoBackend, StepTimes>> = {
-  mnist_LeNet: { wasm: { encoder: 86.4, autoencoder: 176.3 }, tensorflow: { encoder: 49.1, autoencoder: 80.3 } },
-  cifar10_LeNet: { wasm: { encoder: 1919.2, autoencoder: 3575.4 }, tensorflow: { encoder: 313.3, autoencoder: 477.8 } },
+  mnist_LeNet: { wasm: { encoder: 45.2, autoencoder: 94.6 }, tensorflow: { encoder: 32.1, autoencoder: 61.3 } },
+  cifar10_LeNet: { wasm: { encoder: 1093.4, autoencoder: 2073.4 }, tensorflow: { encoder: 237.6, autoencoder: 413.0 } },
 };
 
 export interface AutoChoice { backend: AutoBackend; why: string }
