@@ -56,3 +56,32 @@ test('autoencoder → encoder transfer copies the encoder weights and batch-norm
   tf.dispose([x, codeAe]);
   ae.dispose(); enc.dispose();
 });
+
+test('the MNIST decoder\'s transposed convolutions equal the original\'s plain ones with flipped, transposed filters', async () => {
+  // The original (Theano) decoder used convolutions ("same", and pad 1 for 16 → 14); the paper's PyTorch networks,
+  // and deep-svdd's, transposed ones ("same", and 'valid' cropped by 3). With stride 1 each is the other with the
+  // filter flipped in space and its channel axes swapped: the same functions, and Glorot's bound is symmetric in
+  // fan-in and fan-out, so the same initial distribution (README, "Results", the decoder in the ablation).
+  await useWasm();
+  const rng = makeRng(3);
+  const rand = (shape: number[]) => tf.tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.next() - 0.5), shape);
+  const ae = buildNetwork('mnist_LeNet', 'autoencoder', opts(32), makeRng(1));
+  const weight = (name: string) => ae.params.find((p) => p.name === name)!.variable as tf.Tensor4D;
+  const asConv = (w: tf.Tensor4D) => tf.transpose(tf.reverse(w, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+  const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0];
+  // deconv2: 4 → 8 channels, 16×16 → 14×14 (ConvTranspose2d(4, 8, 5, padding=3)) against conv4 with pad 1
+  const x2 = rand([2, 16, 16, 4]) as tf.Tensor4D;
+  const w2 = weight('deconv2/w');
+  const full = tf.conv2dTranspose(x2, w2, [2, 20, 20, 8], 1, 'valid');
+  const transposed = tf.slice(full, [0, 3, 3, 0], [2, 14, 14, 8]);
+  const plain = tf.conv2d(tf.pad(x2, [[0, 0], [1, 1], [1, 1], [0, 0]]), asConv(w2), 1, 'valid');
+  assert.deepEqual(plain.shape, [2, 14, 14, 8]);
+  assert.ok(maxDiff(transposed, plain) < 1e-5, `pad-3 transposed vs pad-1 plain: ${maxDiff(transposed, plain)}`);
+  // deconv3: 8 → 1 channel, "same"
+  const x3 = rand([2, 28, 28, 8]) as tf.Tensor4D;
+  const w3 = weight('deconv3/w');
+  const same = tf.conv2dTranspose(x3, w3, [2, 28, 28, 1], 1, 'same');
+  assert.ok(maxDiff(same, tf.conv2d(x3, asConv(w3), 1, 'same')) < 1e-5);
+  // and a filter that is not the flip would differ (the check can fail)
+  assert.ok(maxDiff(same, tf.conv2d(x3, tf.transpose(w3, [0, 1, 3, 2]) as tf.Tensor4D, 1, 'same')) > 1e-3);
+});
