@@ -17,7 +17,8 @@
 # initial distribution: README, "Results".) VARIANTS picks variants; XP_ROOT replaces log/mnist/ablation; JOBS runs
 # in parallel (default: cores ÷ threads); extra arguments go to every sweep (e.g. --seeds 1). Finished runs are
 # skipped: rerun to finish what is missing.
-# Then: sh scripts/deep-svdd.sh report log/mnist/ablation   (AE and Deep SVDD AUC per variant and digit)
+# REFERENCE names the reference sweep (default log/mnist/table1/one-class; linked as <XP_ROOT>/reference when it exists).
+# Then: sh scripts/deep-svdd.sh report log/mnist/ablation   ("Sweep folders compared": AE → Deep SVDD AUC per variant)
 cd "$(dirname "$0")/.." || exit 2
 . scripts/mnist_settings.sh
 common="--dataset mnist --classes 2,3,5 --seeds 1-3 --outlier -1 --device cpu --solver adam --lr 0.0001 --n-epochs 150
@@ -36,8 +37,13 @@ variant_sweep() {
     *) echo "experiments/mnist_ablation.sh: unknown variant '$variant' in VARIANTS: use no-dict-init, bn-affine, wd-pytorch, drop-last, ae-lr-drop, original or pytorch" >&2; return 2 ;;
   esac
   # unquoted on purpose: one word per option; $change comes after $MNIST_SVDD, so it wins
-  sh scripts/deep-svdd.sh sweep $common $MNIST_SVDD $change ${JOBS:+--jobs "$JOBS"} --xp-dir "${XP_ROOT:-log/mnist/ablation}/$variant" "$@"
+  sh scripts/deep-svdd.sh sweep $common $MNIST_SVDD $change ${JOBS:+--jobs "$JOBS"} --xp-dir "$root/$variant" "$@"
 }
+# the reference runs: a link to the Table 1 one-class sweep (REFERENCE), so that report compares every variant with it
+root="${XP_ROOT:-log/mnist/ablation}"
+reference="${REFERENCE:-log/mnist/table1/one-class}"
+mkdir -p "$root" || exit 2
+if [ ! -e "$root/reference" ] && [ -d "$reference" ]; then ln -s "$(cd "$reference" && pwd)" "$root/reference" || exit 2; fi
 for variant in ${VARIANTS:-no-dict-init bn-affine wd-pytorch drop-last ae-lr-drop original pytorch}; do
   variant_sweep "$variant" "$@" || exit $?
 done

@@ -82,7 +82,9 @@ const CLASS_DIR = /^(\d+)vs[\w+.-]+$/;
 
 /** Every run folder of a sweep, or of the sweeps in a folder of sweeps, sorted by class and seed; a corrupted results.json is a one-line error. */
 export function collectRuns(sweepDir: string): ReportRun[] {
-  const entries = fs.readdirSync(sweepDir, { withFileTypes: true }).filter((e) => e.isDirectory());
+  // a sweep folder may be a symbolic link (e.g. an ablation's reference, linked from another table)
+  const isDir = (e: fs.Dirent) => e.isDirectory() || (e.isSymbolicLink() && fs.statSync(path.join(sweepDir, e.name), { throwIfNoEntry: false })?.isDirectory() === true);
+  const entries = fs.readdirSync(sweepDir, { withFileTypes: true }).filter(isDir);
   if (entries.some((e) => CLASS_DIR.test(e.name))) return collectSweep(sweepDir, '');
   return entries.flatMap((e) => collectSweep(path.join(sweepDir, e.name), `${e.name}/`))
     .sort((a, b) => a.cls - b.cls || a.rel.localeCompare(b.rel) || a.seed - b.seed);
@@ -199,6 +201,61 @@ export function tableOne(runs: ReportRun[]): TableOne {
   return { columns, rows, mean: meanRow };
 }
 
+/** A cell of the sweep comparison: the pretrained autoencoder's and the final test AUC in %, mean ± std over seeds. */
+export interface ComparisonCell { n: number; ae: { mean: number; std: number } | null; auc: { mean: number; std: number } | null }
+export interface SweepComparison { classes: number[]; sweeps: Array<{ name: string; cells: ComparisonCell[]; mean: ComparisonCell }> }
+
+/**
+ * A folder of sweeps compared (an ablation): one row per sweep folder over the normal classes every folder has, each
+ * cell the autoencoder's AUC → the final AUC (mean ± std over the seeds), and their means over those classes (the mean
+ * of the class means ± the mean of the class stds, as the Table 1 rows). Null with fewer than two sweep folders.
+ */
+export function sweepComparison(runs: ReportRun[]): SweepComparison | null {
+  const sweepOf = (r: ReportRun) => (r.group.includes('/') ? r.group.slice(0, r.group.lastIndexOf('/')) : '');
+  const done = runs.filter((r) => r.status === 'finished' && r.testAuc !== null);
+  const names = [...new Set(runs.map(sweepOf))].filter((n) => n).sort();
+  if (names.length < 2) return null;
+  const classes = [...new Set(done.map((r) => r.cls))].filter((c) => names.every((n) => done.some((r) => sweepOf(r) === n && r.cls === c))).sort((a, b) => a - b);
+  const stat = (v: number[]) => (v.length ? { mean: mean(v), std: popStd(v) } : null);
+  const cell = (rs: ReportRun[]): ComparisonCell => ({
+    n: rs.length, auc: stat(rs.map((r) => 100 * r.testAuc!)),
+    ae: stat(rs.map((r) => r.aeTestAuc).filter((v): v is number => v !== null).map((v) => 100 * v)),
+  });
+  const meanOf = (cells: ComparisonCell[], k: 'ae' | 'auc') => {
+    const xs = cells.map((c) => c[k]).filter((x): x is { mean: number; std: number } => x !== null);
+    return xs.length === cells.length && xs.length ? { mean: mean(xs.map((x) => x.mean)), std: mean(xs.map((x) => x.std)) } : null;
+  };
+  const sweeps = names.map((name) => {
+    const cells = classes.map((c) => cell(done.filter((r) => sweepOf(r) === name && r.cls === c)));
+    return { name, cells, mean: { n: cells.reduce((a, c) => a + c.n, 0), ae: meanOf(cells, 'ae'), auc: meanOf(cells, 'auc') } };
+  });
+  return { classes, sweeps };
+}
+
+const COMPARISON_NOTE = 'Per sweep folder and normal class: the pretrained autoencoder\'s test AUC → the final test AUC, in %, mean ± std '
+  + 'over the finished seeds (their number in brackets), over the classes every folder has; the last column is the mean '
+  + 'of the class means ± the mean of the class stds.';
+
+function comparisonRows(c: SweepComparison): { head: string[]; rows: string[][] } {
+  const fmt = (x: ComparisonCell) => `${x.ae ? pm(x.ae.mean, x.ae.std) : '–'} → ${x.auc ? pm(x.auc.mean, x.auc.std) : '–'} (${x.n})`;
+  return {
+    head: ['sweep', ...c.classes.map((k) => `class ${k}`), `mean over ${c.classes.join(', ')}`],
+    rows: c.sweeps.map((s) => [s.name, ...s.cells.map(fmt), fmt(s.mean)]),
+  };
+}
+
+function comparisonMarkdown(c: SweepComparison | null): string[] {
+  if (!c || !c.classes.length) return [];
+  const { head, rows } = comparisonRows(c);
+  return [
+    '## Sweep folders compared', '', COMPARISON_NOTE, '',
+    `| ${head.join(' | ')} |`,
+    `|---|${head.slice(1).map(() => '---:').join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+    '',
+  ];
+}
+
 /** The Table 1 layout as text rows: class, name, then "ours / paper" per method. */
 function tableOneRows(t: TableOne): { head: string[]; rows: string[][] } {
   const cell = (c: TableOneCell | undefined) => (c && c.mean !== null ? `${pm(c.mean, c.std)} / ${c.paper ? pm(c.paper.mean, c.paper.std) : '–'}` : '–');
@@ -276,6 +333,7 @@ function markdown(dir: string, classes: ClassSummary[], overall: ClassSummary, r
     ...notes(classes, runs).map((n) => `- ${n}`),
     '',
     ...tableOneMarkdown(t1),
+    ...comparisonMarkdown(sweepComparison(runs)),
   ];
   return lines.join('\n');
 }
@@ -406,6 +464,13 @@ async function html(dir: string, classes: ClassSummary[], overall: ClassSummary,
     ...rows.map((r, i) => `<tr${i === rows.length - 1 ? ' class="all"' : ''}>${r.map((x, j) => `<td${j >= 2 ? ' class="n"' : ''}>${esc(x)}</td>`).join('')}</tr>`),
     '</tbody></table>',
   ].join('');
+  const cmp = sweepComparison(runs);
+  const cmpText = cmp && cmp.classes.length ? comparisonRows(cmp) : null;
+  const cmpHtml = !cmpText ? '' : [
+    `<h2>Sweep folders compared</h2><p>${esc(COMPARISON_NOTE)}</p><table class="summary"><thead><tr>`, ...cmpText.head.map((h) => `<th>${esc(h)}</th>`), '</tr></thead><tbody>',
+    ...cmpText.rows.map((r) => `<tr>${r.map((x, j) => `<td${j >= 1 ? ' class="n"' : ''}>${esc(x)}</td>`).join('')}</tr>`),
+    '</tbody></table>',
+  ].join('');
   const sw = (c: string) => `<span class="sw" style="background:${c}"></span>`;
   const legend = `<p class="legend">${sw(CHART_COLORS.ours)} ours: mean test AUC over the seeds, ${sw(CHART_COLORS.seed)} one dot per seed; `
     + `${sw(CHART_COLORS.paper)} the paper's Table 1; black whiskers: ± std. Classes left to right: ${classes.map((c) => esc(c.name)).join(', ')}. `
@@ -454,6 +519,7 @@ img { image-rendering: pixelated; border: 1px solid #eee; } section { margin-bot
 ${table}
 <ul class="notes">${notes(classes, runs).map((n) => `<li>${esc(n)}</li>`).join('')}</ul>
 ${t1Html}
+${cmpHtml}
 <h2>Ours against the paper</h2>
 <figure class="chart" aria-label="test AUC per class: ours and the paper">${inlineSvg(chart.svg)}</figure>
 ${legend}

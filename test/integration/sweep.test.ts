@@ -11,7 +11,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { paperColumnOf, paperValue, PAPER_TABLE1 } from '../../src/eval/paper.js';
-import { popStd, writeReport } from '../../src/experiments/report.js';
+import { popStd, sweepComparison, writeReport } from '../../src/experiments/report.js';
 import { estimateEta, formatDuration, statusLine } from '../../src/experiments/sweep-progress.js';
 import { countRuns, runOutcome, SweepState, type SweepPlan, type SweepRun } from '../../src/experiments/sweep-state.js';
 import { parseClassSelection, parseIntList } from '../../src/experiments/sweep.js';
@@ -134,6 +134,37 @@ test('report: the paper column follows results.json "objective" (soft-boundary, 
   assert.equal(r.overall.aeMean, null, 'no AE mean over all classes when a class has none');
   const html = fs.readFileSync(path.join(dir, 'report.html'), 'utf8');
   assert.match(html, /loss diverged/);
+});
+
+test('report on a folder of sweeps (an ablation) compares them: autoencoder → final AUC per class they share; a linked sweep folder counts', async () => {
+  const dir = path.join(tmp, 'ablation');
+  const put = (rel: string, auc: number, ae: number) => {
+    fs.mkdirSync(path.join(dir, rel), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel, 'results.json'), JSON.stringify({ status: 'finished', dataset: 'mnist', objective: 'one-class Deep SVDD', test_auc: auc, ae_test_auc: ae }));
+  };
+  put('variant/2vsall/seed_1', 0.90, 0.80);
+  put('variant/2vsall/seed_2', 0.94, 0.84);
+  put('variant/5vsall/seed_1', 0.80, 0.70);
+  put('variant/7vsall/seed_1', 0.99, 0.99); // only in this folder: left out of the comparison
+  const elsewhere = path.join(tmp, 'table-one-class');
+  for (const [rel, auc, ae] of [['2vsall/seed_1', 0.92, 0.88], ['5vsall/seed_1', 0.86, 0.81]] as const) {
+    fs.mkdirSync(path.join(elsewhere, rel), { recursive: true });
+    fs.writeFileSync(path.join(elsewhere, rel, 'results.json'), JSON.stringify({ status: 'finished', dataset: 'mnist', objective: 'one-class Deep SVDD', test_auc: auc, ae_test_auc: ae }));
+  }
+  fs.symlinkSync(elsewhere, path.join(dir, 'reference'));
+  const r = await writeReport(dir);
+  assert.equal(r.runs.length, 6, 'the linked folder\'s runs are read');
+  const c = sweepComparison(r.runs)!;
+  assert.deepEqual(c.classes, [2, 5]);
+  assert.deepEqual(c.sweeps.map((s) => s.name), ['reference', 'variant']);
+  const v = c.sweeps[1];
+  assert.ok(Math.abs(v.cells[0].auc!.mean - 92) < 1e-9 && Math.abs(v.cells[0].auc!.std - 2) < 1e-9 && v.cells[0].n === 2);
+  assert.ok(Math.abs(v.mean.auc!.mean - 86) < 1e-9 && Math.abs(v.mean.ae!.mean - 76) < 1e-9);
+  const md = fs.readFileSync(path.join(dir, 'summary.md'), 'utf8');
+  assert.ok(md.includes('| reference | 88.0 ± 0.0 → 92.0 ± 0.0 (1) | 81.0 ± 0.0 → 86.0 ± 0.0 (1) | 84.5 ± 0.0 → 89.0 ± 0.0 (2) |'), md);
+  assert.ok(md.includes('| variant | 82.0 ± 2.0 → 92.0 ± 2.0 (2) | 70.0 ± 0.0 → 80.0 ± 0.0 (1) | 76.0 ± 1.0 → 86.0 ± 1.0 (3) |'), md);
+  assert.equal(sweepComparison(r.runs.filter((x) => x.group.startsWith('variant/'))), null, 'one folder: nothing to compare');
+  assert.match(fs.readFileSync(path.join(dir, 'report.html'), 'utf8'), /<h2>Sweep folders compared<\/h2>/);
 });
 
 test('a sweep interrupted with SIGINT keeps its finished runs; the same command finishes the rest; report agrees with results.json', async () => {
