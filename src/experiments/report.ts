@@ -213,7 +213,7 @@ export interface SweepComparison { classes: number[]; sweeps: Array<{ name: stri
 export function sweepComparison(runs: ReportRun[]): SweepComparison | null {
   const sweepOf = (r: ReportRun) => (r.group.includes('/') ? r.group.slice(0, r.group.lastIndexOf('/')) : '');
   const done = runs.filter((r) => r.status === 'finished' && r.testAuc !== null);
-  const names = [...new Set(runs.map(sweepOf))].filter((n) => n).sort();
+  const names = [...new Set(done.map(sweepOf))].filter((n) => n).sort(); // folders with a finished run
   if (names.length < 2) return null;
   const classes = [...new Set(done.map((r) => r.cls))].filter((c) => names.every((n) => done.some((r) => sweepOf(r) === n && r.cls === c))).sort((a, b) => a - b);
   const stat = (v: number[]) => (v.length ? { mean: mean(v), std: popStd(v) } : null);

@@ -152,8 +152,11 @@ test('report on a folder of sweeps (an ablation) compares them: autoencoder → 
     fs.writeFileSync(path.join(elsewhere, rel, 'results.json'), JSON.stringify({ status: 'finished', dataset: 'mnist', objective: 'one-class Deep SVDD', test_auc: auc, ae_test_auc: ae }));
   }
   fs.symlinkSync(elsewhere, path.join(dir, 'reference'));
+  // a folder whose runs are still running has nothing to compare yet: left out, not emptying the table
+  fs.mkdirSync(path.join(dir, 'started/2vsall/seed_1'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'started/2vsall/seed_1/results.json'), JSON.stringify({ status: 'running', dataset: 'mnist', objective: 'one-class Deep SVDD' }));
   const r = await writeReport(dir);
-  assert.equal(r.runs.length, 6, 'the linked folder\'s runs are read');
+  assert.equal(r.runs.length, 7, 'the linked folder\'s runs are read');
   const c = sweepComparison(r.runs)!;
   assert.deepEqual(c.classes, [2, 5]);
   assert.deepEqual(c.sweeps.map((s) => s.name), ['reference', 'variant']);
