@@ -208,7 +208,8 @@ export interface SweepComparison { classes: number[]; sweeps: Array<{ name: stri
 /**
  * A folder of sweeps compared (an ablation): one row per sweep folder over the normal classes every folder has, each
  * cell the autoencoder's AUC → the final AUC (mean ± std over the seeds), and their means over those classes (the mean
- * of the class means ± the mean of the class stds, as the Table 1 rows). Null with fewer than two sweep folders.
+ * of the class means ± the mean of the class stds, as the Table 1 rows). Null with fewer than two sweep folders with a
+ * finished run, or no class they all have.
  */
 export function sweepComparison(runs: ReportRun[]): SweepComparison | null {
   const sweepOf = (r: ReportRun) => (r.group.includes('/') ? r.group.slice(0, r.group.lastIndexOf('/')) : '');
@@ -216,6 +217,7 @@ export function sweepComparison(runs: ReportRun[]): SweepComparison | null {
   const names = [...new Set(done.map(sweepOf))].filter((n) => n).sort(); // folders with a finished run
   if (names.length < 2) return null;
   const classes = [...new Set(done.map((r) => r.cls))].filter((c) => names.every((n) => done.some((r) => sweepOf(r) === n && r.cls === c))).sort((a, b) => a - b);
+  if (!classes.length) return null;
   const stat = (v: number[]) => (v.length ? { mean: mean(v), std: popStd(v) } : null);
   const cell = (rs: ReportRun[]): ComparisonCell => ({
     n: rs.length, auc: stat(rs.map((r) => 100 * r.testAuc!)),
@@ -245,7 +247,7 @@ function comparisonRows(c: SweepComparison): { head: string[]; rows: string[][] 
 }
 
 function comparisonMarkdown(c: SweepComparison | null): string[] {
-  if (!c || !c.classes.length) return [];
+  if (!c) return [];
   const { head, rows } = comparisonRows(c);
   return [
     '## Sweep folders compared', '', COMPARISON_NOTE, '',
@@ -319,7 +321,7 @@ function notes(classes: ClassSummary[], runs: ReportRun[]): string[] {
   return out;
 }
 
-function markdown(dir: string, classes: ClassSummary[], overall: ClassSummary, runs: ReportRun[], t1: TableOne): string {
+function markdown(dir: string, classes: ClassSummary[], overall: ClassSummary, runs: ReportRun[], t1: TableOne, cmp: SweepComparison | null): string {
   const rows = tableRows(classes, overall);
   const lines = [
     `# deep-svdd sweep summary: ${dir}`,
@@ -333,7 +335,7 @@ function markdown(dir: string, classes: ClassSummary[], overall: ClassSummary, r
     ...notes(classes, runs).map((n) => `- ${n}`),
     '',
     ...tableOneMarkdown(t1),
-    ...comparisonMarkdown(sweepComparison(runs)),
+    ...comparisonMarkdown(cmp),
   ];
   return lines.join('\n');
 }
@@ -450,7 +452,7 @@ async function lossCurves(rs: ReportRun[]): Promise<Record<'pretrain' | 'train',
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
 
-async function html(dir: string, classes: ClassSummary[], overall: ClassSummary, runs: ReportRun[], chart: { svg: string; lo: number }, t1: TableOne): Promise<string> {
+async function html(dir: string, classes: ClassSummary[], overall: ClassSummary, runs: ReportRun[], chart: { svg: string; lo: number }, t1: TableOne, cmp: SweepComparison | null): Promise<string> {
   const rows = tableRows(classes, overall);
   const t1Text = tableOneRows(t1);
   const t1Html = t1.columns.length < 2 ? '' : [
@@ -464,8 +466,7 @@ async function html(dir: string, classes: ClassSummary[], overall: ClassSummary,
     ...rows.map((r, i) => `<tr${i === rows.length - 1 ? ' class="all"' : ''}>${r.map((x, j) => `<td${j >= 2 ? ' class="n"' : ''}>${esc(x)}</td>`).join('')}</tr>`),
     '</tbody></table>',
   ].join('');
-  const cmp = sweepComparison(runs);
-  const cmpText = cmp && cmp.classes.length ? comparisonRows(cmp) : null;
+  const cmpText = cmp ? comparisonRows(cmp) : null;
   const cmpHtml = !cmpText ? '' : [
     `<h2>Sweep folders compared</h2><p>${esc(COMPARISON_NOTE)}</p><table class="summary"><thead><tr>`, ...cmpText.head.map((h) => `<th>${esc(h)}</th>`), '</tr></thead><tbody>',
     ...cmpText.rows.map((r) => `<tr>${r.map((x, j) => `<td${j >= 1 ? ' class="n"' : ''}>${esc(x)}</td>`).join('')}</tr>`),
@@ -545,9 +546,10 @@ export async function writeReport(dirArg: string): Promise<ReportResult> {
   if (!runs.length) throw new UserError(`no runs in ${dirArg} (expected ${path.join(dirArg, '<class>vsall/seed_<seed>/results.json')}, or sweep folders holding them): run deep-svdd sweep --xp-dir ${dirArg} first`);
   const { classes, overall } = summarise(runs);
   const t1 = tableOne(runs);
-  const md = markdown(dir, classes, overall, runs, t1);
+  const cmp = sweepComparison(runs);
+  const md = markdown(dir, classes, overall, runs, t1, cmp);
   const chart = await aucChart(classes, runs);
-  const page = await html(dir, classes, overall, runs, chart, t1); // reads (and checks) every epochs.csv before anything is written
+  const page = await html(dir, classes, overall, runs, chart, t1, cmp); // reads (and checks) every epochs.csv before anything is written
   const files = ['summary.csv', 'summary.md', 'auc_chart.png', 'report.html'].map((f) => path.join(dir, f));
   writeFileAtomic(files[0], csv(classes, overall));
   writeFileAtomic(files[1], md);

@@ -3,31 +3,32 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 
 const require = createRequire(import.meta.url);
-/** This package's version, from package.json (found from both src/ and dist/src/). */
-export const PACKAGE_VERSION: string = (() => {
+
+/** This package's package.json (found from both src/ and dist/src/), or null when neither path has it. */
+const PACKAGE_JSON: string | null = (() => {
   for (const p of ['../../package.json', '../../../package.json']) {
-    try { return (require(p) as { name: string; version: string }).version; } catch { /* try the next */ }
+    try { return require.resolve(p); } catch { /* try the next */ }
   }
-  return 'unknown';
+  return null;
 })();
+
+/** This package's version, from package.json. */
+export const PACKAGE_VERSION: string = PACKAGE_JSON ? (require(PACKAGE_JSON) as { version: string }).version : 'unknown';
 
 /**
  * The git commit this copy of deep-svdd was built from, with "-dirty" when tracked files differ from it, so that a
  * result can name the code that produced it; undefined outside a git checkout (an npm install) or without git.
  */
 export function sourceCommit(): string | undefined {
-  for (const p of ['../../package.json', '../../../package.json']) {
-    let root: string;
-    try { root = path.dirname(require.resolve(p)); } catch { continue; }
-    try {
-      const opts = { cwd: root, encoding: 'utf8' as const, timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] as ['ignore', 'pipe', 'ignore'] };
-      const head = execFileSync('git', ['rev-parse', '--show-toplevel', 'HEAD'], opts).trim().split('\n');
-      if (path.resolve(head[0]) !== path.resolve(root)) return undefined; // deep-svdd inside someone else's repository
-      const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], opts).trim() !== '';
-      return head[1] + (dirty ? '-dirty' : '');
-    } catch {
-      return undefined;
-    }
+  if (!PACKAGE_JSON) return undefined;
+  const root = path.dirname(PACKAGE_JSON);
+  try {
+    const opts = { cwd: root, encoding: 'utf8' as const, timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] as ['ignore', 'pipe', 'ignore'] };
+    const head = execFileSync('git', ['rev-parse', '--show-toplevel', 'HEAD'], opts).trim().split('\n');
+    if (path.resolve(head[0]) !== path.resolve(root)) return undefined; // deep-svdd inside someone else's repository
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], opts).trim() !== '';
+    return head[1] + (dirty ? '-dirty' : '');
+  } catch {
+    return undefined;
   }
-  return undefined;
 }
