@@ -16,10 +16,18 @@
  *
  * On the MNIST encoder's first block (200×28×28×8) these cut the training step's batch-norm and activation time
  * several-fold (see the README's benchmark). The wasm kernel fixes of ./kernels.ts are not registered here.
+ *
+ * Where the setup command built deep-svdd's own TensorFlow kernels (src/native/kernels.c, see ownNativeOps), also:
+ *
+ *   MaxPoolGrad          2×2 windows with stride 2: DeepSvddMaxPoolGrad2x2, TensorFlow's values bit for bit
+ *                        (other pools: TensorFlow's MaxPoolGrad, as before)
+ *   DeepSvddAdam         one Adam update as one op (src/train/solvers.ts uses it through adamUpdate when the active
+ *                        backend has it), the same float32 operations as the twelve-op TF.js expression
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import { BN_BACKWARD, BN_FORWARD, LEAKY_RELU_GRAD } from './js-kernels.js';
+import { ownNativeOps } from './native.js';
 
 interface Attr { name: string; type: number; value: unknown }
 interface NodeBackend extends tf.KernelBackend {
@@ -103,6 +111,51 @@ function registerBroadcastGradients(): void {
   }
 }
 
+const POOL_GRAD_OP = 'DeepSvddMaxPoolGrad2x2';
+/** kernel name (and TensorFlow op name) of the fused Adam update */
+export const ADAM_KERNEL = 'DeepSvddAdam';
+
+/** TensorFlow's MaxPoolGrad kernel, replaced by DeepSvddMaxPoolGrad2x2 for 2×2 windows with stride 2. */
+function registerPoolGrad(): void {
+  const original = tf.getKernel(tf.MaxPoolGrad, 'tensorflow');
+  if (!original) return;
+  tf.unregisterKernel(tf.MaxPoolGrad, 'tensorflow');
+  tf.registerKernel({
+    ...original,
+    kernelFunc: (args) => {
+      const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
+      const a = args.attrs as unknown as { filterSize: number | [number, number]; strides: number | [number, number]; pad: 'valid' | 'same' | number; dimRoundingMode?: string };
+      const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad as 'valid', a.dimRoundingMode as 'floor');
+      const mine = input.dtype === 'float32' && info.filterHeight === 2 && info.filterWidth === 2 && info.strideHeight === 2
+        && info.strideWidth === 2 && (info.padInfo.type === 'VALID' || info.padInfo.type === 'SAME') && info.padInfo.top === 0 && info.padInfo.left === 0;
+      if (!mine) return original.kernelFunc(args);
+      return (args.backend as NodeBackend).executeSingleOutput(POOL_GRAD_OP, [], [input, dy]) as unknown as TensorInfo;
+    },
+  });
+}
+
+/** Adam's constants as the TF.js expression uses them: each scalar is a float32 there, so the attributes are too. */
+export interface AdamConstants { a: number; beta1: number; beta2: number; eps: number }
+
+const adamKernel: KernelConfig['kernelFunc'] = ({ inputs, backend, attrs }) => {
+  const b = backend as NodeBackend;
+  const { p, m, v, g } = inputs as Record<'p' | 'm' | 'v' | 'g', TensorInfo>;
+  const c = attrs as unknown as AdamConstants;
+  return b.executeMultipleOutputs(ADAM_KERNEL, [
+    float(b, 'a', c.a), float(b, 'beta1', c.beta1), float(b, 'one_minus_beta1', 1 - c.beta1),
+    float(b, 'beta2', c.beta2), float(b, 'one_minus_beta2', 1 - c.beta2), float(b, 'eps', c.eps),
+  ], [p, m, v, g], 3) as unknown as TensorInfo[];
+};
+
+/**
+ * One Adam update of p with moments m, v and gradient g as one op, [p', m', v'], where the active backend has it
+ * (native with deep-svdd's kernels); undefined elsewhere (the caller then runs the TF.js expression).
+ */
+export function fusedAdam(p: tf.Tensor, m: tf.Tensor, v: tf.Tensor, g: tf.Tensor, c: AdamConstants): tf.Tensor[] | undefined {
+  if (!tf.getKernel(ADAM_KERNEL, tf.getBackend())) return undefined;
+  return tf.engine().runKernel(ADAM_KERNEL, { p, m, v, g }, c as unknown as tf.NamedAttrMap) as tf.Tensor[];
+}
+
 let registered = false;
 
 /** Registers the kernels for the 'tensorflow' backend; returns their names. Idempotent. */
@@ -114,6 +167,12 @@ export function registerNativeKernels(): string[] {
     tf.registerKernel({ kernelName: BN_FORWARD, backendName: 'tensorflow', kernelFunc: forward });
     tf.registerKernel({ kernelName: BN_BACKWARD, backendName: 'tensorflow', kernelFunc: backward });
     tf.registerKernel({ kernelName: LEAKY_RELU_GRAD, backendName: 'tensorflow', kernelFunc: leakyGrad });
+    const own = ownNativeOps();
+    if (own.includes(POOL_GRAD_OP)) registerPoolGrad();
+    if (own.includes(ADAM_KERNEL)) tf.registerKernel({ kernelName: ADAM_KERNEL, backendName: 'tensorflow', kernelFunc: adamKernel });
   }
+  const own = ownNativeOps();
+  if (own.includes(POOL_GRAD_OP)) names.push(`${tf.MaxPoolGrad} (${POOL_GRAD_OP})`);
+  if (own.includes(ADAM_KERNEL)) names.push(ADAM_KERNEL);
   return names;
 }

@@ -30,6 +30,8 @@ export const TENSORFLOW_VERSION = '2.21.0';
 export const NAPI_VERSION = 8;
 /** the setup's stderr helper, in <build>/lib/ (see src/native/setup.ts) */
 export const QUIET_STDERR_ADDON = 'quiet-stderr.node';
+/** the setup's own TensorFlow kernels (src/native/kernels.c), in <build>/lib/ */
+export const OWN_KERNELS_ADDON = 'deep-svdd-kernels.node';
 /** file in each cached build saying what it is */
 export const MANIFEST_FILE = 'deep-svdd-native.json';
 
@@ -44,6 +46,8 @@ export interface NativeManifest {
   napi: number;
   /** where TensorFlow came from: `pip tensorflow-cpu==2.21.0`, `wheel FILE`, `folder DIR` */
   source: string;
+  /** hash of the src/native/kernels.c it built OWN_KERNELS_ADDON from (CPU builds; absent in builds before them) */
+  ownKernels?: string;
   builtAt: string;
 }
 
@@ -159,6 +163,19 @@ export function loadNativePackage(dir: string): void {
   if (!tfjs().findBackendFactory('tensorflow')) {
     throw new Error(`${dir} registered its backend in another copy of @tensorflow/tfjs-core than deep-svdd's`);
   }
+  const own = path.join(dir, 'lib', OWN_KERNELS_ADDON);
+  if (process.env.DEEP_SVDD_OWN_KERNELS !== '0' && fs.existsSync(own)) ownOps = (require(own) as { ops: string[] }).ops;
+}
+
+let ownOps: string[] = [];
+
+/**
+ * The TensorFlow ops of deep-svdd's own kernels addon (src/native/kernels.c), registered into TensorFlow when the
+ * native package was loaded: built by the setup command; absent from an ordinary npm install of tfjs-node, or with
+ * DEEP_SVDD_OWN_KERNELS=0 (then TensorFlow's own ops run).
+ */
+export function ownNativeOps(): readonly string[] {
+  return ownOps;
 }
 
 export interface NativeLoaded { ok: true; location: NativeLocation; version: string }

@@ -10,12 +10,14 @@
  * an interrupted or failed setup leaves the cache as it was. A second run finds the build and only checks it.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { x as untar } from 'tar';
 import {
-  MANIFEST_FILE, NAPI_VERSION, QUIET_STDERR_ADDON, TENSORFLOW_VERSION, TFJS_NODE_VERSION, nativeDir, nativeKey, readManifest,
+  MANIFEST_FILE, NAPI_VERSION, OWN_KERNELS_ADDON, QUIET_STDERR_ADDON, TENSORFLOW_VERSION, TFJS_NODE_VERSION, nativeDir, nativeKey, readManifest,
   type NativeManifest, type NativeVariant,
 } from '../backend/native.js';
 import { UserError } from '../util/errors.js';
@@ -147,6 +149,14 @@ NAPI_MODULE_INIT() {
 }
 `;
 
+/** deep-svdd's own TensorFlow kernels (C, compiled by the setup; copied next to this file by the build) */
+const OWN_KERNELS_SOURCE = new URL('./kernels.c', import.meta.url);
+
+/** What a CPU build's manifest records of the kernels' source: a build from another version is built again. */
+export function ownKernelsHash(): string {
+  return createHash('sha256').update(fs.readFileSync(OWN_KERNELS_SOURCE)).digest('hex').slice(0, 16);
+}
+
 /** A JavaScript check run in a child process: load the build the way deep-svdd does and run a convolution. */
 function verifyScript(dir: string): string {
   const native = new URL('../backend/native.js', import.meta.url).href;
@@ -195,11 +205,16 @@ export async function setupTensorflow(o: SetupOptions): Promise<SetupResult> {
   const final = path.join(root, key);
   const seconds = () => (performance.now() - started) / 1000;
 
+  const kernels = variant === 'cpu' ? ownKernelsHash() : undefined;
   const existing = readManifest(final);
   if (existing && !o.force) {
-    const v = verifyBuild(final, env);
-    if (v.ok) return { dir: final, reused: true, seconds: seconds(), manifest: existing };
-    log(`the cached build in ${final} does not load (${v.why}): building it again`);
+    if (existing.ownKernels !== kernels) {
+      log(`the cached build in ${final} has ${existing.ownKernels ? 'an older version of' : 'none of'} deep-svdd's own kernels: building it again`);
+    } else {
+      const v = verifyBuild(final, env);
+      if (v.ok) return { dir: final, reused: true, seconds: seconds(), manifest: existing };
+      log(`the cached build in ${final} does not load (${v.why}): building it again`);
+    }
   }
 
   const { nodeGyp, nodedir } = checkPrerequisites(o, source, root);
@@ -275,6 +290,16 @@ export async function setupTensorflow(o: SetupOptions): Promise<SetupResult> {
     await run(env.CC || 'gcc', ['-shared', '-fPIC', '-O2', `-I${path.join(nodedir, 'include', 'node')}`, '-o', path.join(pkg, 'lib', QUIET_STDERR_ADDON), path.join(tmp, 'quiet-stderr.c')], {
       cwd: tmp, env: childEnv, logFile, what: 'building the stderr helper', fix: `see ${logFile}`,
     });
+    if (kernels) {
+      // deep-svdd's own kernels (CPU only: on a GPU they would pull tensors back to the host), against the same headers
+      // and libtensorflow_framework; no fused multiply-adds, so that they compute what TensorFlow's ops compute
+      log('building deep-svdd\'s own TensorFlow kernels');
+      await run(env.CC || 'gcc', ['-shared', '-fPIC', '-O3', '-ffp-contract=off', `-I${path.join(nodedir, 'include', 'node')}`,
+        `-I${path.join(pkg, 'deps', 'include')}`, '-o', path.join(pkg, 'lib', OWN_KERNELS_ADDON), fileURLToPath(OWN_KERNELS_SOURCE),
+        `-L${lib}`, '-l:libtensorflow_framework.so.2', '-Wl,-rpath,$ORIGIN/../deps/lib'], {
+        cwd: tmp, env: childEnv, logFile, what: 'building deep-svdd\'s TensorFlow kernels', fix: `see ${logFile}`,
+      });
+    }
     for (const d of ['build', 'binding', 'src', 'python', 'scripts', path.join('deps', 'include')]) fs.rmSync(path.join(pkg, d), { recursive: true, force: true });
     fs.rmSync(path.join(tmp, 'tf'), { recursive: true, force: true });
 
@@ -292,7 +317,7 @@ export async function setupTensorflow(o: SetupOptions): Promise<SetupResult> {
 
     const manifest: NativeManifest = {
       tfjsNode: TFJS_NODE_VERSION, tensorflow: tfVersion, variant, platform: process.platform, arch: process.arch, napi: NAPI_VERSION,
-      source: describeSource(source), builtAt: new Date().toISOString(),
+      source: describeSource(source), builtAt: new Date().toISOString(), ...(kernels ? { ownKernels: kernels } : {}),
     };
     fs.writeFileSync(path.join(pkg, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
 

@@ -16,6 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { SOLVERS, type SolverName } from './solver-names.js';
+import { fusedAdam } from '../backend/native-kernels.js';
 
 export { SOLVERS, type SolverName };
 
@@ -118,6 +119,14 @@ function makeUpdate(name: SolverName, opts: SolverOptions): UpdateFn {
     case 'adam':
       return (p, g, [m, v], lr, t) => {
         const aT = (lr * Math.sqrt(1 - Math.pow(BETA2, t))) / (1 - Math.pow(BETA1, t));
+        // native with deep-svdd's kernels: the same float32 operations as below, as one op
+        const fused = fusedAdam(p, m, v, g, { a: aT, beta1: BETA1, beta2: BETA2, eps: EPS_ADAM });
+        if (fused) {
+          p.assign(fused[0]);
+          m.assign(fused[1]);
+          v.assign(fused[2]);
+          return;
+        }
         const mNew = tf.add(tf.mul(m, BETA1), tf.mul(g, 1 - BETA1));
         const vNew = tf.add(tf.mul(v, BETA2), tf.mul(tf.square(g), 1 - BETA2));
         m.assign(mNew);
