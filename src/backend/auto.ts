@@ -1,21 +1,21 @@
 /**
  * `--backend auto`: per network, the backend whose training steps the benchmark measured faster. The numbers are
  * median milliseconds per training step at batch 200 (encoder = Deep SVDD step, autoencoder = pretraining step),
- * from one run of `npm run bench -- --backends tensorflow,wasm --threads 2 --no-epochs --vs-torch --max-seconds 30`
- * on the project's 2-core machine with nothing else running (Node 20.20, tfjs 4.22.0, TensorFlow 2.21.0 CPU wheel,
- * 2026-11-29; README, "The native backend, measured"). A network not in the table (or no network given) runs on
+ * from one run of `npm run bench -- --backends tensorflow,wasm --threads 2 --no-epochs --vs-torch --max-seconds 20`
+ * on the project's 2-core machine with nothing else running (Node 20.20, tfjs 4.22.0, TensorFlow 2.21.0 CPU wheel with
+ * deep-svdd's own kernels, 2026-12-03; README, "The native backend, measured"). A network not in the table (or no network given) runs on
  * wasm. Re-measure and update when either backend changes.
  */
 export type AutoBackend = 'tensorflow' | 'wasm';
 
 export interface StepTimes { encoder: number; autoencoder: number }
 
-export const SOURCE = 'bench of 2026-11-29, 2 threads, idle machine';
+export const SOURCE = 'bench of 2026-12-03, 2 threads, idle machine';
 
 /** measured step times per network and backend (ms) */
 export const STEP_MS: Record<string, Record<AutoBackend, StepTimes>> = {
-  mnist_LeNet: { wasm: { encoder: 45.2, autoencoder: 94.6 }, tensorflow: { encoder: 32.1, autoencoder: 61.3 } },
-  cifar10_LeNet: { wasm: { encoder: 1093.4, autoencoder: 2073.4 }, tensorflow: { encoder: 237.6, autoencoder: 413.0 } },
+  mnist_LeNet: { wasm: { encoder: 20.8, autoencoder: 52.2 }, tensorflow: { encoder: 17.2, autoencoder: 40.4 } },
+  cifar10_LeNet: { wasm: { encoder: 736.6, autoencoder: 1448.9 }, tensorflow: { encoder: 143.7, autoencoder: 278.3 } },
 };
 
 export interface AutoChoice { backend: AutoBackend; why: string }
