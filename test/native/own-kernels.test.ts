@@ -16,7 +16,7 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { fusedAdam } from '../../src/backend/native-kernels.js';
 import { findNative, ownNativeOps, readManifest, setupHint } from '../../src/backend/native.js';
-import { selectBackend } from '../../src/backend/select.js';
+import { describeBackend, selectBackend } from '../../src/backend/select.js';
 
 const where = findNative('cpu');
 const skip = 'why' in where ? `native backend not set up (${where.why}): ${setupHint('cpu')}` : false;
@@ -51,6 +51,7 @@ test('the setup\'s build has deep-svdd\'s own kernels, and the native backend us
   if (ownNativeOps().length === 0) return; // an ordinary npm install of tfjs-node: TensorFlow's ops only
   assert.deepEqual([...ownNativeOps()], ['DeepSvddMaxPoolGrad2x2', 'DeepSvddAdam']);
   assert.ok(info.kernelFixes.includes('MaxPoolGrad (DeepSvddMaxPoolGrad2x2)') && info.kernelFixes.includes('DeepSvddAdam'), String(info.kernelFixes));
+  assert.match(describeBackend(info), /deep-svdd's own kernels on$/);
 });
 
 test('MaxPoolGrad on 2×2 windows: the same bits as TensorFlow\'s (ties, −0, odd sizes, VALID and SAME)', { skip }, async () => {
@@ -116,6 +117,8 @@ test('a seeded native run gives the same scores with and without the own kernels
         '--n-train', '400', '--n-test', '300', '--n-epochs', '2', '--ae-n-epochs', '2', '--batch-size', '100', '--xp-dir', xp],
       { encoding: 'utf8', timeout: 300_000, env: { ...process.env, DEEP_SVDD_OWN_KERNELS: own } });
       assert.equal(r.status, 0, r.stderr);
+      // the start-up lines say whether they ran
+      assert.match(fs.readFileSync(path.join(xp, 'log.txt'), 'utf8'), own === '1' ? /own kernels on/ : /own kernels off[^]*turned off by DEEP_SVDD_OWN_KERNELS=0/);
       return JSON.parse(fs.readFileSync(path.join(xp, 'results.json'), 'utf8')) as { test_scores: number[]; ae_test_auc: number; backend: { kernel_fixes?: string[] } };
     };
     const withOwn = run('1');
