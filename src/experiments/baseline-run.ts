@@ -112,7 +112,9 @@ async function runBaselineInFolder(cfg: BaselineConfig, input: BaselineInput, op
     const outcome = cfg.method === 'ocsvm' ? await runOcsvm(ctx, raw.train)
       : cfg.method === 'kde' ? runKde(ctx) : runIsolationForest(ctx);
 
-    const scores = Float32Array.from(outcome.scores);
+    // float64 as computed: an OC-SVM's decision values at large γ differ from −ρ only below float32's resolution
+    // (digit 5, γ = 2^-1: in the ninth digit), so rounding them to float32 would tie most test images
+    const scores = outcome.scores;
     const auc = rocAuc(outcome.data.testLabels, scores);
     Object.assign(results, evaluationFields(outcome.data, scores, auc, outcome.threshold), {
       threshold: outcome.threshold, n_test_reported: outcome.data.test.n, train_time_s: timings.fit_s, test_time_s: timings.test_s,

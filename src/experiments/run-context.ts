@@ -109,7 +109,7 @@ export function modelBase(ctx: Ctx): Pick<ModelMeta, 'dataset' | 'preprocessing'
 }
 
 /** AUC, AUPRC, threshold metrics and the per-sample scores. */
-export function evaluationFields(data: PreparedData, scores: Float32Array, auc: number | null, threshold: number): Partial<RunResults> {
+export function evaluationFields(data: PreparedData, scores: Float32Array | Float64Array, auc: number | null, threshold: number): Partial<RunResults> {
   const hasBoth = count(data.testLabels, 1) > 0 && count(data.testLabels, 0) > 0;
   return {
     test_auc: auc,
@@ -119,7 +119,7 @@ export function evaluationFields(data: PreparedData, scores: Float32Array, auc: 
   };
 }
 
-export function writePictures(xp: string, data: PreparedData, scores: Float32Array): void {
+export function writePictures(xp: string, data: PreparedData, scores: Float32Array | Float64Array): void {
   const order = Array.from(scores.keys()).sort((a, b) => scores[a] - scores[b]);
   const imgs = { pixels: data.testPixels, height: data.info.height, width: data.info.width, channels: data.info.channels };
   const k = Math.min(32, order.length);

@@ -52,6 +52,15 @@ test('each method end to end: run folder, hyperparameters, how they were chosen'
   assert.ok(oc.hyperparameters.gamma >= 2 ** -10 && oc.hyperparameters.gamma <= 0.5);
   assert.equal(readJson(path.join(tmp, 'oc', 'config.json')).gcn, false);
 
+  // at a large γ the decision values differ from −ρ only in digits float32 does not hold: the scores are reported
+  // (and the AUC computed) in float64, so they stay distinct where float32 would tie them
+  r = cliRun(['baseline', '--method', 'ocsvm', ...small, '--gamma', '0.5', '--xp-dir', 'oc-wide']);
+  assert.equal(r.code, 0, r.stderr);
+  const wide = finishedRun(path.join(tmp, 'oc-wide'));
+  const values = wide.test_scores.map((s: { score: number }) => s.score);
+  const distinct = (v: number[]) => new Set(v).size;
+  assert.ok(distinct(values) > 2 * distinct(values.map(Math.fround)), `${distinct(values)} distinct scores, ${distinct(values.map(Math.fround))} in float32`);
+
   r = cliRun(['baseline', '--method', 'ocsvm', ...small, '--gamma-selection', 'train-holdout', '--nu', '0.05,0.1', '--xp-dir', 'oc2']);
   assert.equal(r.code, 0, r.stderr);
   const oc2 = finishedRun(path.join(tmp, 'oc2'));
