@@ -21,7 +21,7 @@
  *
  *   MaxPoolGrad          2×2 windows with stride 2: DeepSvddMaxPoolGrad2x2, TensorFlow's values bit for bit
  *                        (other pools: TensorFlow's MaxPoolGrad, as before)
- *   DeepSvddAdam         one Adam update as one op (src/train/solvers.ts uses it through adamUpdate when the active
+ *   DeepSvddAdam         one Adam update as one op (src/train/solvers.ts uses it through fusedAdam when the active
  *                        backend has it), the same float32 operations as the twelve-op TF.js expression
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -161,17 +161,16 @@ let registered = false;
 /** Registers the kernels for the 'tensorflow' backend; returns their names. Idempotent. */
 export function registerNativeKernels(): string[] {
   const names = [BN_FORWARD, BN_BACKWARD, LEAKY_RELU_GRAD];
+  const own = ownNativeOps();
   if (!registered) {
     registered = true;
     registerBroadcastGradients();
     tf.registerKernel({ kernelName: BN_FORWARD, backendName: 'tensorflow', kernelFunc: forward });
     tf.registerKernel({ kernelName: BN_BACKWARD, backendName: 'tensorflow', kernelFunc: backward });
     tf.registerKernel({ kernelName: LEAKY_RELU_GRAD, backendName: 'tensorflow', kernelFunc: leakyGrad });
-    const own = ownNativeOps();
     if (own.includes(POOL_GRAD_OP)) registerPoolGrad();
     if (own.includes(ADAM_KERNEL)) tf.registerKernel({ kernelName: ADAM_KERNEL, backendName: 'tensorflow', kernelFunc: adamKernel });
   }
-  const own = ownNativeOps();
   if (own.includes(POOL_GRAD_OP)) names.push(`${tf.MaxPoolGrad} (${POOL_GRAD_OP})`);
   if (own.includes(ADAM_KERNEL)) names.push(ADAM_KERNEL);
   return names;
