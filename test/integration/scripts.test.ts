@@ -188,3 +188,30 @@ test('experiments/mnist_table1.sh and mnist_ablation.sh: each column and variant
   assert.equal(bad.code, 2);
   assert.match(bad.stderr.trim(), /^experiments\/mnist_ablation.sh: unknown variant 'nonsense' in VARIANTS: use no-dict-init, /);
 });
+
+test('experiments/mnist_baselines.sh: the three shallow columns beside the table, GCN and PCA on unless overridden', async () => {
+  const xp = path.join(root, 'log', `${prefix}baselines`);
+  const run = (vars: NodeJS.ProcessEnv, args: string[]) => new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    const child = spawn('sh', ['experiments/mnist_baselines.sh', ...args], { cwd: root, env: { ...process.env, XP_ROOT: xp, ...vars } });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+  const tiny = ['--classes', '1', '--seeds', '1', '--n-train', '60', '--n-test', '100'];
+  const a = await run({}, tiny);
+  assert.equal(a.code, 0, a.stderr);
+  const file = (method: string, name: string) => JSON.parse(fs.readFileSync(path.join(xp, method, '1vsall', 'seed_1', name), 'utf8'));
+  for (const method of ['ocsvm', 'kde', 'if']) {
+    const c = file(method, 'config.json');
+    assert.deepEqual([c.method, c.gcn, c.pca, c.nTrain, c.nTest], [method, true, true, 60, 100]);
+    assert.equal(file(method, 'results.json').status, 'finished');
+  }
+  assert.deepEqual(file('ocsvm', 'config.json').nu, [0.1]);
+  // extra arguments come after the script's settings and win
+  const b = await run({ METHODS: 'if', XP_ROOT: path.join(xp, 'nogcn') }, [...tiny, '--gcn', '0']);
+  assert.equal(b.code, 0, b.stderr);
+  assert.equal(JSON.parse(fs.readFileSync(path.join(xp, 'nogcn', 'if', '1vsall', 'seed_1', 'config.json'), 'utf8')).gcn, false);
+  const bad = await run({ METHODS: 'svm' }, tiny);
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stderr.trim(), "experiments/mnist_baselines.sh: unknown method 'svm' in METHODS: use ocsvm, kde or if");
+});
