@@ -158,14 +158,19 @@ test('gtsrb_cae.sh then gtsrb_svdd.sh from its encoder on the fixtures, with and
   assert.match(c.stderr.trim(), /^deep-svdd: GTSRB: \S+GT-00014\.csv not found: [^\n]+$/);
 });
 
-test('experiments/mnist_table1.sh and mnist_ablation.sh: each column and variant with its settings, the reference linked', async () => {
-  const xp = path.join(root, 'log', `${prefix}experiments`);
-  const run = (script: string, vars: NodeJS.ProcessEnv, args: string[]) => new Promise<{ code: number | null; stderr: string }>((resolve) => {
+/** Runs experiments/<script> from the repository root with extra environment variables; its exit code and stderr. */
+function runExperiment(script: string, vars: NodeJS.ProcessEnv, args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
     const child = spawn('sh', [`experiments/${script}`, ...args], { cwd: root, env: { ...process.env, ...vars } });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     child.on('close', (code) => resolve({ code, stderr }));
   });
+}
+
+test('experiments/mnist_table1.sh and mnist_ablation.sh: each column and variant with its settings, the reference linked', async () => {
+  const xp = path.join(root, 'log', `${prefix}experiments`);
+  const run = runExperiment;
   const tiny = ['--classes', '1', '--seeds', '1', '--n-train', '60', '--n-test', '60', '--n-epochs', '1', '--ae-n-epochs', '1', '--batch-size', '30', '--backend', 'wasm'];
   const a = await run('mnist_table1.sh', { XP_ROOT: path.join(xp, 'table') }, tiny);
   assert.equal(a.code, 0, a.stderr);
@@ -191,12 +196,7 @@ test('experiments/mnist_table1.sh and mnist_ablation.sh: each column and variant
 
 test('experiments/mnist_baselines.sh: the three shallow columns beside the table, GCN and PCA on unless overridden', async () => {
   const xp = path.join(root, 'log', `${prefix}baselines`);
-  const run = (vars: NodeJS.ProcessEnv, args: string[]) => new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    const child = spawn('sh', ['experiments/mnist_baselines.sh', ...args], { cwd: root, env: { ...process.env, XP_ROOT: xp, ...vars } });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stderr }));
-  });
+  const run = (vars: NodeJS.ProcessEnv, args: string[]) => runExperiment('mnist_baselines.sh', { XP_ROOT: xp, ...vars }, args);
   const tiny = ['--classes', '1', '--seeds', '1', '--n-train', '60', '--n-test', '100'];
   const a = await run({}, tiny);
   assert.equal(a.code, 0, a.stderr);
