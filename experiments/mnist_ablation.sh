@@ -3,7 +3,7 @@
 # deep-svdd's one-class AUC was furthest below the paper (2, 3, 5), seeds 1..3, one sweep per variant under
 # log/mnist/ablation/<variant>/. Every variant is the Table 1 one-class setting (experiments/mnist_table1.sh, whose
 # runs in log/mnist/table1/one-class are the reference) with one thing changed, or several together:
-#   no-dict-init   conv1 Glorot-initialised instead of from dictionary atoms (the port)      --weight-dict-init 0
+#   no-dict-init   conv1 Xavier-uniform instead of from dictionary atoms (the port)          --weight-dict-init 0
 #   bn-affine      batch norm with learned scale and shift (the original's Lasagne layer)   --bn-affine 1
 #   wd-pytorch     the port's coupled L2 weight decay: Adam weight_decay λ adds λ·W to the gradient, i.e. a
 #                  penalty (λ/2)·ΣW², which is (1/(2C))·ΣW² with C = 1/λ: λ = 0.5e-6 → --C 2e6, the AE's
