@@ -170,9 +170,8 @@ function runExperiment(script: string, vars: NodeJS.ProcessEnv, args: string[]):
 
 test('experiments/mnist_table1.sh and mnist_ablation.sh: each column and variant with its settings, the reference linked', async () => {
   const xp = path.join(root, 'log', `${prefix}experiments`);
-  const run = runExperiment;
   const tiny = ['--classes', '1', '--seeds', '1', '--n-train', '60', '--n-test', '60', '--n-epochs', '1', '--ae-n-epochs', '1', '--batch-size', '30', '--backend', 'wasm'];
-  const a = await run('mnist_table1.sh', { XP_ROOT: path.join(xp, 'table') }, tiny);
+  const a = await runExperiment('mnist_table1.sh', { XP_ROOT: path.join(xp, 'table') }, tiny);
   assert.equal(a.code, 0, a.stderr);
   const cfg = (rel: string) => JSON.parse(fs.readFileSync(path.join(xp, rel, '1vsall', 'seed_1', 'config.json'), 'utf8'));
   const one = cfg('table/one-class');
@@ -182,14 +181,14 @@ test('experiments/mnist_table1.sh and mnist_ablation.sh: each column and variant
   const dcae = cfg('table/dcae');
   assert.deepEqual([dcae.loss, dcae.aeC, dcae.aeLrDropInEpoch, dcae.weightDictInit], ['autoencoder', 1e3, 150, true]);
 
-  const b = await run('mnist_ablation.sh', { XP_ROOT: path.join(xp, 'ablation'), REFERENCE: path.join(xp, 'table', 'one-class'), VARIANTS: 'drop-last pytorch' }, tiny);
+  const b = await runExperiment('mnist_ablation.sh', { XP_ROOT: path.join(xp, 'ablation'), REFERENCE: path.join(xp, 'table', 'one-class'), VARIANTS: 'drop-last pytorch' }, tiny);
   assert.equal(b.code, 0, b.stderr);
   assert.equal(fs.realpathSync(path.join(xp, 'ablation', 'reference')), fs.realpathSync(path.join(xp, 'table', 'one-class')));
   assert.deepEqual([cfg('ablation/drop-last').dropLast, cfg('ablation/drop-last').weightDictInit], [true, true]);
   const pt = cfg('ablation/pytorch');
   assert.deepEqual([pt.weightDictInit, pt.C, pt.aeC, pt.aeLrDrop, pt.aeLrDropInEpoch, pt.dropLast], [false, 2e6, 2e3, true, 50, false]);
 
-  const bad = await run('mnist_ablation.sh', { XP_ROOT: path.join(xp, 'ablation'), VARIANTS: 'nonsense' }, tiny);
+  const bad = await runExperiment('mnist_ablation.sh', { XP_ROOT: path.join(xp, 'ablation'), VARIANTS: 'nonsense' }, tiny);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr.trim(), /^experiments\/mnist_ablation.sh: unknown variant 'nonsense' in VARIANTS: use no-dict-init, /);
 });
