@@ -13,7 +13,7 @@ import { selectBackend, type BackendInfo } from '../src/backend/select.js';
 import { sliceBatch, type ImageSet } from '../src/data/batches.js';
 import { prepareData } from '../src/data/datasets.js';
 import { meanRepresentation, reconstructionErrors, squaredDistances } from '../src/eval/infer.js';
-import { buildNetwork, NET_INPUT, type Network } from '../src/nn/networks.js';
+import { buildNetwork, inputShape, type Network } from '../src/nn/networks.js';
 import { autoencoderProblem } from '../src/train/autoencoder.js';
 import { runEpochs, type EpochRow, type Problem } from '../src/train/loop.js';
 import { centerEpsFix } from '../src/train/radius.js';
@@ -82,7 +82,7 @@ async function stepBench(job: StepJob): Promise<StepResult> {
   const t0 = performance.now();
   const spec = NETWORKS[job.network];
   const backend = await selectBackend({ backend: job.backend, device: 'cpu', threads: job.threads, xnnpackThreads: xnnpackThreadsFor(spec.kind, job.threads) });
-  const shape = NET_INPUT[spec.kind];
+  const shape = inputShape(spec.kind);
   const net = makeNetwork(job.network, job.seed);
   const set = syntheticSet(job.batch, shape.height, shape.width, shape.channels, job.seed);
 

@@ -10,9 +10,9 @@ import { UserError } from '../util/errors.js';
 export function registerScore(program: Command): void {
   program
     .command('score')
-    .description('score new images with a saved model: writes id,score,anomaly (anomaly = score > threshold) as CSV')
+    .description('score new images or table rows with a saved model: writes id,score,anomaly (anomaly = score > threshold) as CSV')
     .requiredOption('--model <dir>', 'the model/ folder of a finished run (<run>/model)')
-    .requiredOption('--input <path>', 'an MNIST IDX images file (raw or .gz), a .png image, or a folder of .png images (recursive)')
+    .requiredOption('--input <path>', 'an MNIST IDX images file (raw or .gz), a .png image, or a folder of .png images (recursive); for a table model, rows: a .csv with the model\'s feature columns (an id column is kept), a .npy or a .mat with X')
     .option('--out <file>', 'CSV file to write', 'scores.csv')
     .addOption(new Option('--backend <name>', 'TF.js backend: auto = native tfjs-node if installed, else wasm').choices(BACKEND_CHOICES).default('auto'))
     .option('--device <device>', 'cpu, or gpu / gpu0 / cuda (needs @tensorflow/tfjs-node-gpu)', 'cpu')

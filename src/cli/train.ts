@@ -31,7 +31,9 @@ export function registerTrain(program: Command): void {
     if (misplaced) {
       throw new UserError(`${misplaced.flag} only applies to the shallow baselines, not to network runs (${misplaced.key === 'pca' ? 'the networks take images, not PCA features' : 'train fits Deep SVDD or the DCAE'}): drop it, or use deep-svdd baseline --method ${BASELINE_OWN_OPTIONS[0].choices!.join('|')}`);
     }
-    const cfg = buildTrainConfig(opts);
+    // only what was typed: the dataset's defaults (tables: batch 128, ...) come before the options' own
+    const typed = Object.fromEntries(Object.entries(opts).filter(([k]) => train.getOptionValueSource(k) !== 'default'));
+    const cfg = buildTrainConfig(typed);
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     // loaded when a run starts: option errors and the other commands need no TF.js

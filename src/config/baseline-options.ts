@@ -13,7 +13,7 @@ export type BaselineMethod = (typeof BASELINE_METHODS)[number];
 export const GAMMA_SELECTIONS = ['test-slice', 'train-holdout'] as const;
 
 /** Train options that mean the same for a baseline run. */
-export const SHARED_KEYS = ['dataset', 'dataDir', 'imageSize', 'xpDir', 'normal', 'outlier', 'seed', 'nTrain', 'nTest', 'force'] as const;
+export const SHARED_KEYS = ['dataset', 'dataDir', 'imageSize', 'dataFile', 'labelColumn', 'labelFile', 'xpDir', 'normal', 'outlier', 'seed', 'nTrain', 'nTest', 'force'] as const;
 
 /** Options only the baselines have. */
 export const BASELINE_OWN_OPTIONS: readonly OptSpec[] = [
@@ -49,6 +49,9 @@ export interface BaselineConfig {
   dataset: DatasetName;
   dataDir?: string;
   imageSize?: string;
+  dataFile?: string;
+  labelColumn?: string;
+  labelFile?: string;
   xpDir: string;
   normal: number[];
   outlier: number[];
@@ -110,7 +113,7 @@ export function buildBaselineConfig(raw: Record<string, unknown>): BaselineConfi
   const side = (c: number[]) => (c[0] === -1 ? 'all' : c.join('+'));
   const xpDir = raw.xpDir === undefined ? `log/${t.dataset}_${method}_${side(t.normal)}vs${side(t.outlier)}_seed${t.seed}` : t.xpDir;
   const cfg: BaselineConfig = {
-    method, dataset: t.dataset, dataDir: t.dataDir, imageSize: t.imageSize, xpDir, normal: t.normal, outlier: t.outlier, seed: t.seed,
+    method, dataset: t.dataset, dataDir: t.dataDir, imageSize: t.imageSize, dataFile: t.dataFile, labelColumn: t.labelColumn, labelFile: t.labelFile, xpDir, normal: t.normal, outlier: t.outlier, seed: t.seed,
     nTrain: t.nTrain, nTest: t.nTest, force: t.force,
     gcn: own.gcn as boolean, pca: own.pca as boolean, pcaVariance: own.pcaVariance as number, nu: parseNuList(String(own.nu)),
     gamma: own.gamma as number | undefined, gammaSelection: own.gammaSelection as BaselineConfig['gammaSelection'],

@@ -1,22 +1,23 @@
 /** From raw option values (strings from the command line) to a validated TrainConfig. */
 import path from 'node:path';
-import { DATASET_INFO } from '../data/datasets.js';
-import { folderShape, formatDims, parseImageSize, scanFolderClasses } from '../data/folder.js';
+import { type DatasetScan } from '../data/dataset-spec.js';
+import { datasetSpec } from '../data/registry.js';
 import { parseClassList } from '../data/select.js';
 import { validateDevice } from '../backend/device.js';
 import { type RadiusMode } from '../train/svdd.js';
-import { type NetKind } from '../nn/architectures.js';
+import { NETWORKS } from '../nn/architectures.js';
 import { UserError } from '../util/errors.js';
 import { netOptionsFor } from './network.js';
-import { DATASET_DEFAULTS, NET_DEFAULTS_FROM, parseValue, TRAIN_OPTIONS, type DatasetName, type TrainConfig } from './options.js';
+import { parseValue, TRAIN_OPTIONS, type TrainConfig } from './options.js';
 
 export function buildTrainConfig(raw: Record<string, unknown>): TrainConfig {
   const get = (key: string): unknown => {
     const spec = TRAIN_OPTIONS.find((s) => s.key === key)!;
     return parseValue(spec, raw[key] ?? spec.def);
   };
-  const dataset = get('dataset') as DatasetName;
-  const { classNames, defaults, imageSize, net } = datasetAtConfigTime(dataset, raw);
+  const dataset = get('dataset') as string;
+  const spec = datasetSpec(dataset);
+  const { classNames, defaults, imageSize, net, inputDim } = datasetAtConfigTime(dataset, raw);
   // names are accepted where they differ from the indices (CIFAR-10, folder datasets)
   const names = classNames.every((n, i) => n === String(i)) ? undefined : classNames;
   const out: Record<string, unknown> = {};
@@ -26,7 +27,8 @@ export function buildTrainConfig(raw: Record<string, unknown>): TrainConfig {
       continue;
     }
     const given = raw[spec.key];
-    const fallback = spec.def ?? (defaults as Record<string, unknown>)[spec.key];
+    // the dataset's (and its network's) defaults come before the option's own
+    const fallback = (defaults as Record<string, unknown>)[spec.key] ?? spec.def;
     out[spec.key] = given !== undefined ? parseValue(spec, given) : fallback;
   }
   out.imageSize = imageSize;
@@ -37,7 +39,6 @@ export function buildTrainConfig(raw: Record<string, unknown>): TrainConfig {
   cfg.blockCoordinate ??= !cfg.hardMargin && cfg.loss === 'svdd' && raw.radiusUpdate === undefined;
   cfg.radiusUpdate ??= 'solver';
   validateDevice(cfg.device);
-  if (cfg.repDim % 16 !== 0) throw new UserError(`--rep-dim ${cfg.repDim} is invalid: use a multiple of 16 (the decoder reshapes the code to 4×4×rep_dim/16)`);
   if (cfg.normal[0] === -1 && cfg.outlier[0] === -1) throw new UserError('--normal -1 and --outlier -1 cannot both be -1: give the normal class(es), e.g. --normal 0');
   if (!cfg.hardMargin && cfg.loss === 'svdd' && cfg.blockCoordinate && cfg.radiusUpdate === 'batch-quantile') {
     throw new UserError('--radius-update batch-quantile cannot be combined with --block-coordinate 1: choose one radius rule');
@@ -48,14 +49,15 @@ export function buildTrainConfig(raw: Record<string, unknown>): TrainConfig {
   if (cfg.inName && cfg.pretrain && cfg.loss === 'svdd') {
     throw new UserError(`--in-name ${cfg.inName} and --pretrain 1 both initialise the encoder: pass --pretrain 0 to start from the saved weights`);
   }
-  if (dataset === 'gtsrb' && (cfg.normal.join() !== '0' || !['-1', '1'].includes(cfg.outlier.join()))) {
-    throw new UserError('--dataset gtsrb has one normal class, the stop signs (0), and one outlier class (1): drop --normal and --outlier');
-  }
+  const classRule = spec.checkClasses?.(cfg.normal, cfg.outlier);
+  if (classRule) throw new UserError(classRule);
+  if (spec.kind === 'table' && (cfg.gcn || cfg.zcaWhitening)) throw new UserError(`--gcn 1 and --zca-whitening 1 apply to images: drop them (--dataset ${dataset} is a table, standardised and min–max scaled per feature)`);
+  if (cfg.weightDictInit && !NETWORKS[net].convolutional) throw new UserError(`--weight-dict-init 1 initialises a first convolution: the ${net} network has none; drop it`);
   // the network options' own checks, before anything is loaded (a folder dataset's network is known from its images)
-  netOptionsFor(cfg, net);
+  netOptionsFor(cfg, net, inputDim);
   if (!/^[\w.-]+$/.test(cfg.outName)) throw new UserError(`--out-name ${cfg.outName} is invalid: use a folder name of letters, digits, '.', '_' or '-'`);
   if (!cfg.xpDir) {
-    const label = (c: number) => (dataset === 'folder' ? classNames[c].replace(/[^\w.-]+/g, '_') : String(c));
+    const label = (c: number) => (spec.classNames ? String(c) : classNames[c].replace(/[^\w.-]+/g, '_'));
     const side = (c: number[]) => (c[0] === -1 ? 'all' : c.map(label).join('+'));
     cfg.xpDir = path.join('log', `${dataset}_${side(cfg.normal)}vs${side(cfg.outlier)}_seed${cfg.seed}`);
   }
@@ -63,22 +65,24 @@ export function buildTrainConfig(raw: Record<string, unknown>): TrainConfig {
 }
 
 /**
- * What option parsing needs to know about the dataset: its class names (for --normal / --outlier) and its defaults.
- * For a folder dataset, from a cheap scan of --data-dir: the class folder names, and the shape of the first
- * training PNG (or --image-size), which picks the network and with it the defaults (NET_DEFAULTS_FROM).
+ * What option parsing needs to know about the dataset: its class names (for --normal / --outlier), its network and
+ * its defaults (the network's, then the dataset's). Datasets known from their data (folder, tables) are scanned:
+ * a folder's class folders and first PNG header, a table's file.
  */
-function datasetAtConfigTime(dataset: DatasetName, raw: Record<string, unknown>): { classNames: readonly string[]; defaults: Partial<TrainConfig>; imageSize?: string; net: NetKind } {
-  const given = raw.imageSize === undefined ? undefined : String(raw.imageSize);
-  if (dataset !== 'folder') {
-    if (given !== undefined) throw new UserError(`--image-size ${given} only applies to --dataset folder: drop it (${dataset} images are ${formatDims(DATASET_INFO[dataset])})`);
-    return { classNames: DATASET_INFO[dataset].classNames, defaults: DATASET_DEFAULTS[dataset], net: DATASET_INFO[dataset].net };
+export function datasetAtConfigTime(dataset: string, raw: Record<string, unknown>): DatasetScan {
+  const spec = datasetSpec(dataset);
+  const str = (k: string) => (raw[k] === undefined ? undefined : String(raw[k]));
+  const at = { dataDir: str('dataDir'), dataFile: str('dataFile'), labelColumn: str('labelColumn'), labelFile: str('labelFile'), imageSize: str('imageSize') };
+  if (at.imageSize !== undefined && dataset !== 'folder') throw new UserError(`--image-size ${at.imageSize} only applies to --dataset folder: drop it`);
+  for (const k of ['dataFile', 'labelColumn', 'labelFile'] as const) {
+    if (at[k] !== undefined && dataset !== 'table') throw new UserError(`${TRAIN_OPTIONS.find((s) => s.key === k)!.flag} only applies to --dataset table: drop it`);
   }
-  const dataDir = raw.dataDir === undefined ? '' : String(raw.dataDir).trim();
-  if (!dataDir) throw new UserError('--dataset folder needs --data-dir D: a folder with D/train/<class>/*.png and D/test/<class>/*.png');
-  const dims = given === undefined ? undefined : parseImageSize(given);
-  const classNames = scanFolderClasses(dataDir);
-  const { net } = folderShape(dataDir, dims);
-  return { classNames, defaults: DATASET_DEFAULTS[NET_DEFAULTS_FROM[net]], imageSize: dims && formatDims(dims), net };
+  for (const [k, v] of Object.entries(at)) if (v !== undefined && v.trim() === '') throw new UserError(`${TRAIN_OPTIONS.find((s) => s.key === k)!.flag} is empty: give a value or drop it`);
+  if (spec.scan) {
+    const scan = spec.scan(at);
+    return { ...scan, defaults: { ...NETWORKS[scan.net].defaults, ...scan.defaults } };
+  }
+  return { classNames: spec.classNames!, net: spec.net!, defaults: { ...NETWORKS[spec.net!].defaults, ...spec.defaults } };
 }
 
 /** The objective in words, as logged and recorded. */

@@ -4,7 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { BACKEND_CHOICES } from '../backend/device.js';
-import { type NetKind } from '../nn/architectures.js';
+import { DATASET_LIST, DATASET_NAMES } from '../data/registry.js';
 import { SOLVERS } from '../train/solver-names.js';
 import { UserError } from '../util/errors.js';
 
@@ -28,13 +28,17 @@ export interface OptSpec {
   optional?: true;
 }
 
-export const DATASETS = ['mnist', 'cifar10', 'gtsrb', 'folder'] as const;
-export type DatasetName = (typeof DATASETS)[number];
+/** --dataset's choices: the dataset registry's names (src/data/registry.ts) */
+export const DATASETS: readonly string[] = DATASET_NAMES;
+export type DatasetName = string;
 
 const OPTION_TABLE = [
   // experiment
-  { key: 'dataset', flag: '--dataset', type: 'choice', choices: DATASETS, def: 'mnist', help: 'dataset: mnist, cifar10, gtsrb (stop signs against adversarial images; README, GTSRB), or folder = your own PNGs in --data-dir (D/train/<class>/*.png, D/test/<class>/*.png)' },
-  { key: 'dataDir', optional: true, flag: '--data-dir', type: 'string', help: 'folder with the dataset files (default: data/, then the embedded MNIST copy); required with --dataset folder' },
+  { key: 'dataset', flag: '--dataset', type: 'choice', choices: DATASETS, def: 'mnist', help: `dataset: ${DATASET_LIST.map((d) => d.help).join('; ')}` },
+  { key: 'dataDir', optional: true, flag: '--data-dir', type: 'string', help: 'folder with the dataset files (default: data/, then the embedded MNIST copy; ODDS tables: data/odds/); required with --dataset folder' },
+  { key: 'dataFile', optional: true, flag: '--data-file', type: 'string', help: '--dataset table: the table, a .csv with a header row, a .npy (rows × features) or a .mat with X and y' },
+  { key: 'labelColumn', optional: true, flag: '--label-column', type: 'string', help: '--dataset table: the column of classes (a .csv header name; a .npy column index; a .mat variable, default y); --normal / --outlier take its values' },
+  { key: 'labelFile', optional: true, flag: '--label-file', type: 'string', help: '--dataset table with a .npy: the classes, a 1-D .npy with one value per row' },
   { key: 'imageSize', optional: true, flag: '--image-size', type: 'string', help: 'folder datasets: convert and resize every image to HxWxC, 28x28x1 (MNIST network) or 32x32x3 (CIFAR-10 network) (default: the images\' own size, which must agree)' },
   { key: 'xpDir', flag: '--xp-dir', type: 'string', help: 'run folder for every output (default: log/<dataset>_<normal>vs<outlier>_seed<seed>)' },
   { key: 'normal', flag: '--normal', type: 'classes', def: '0', help: 'normal class(es): an index or class name (cifar10, folder), a comma-separated list, or -1 for all but --outlier' },
@@ -74,7 +78,8 @@ const OPTION_TABLE = [
   { key: 'weightDecay', flag: '--weight-decay', type: 'bool01', def: true, help: 'add (1/(2C))·Σ‖W‖² to the objective' },
   { key: 'C', flag: '--C', type: 'float', def: 1e6, gt: 0, help: 'weight-decay constant C (λ = 1/C)' },
   // network
-  { key: 'repDim', flag: '--rep-dim', type: 'int', min: 16, help: 'representation size (default: 32 MNIST, 128 CIFAR-10; folder: by its network); a multiple of 16' },
+  { key: 'repDim', flag: '--rep-dim', type: 'int', min: 1, max: 4096, help: 'representation size (default: 32 MNIST, 128 CIFAR-10; folder: by its network; tables: by their width, 4 to 32); a multiple of 16 for the convolutional networks' },
+  { key: 'mlpHidden', optional: true, flag: '--mlp-hidden', type: 'string', help: 'tables: the MLP\'s hidden layer widths, e.g. 32,16 (default: by the table\'s width, as the Deep SAD code\'s ODDS networks: 128,64 from 100 features, else 32,16)' },
   { key: 'useBatchNorm', flag: '--use-batch-norm', type: 'bool01', def: true, help: 'batch norm without affine parameters' },
   { key: 'leakyRelu', flag: '--leaky-relu', type: 'bool01', def: true, help: '1 = leaky ReLU (0.01), 0 = ReLU' },
   // the original's other networks and initialisations (README, "Options of the original code")
@@ -128,27 +133,6 @@ type ValueOf<S> = S extends { type: 'int' | 'float' } ? number
 export type TrainConfig =
   { -readonly [S in Spec as S extends { optional: true } ? never : S['key']]: ValueOf<S> }
   & { -readonly [S in Spec as S extends { optional: true } ? S['key'] : never]?: ValueOf<S> };
-
-/**
- * Dataset-specific defaults (the original scripts and the PyTorch port's commands). A folder dataset's defaults
- * depend on the network its image shape selects, known only once the folder is scanned: buildTrainConfig takes
- * those of the built-in dataset with the same network (NET_DEFAULTS_FROM), so rep_dim is 32 for mnist_LeNet and
- * 128 for cifar10_LeNet.
- */
-export const DATASET_DEFAULTS: Record<DatasetName, Partial<TrainConfig>> = {
-  mnist: { repDim: 32, aeNEpochs: 150, aeLrDrop: false, aeLrDropInEpoch: 250, aeC: 1e3, weightDictInit: true },
-  cifar10: { repDim: 128, aeNEpochs: 350, aeLrDrop: true, aeLrDropInEpoch: 250, aeC: 1e6, weightDictInit: false },
-  // the original's gtsrb_cae.sh (pretraining epochs: the original's hard-coded 150)
-  gtsrb: { repDim: 32, aeNEpochs: 150, aeLrDrop: true, aeLrDropInEpoch: 250, aeC: 1e6, weightDictInit: false },
-  folder: {},
-};
-
-/** Folder datasets: the built-in dataset whose defaults apply, by network. */
-export const NET_DEFAULTS_FROM: Record<NetKind, Exclude<DatasetName, 'folder'>> = {
-  mnist_LeNet: 'mnist',
-  cifar10_LeNet: 'cifar10',
-  gtsrb_LeNet: 'gtsrb',
-};
 
 function describeAllowed(spec: OptSpec): string {
   switch (spec.type) {

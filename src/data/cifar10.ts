@@ -17,6 +17,8 @@ import { join, resolve } from 'node:path';
 import { UserError, check } from '../util/errors.js';
 import { isDir, isFile, readWholeFile } from '../util/files.js';
 import { NdArray, PyBytes, PyDict, pyType, readInts, unpickle, type UnpickleOptions } from './pickle.js';
+import { type DatasetSpec } from './dataset-spec.js';
+import { toUrl, under, type FetchSource } from './fetch.js';
 
 export const CIFAR10_SIDE = 32;
 export const CIFAR10_CHANNELS = 3;
@@ -307,3 +309,42 @@ export function loadCifar10(dataDir: string): Cifar10Data {
   const test = joinBatches([read(loc.testFile)]);
   return { source: loc.source, classNames, train, test };
 }
+
+// ------------------------------------------------------------------------------------------------ download (data fetch cifar10)
+
+export const CIFAR10_ARCHIVES: Readonly<Record<Cifar10Format, { name: string; md5: string; url: string; folder: string; expect: string[] }>> = {
+  python: {
+    name: 'cifar-10-python.tar.gz',
+    md5: 'c58f30108f718f92721af3b95e74349a',
+    url: 'https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz',
+    folder: CIFAR10_PY_FOLDER,
+    expect: ['data_batch_1', 'data_batch_2', 'data_batch_3', 'data_batch_4', 'data_batch_5', 'test_batch', 'batches.meta'],
+  },
+  binary: {
+    name: 'cifar-10-binary.tar.gz',
+    md5: 'c32a1d4ab5d03f1284b67883e8d87530',
+    url: 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz',
+    folder: CIFAR10_BIN_FOLDER,
+    expect: ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin', 'test_batch.bin', 'batches.meta.txt'],
+  },
+};
+
+/** The CIFAR-10 archive (python or binary version). `urls`: the archive's URL(s), or folder URLs ending in '/'. */
+export function cifar10Source(format: Cifar10Format = 'python', urls?: readonly string[]): FetchSource {
+  const a = CIFAR10_ARCHIVES[format];
+  const list = (urls && urls.length > 0 ? urls : [a.url]).map((u) => (/\/$/.test(u) ? under(u, a.name) : toUrl(u).href));
+  return {
+    title: format === 'python' ? 'CIFAR-10' : 'CIFAR-10 (binary version)',
+    files: [{ name: a.name, md5: a.md5, urls: list }],
+    extract: { folder: a.folder, expect: a.expect },
+  };
+}
+
+/** The dataset registry's CIFAR-10 entry: python or binary batches in --data-dir (`data fetch cifar10`). */
+export const CIFAR10_DATASET: DatasetSpec = {
+  name: 'cifar10', title: 'CIFAR-10', kind: 'image', defaultDir: 'data',
+  help: 'cifar10 (python or binary batches in --data-dir; deep-svdd data fetch cifar10)',
+  classNames: CIFAR10_CLASS_NAMES, net: 'cifar10_LeNet',
+  load: (o) => ({ kind: 'image', ...loadCifar10(o.dataDir) }),
+  fetch: { formats: ['python', 'binary'], source: (urls, format) => cifar10Source((format ?? 'python') as Cifar10Format, urls) },
+};

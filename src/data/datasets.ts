@@ -1,83 +1,36 @@
 /**
- * Everything dataset-specific in one table, and the path from files on disk to preprocessed image sets:
- * class selection → seeded subsets → /255 → GCN (l1) → min–max with the training set's constants.
+ * From files on disk to the prepared sets of a run, for every dataset of the registry (registry.ts): images by
+ * class selection → seeded subsets → /255 → GCN (l1) → min–max with the training set's constants; tables by
+ * tables.ts (a seeded split, standardisation and min–max fitted on the training split).
  */
 import path from 'node:path';
-import { type NetKind } from '../nn/architectures.js';
+import { inputShape } from '../nn/architectures.js';
 import { UserError } from '../util/errors.js';
 import { permutation, subRng } from '../util/rng.js';
 import { type ImageSet } from './batches.js';
-import { loadCifar10 } from './cifar10.js';
-import { loadFolderDataset, parseImageSize } from './folder.js';
-import { GTSRB_CLASS_NAMES, loadGtsrb } from './gtsrb.js';
-import { loadMnist } from './mnist.js';
+import { type DatasetInfo, type RawData, type RawImages } from './dataset-spec.js';
 import { preprocess, type GcnNorm, type PreprocessConstants } from './preprocess.js';
+import { datasetSpec } from './registry.js';
+import { prepareTable } from './tables.js';
 import { type ZcaTransform } from './zca.js';
 import { buildSplit, gatherImages, resolveClasses, seededSubset, selectIndices } from './select.js';
 
-export interface DatasetInfo {
-  name: string;
-  title: string;
-  classNames: string[];
-  net: NetKind;
-  height: number;
-  width: number;
-  channels: number;
-}
+export { type DatasetInfo, type RawData };
 
-export const DATASET_INFO: Record<string, DatasetInfo> = {
-  mnist: {
-    name: 'mnist', title: 'MNIST', classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
-    net: 'mnist_LeNet', height: 28, width: 28, channels: 1,
-  },
-  cifar10: {
-    name: 'cifar10', title: 'CIFAR-10',
-    classNames: ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'],
-    net: 'cifar10_LeNet', height: 32, width: 32, channels: 3,
-  },
-  gtsrb: {
-    name: 'gtsrb', title: 'GTSRB stop signs', classNames: GTSRB_CLASS_NAMES,
-    net: 'gtsrb_LeNet', height: 32, width: 32, channels: 3,
-  },
-};
-
-/** Raw images (uint8, channels last) and labels of both splits. */
-export interface RawData {
-  source: string;
-  train: { images: Uint8Array; labels: Uint8Array; n: number };
-  test: { images: Uint8Array; labels: Uint8Array; n: number };
-  /** the dataset's info when it is only known from the data (folder datasets); else DATASET_INFO[dataset] */
-  info?: DatasetInfo;
+/** The info of a dataset whose classes and network are fixed (image datasets of the registry). */
+export function fixedInfo(name: string): DatasetInfo {
+  const spec = datasetSpec(name);
+  if (!spec.classNames || !spec.net) throw new Error(`dataset ${name} is only known from its data`);
+  return { name, title: spec.title, kind: spec.kind, classNames: spec.classNames, net: spec.net, ...inputShape(spec.net) };
 }
 
 /**
- * The files of a dataset. `folder` (src/data/folder.ts) needs an explicit --data-dir; its info (class names from
- * the class folders, network from the image shape) comes from the data. `imageSize` (--image-size HxWxC) only
- * applies to folder datasets.
+ * The files of a dataset, by its registry entry. Datasets known only from their data (folder, table) return their
+ * info with the data; `at` gives --data-file and the like.
  */
-export function loadRaw(dataset: string, dataDir: string, explicit: boolean, imageSize?: string, seed = 0): RawData {
-  if (dataset === 'folder') {
-    if (!explicit) throw new UserError('--dataset folder needs --data-dir D: a folder with D/train/<class>/*.png and D/test/<class>/*.png');
-    const f = loadFolderDataset(dataDir, imageSize === undefined ? undefined : parseImageSize(imageSize));
-    const info: DatasetInfo = {
-      name: 'folder', title: `folder ${dataDir}`, classNames: f.classNames, net: f.net, height: f.height, width: f.width, channels: f.channels,
-    };
-    return { source: f.source, train: f.train, test: f.test, info };
-  }
-  if (dataset === 'mnist') {
-    const m = loadMnist(dataDir, explicit);
-    return { source: m.source, train: m.train, test: m.test };
-  }
-  if (dataset === 'cifar10') {
-    const c = loadCifar10(dataDir);
-    return { source: c.source, train: c.train, test: c.test };
-  }
-  if (dataset === 'gtsrb') {
-    // the split of the stop signs into training and test images depends on the seed (src/data/gtsrb.ts)
-    const g = loadGtsrb(dataDir, explicit, seed);
-    return { source: g.source, train: g.train, test: g.test };
-  }
-  throw new UserError(`--dataset ${dataset} is not known: use mnist, cifar10, gtsrb or folder`);
+export function loadRaw(dataset: string, dataDir: string | undefined, explicit: boolean, at: { imageSize?: string; dataFile?: string; labelColumn?: string; labelFile?: string } = {}, seed = 0): RawData {
+  const spec = datasetSpec(dataset);
+  return spec.load({ ...at, dataDir: explicit && dataDir !== undefined ? dataDir : spec.defaultDir, explicit, seed });
 }
 
 export interface PreparedData {
@@ -116,6 +69,10 @@ export interface PrepareOptions {
   valFrac?: number;
   /** --image-size HxWxC (folder datasets) */
   imageSize?: string;
+  /** table datasets: --data-file, --label-column, --label-file */
+  dataFile?: string;
+  labelColumn?: string;
+  labelFile?: string;
   /** contrast normalisation: --gcn 0 gives 'none', otherwise --unit-norm-used (default l1) */
   contrast?: GcnNorm | 'none';
   /** --zca-whitening 1 */
@@ -123,9 +80,13 @@ export interface PrepareOptions {
 }
 
 export function prepareData(o: PrepareOptions, raw?: RawData): PreparedData {
-  const data = raw ?? loadRaw(o.dataset, o.dataDir ?? 'data', o.dataDir !== undefined, o.imageSize, o.seed);
-  const info = data.info ?? DATASET_INFO[o.dataset];
-  if (!info) throw new UserError(`--dataset ${o.dataset} is not known: use mnist, cifar10, gtsrb or folder`);
+  const data = raw ?? loadRaw(o.dataset, o.dataDir, o.dataDir !== undefined, o, o.seed);
+  const info = data.info ?? fixedInfo(o.dataset);
+  if (data.kind === 'table') return prepareTable(o, data, info);
+  return prepareImages(o, data, info);
+}
+
+function prepareImages(o: PrepareOptions, data: RawImages & { info?: DatasetInfo }, info: DatasetInfo): PreparedData {
   const classes = resolveClasses(o.normal, o.outlier, info.classNames.length);
   if (data.info && selectIndices(data.train.labels, classes.normal).length === 0) {
     const names = classes.normal.map((c) => info.classNames[c]).join(', ');

@@ -31,8 +31,6 @@ import { x as untar } from 'tar';
 import { UserError } from '../util/errors.js';
 import { isDir } from '../util/files.js';
 import { PACKAGE_VERSION } from '../util/version.js';
-import { CIFAR10_BIN_FOLDER, CIFAR10_PY_FOLDER, type Cifar10Format } from './cifar10.js';
-import { MNIST_FILE_NAMES } from './mnist.js';
 
 /** One file to download: its name in the data folder, its MD5, and the URLs to try in order. */
 export interface FetchFile {
@@ -41,7 +39,7 @@ export interface FetchFile {
   urls: string[];
 }
 
-/** What to fetch. `mnistSource` and `cifar10Source` give the published ones; tests build their own. */
+/** What to fetch. The dataset registry's entries give the published ones (mnistSource, cifar10Source, oddsSource); tests build their own. */
 export interface FetchSource {
   /** for messages: 'MNIST', 'CIFAR-10' */
   title: string;
@@ -74,36 +72,6 @@ export interface FetchResult {
   paths: string[];
 }
 
-export const MNIST_MIRRORS: readonly string[] = [
-  'https://ossci-datasets.s3.amazonaws.com/mnist/',
-  'http://yann.lecun.com/exdb/mnist/',
-];
-
-/** Published MD5 sums of the MNIST files (as listed by torchvision). */
-export const MNIST_MD5: Readonly<Record<string, string>> = {
-  'train-images-idx3-ubyte.gz': 'f68b3c2dcbeaaa9fbdd348bbdeb94873',
-  'train-labels-idx1-ubyte.gz': 'd53e105ee54ea40749a09fcbcd1e9432',
-  't10k-images-idx3-ubyte.gz': '9fb629c4189551a2d022fa330f9573f3',
-  't10k-labels-idx1-ubyte.gz': 'ec29112dd5afa0611ce80d1b7f02629c',
-};
-
-export const CIFAR10_ARCHIVES: Readonly<Record<Cifar10Format, { name: string; md5: string; url: string; folder: string; expect: string[] }>> = {
-  python: {
-    name: 'cifar-10-python.tar.gz',
-    md5: 'c58f30108f718f92721af3b95e74349a',
-    url: 'https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz',
-    folder: CIFAR10_PY_FOLDER,
-    expect: ['data_batch_1', 'data_batch_2', 'data_batch_3', 'data_batch_4', 'data_batch_5', 'test_batch', 'batches.meta'],
-  },
-  binary: {
-    name: 'cifar-10-binary.tar.gz',
-    md5: 'c32a1d4ab5d03f1284b67883e8d87530',
-    url: 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz',
-    folder: CIFAR10_BIN_FOLDER,
-    expect: ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin', 'test_batch.bin', 'batches.meta.txt'],
-  },
-};
-
 const HINT = 'check the network or pass --url with a mirror or a local copy';
 
 /** A --url value as a URL: http(s) and file URLs as given, anything without a scheme as a local path. */
@@ -122,50 +90,15 @@ export function toUrl(u: string): URL {
 }
 
 /** `base` as a folder URL with `name` appended. */
-function under(base: string, name: string): string {
+export function under(base: string, name: string): string {
   const url = toUrl(base);
   if (!url.pathname.endsWith('/')) url.pathname += '/';
   return new URL(name, url).href;
 }
 
-function lastSegment(u: string): string {
+export function lastSegment(u: string): string {
   const url = toUrl(u);
   return decodeURIComponent(url.pathname.split('/').pop() ?? '');
-}
-
-/**
- * The four MNIST .gz files. Each URL of `urls` (default: the torchvision mirrors) is either the URL of one of the
- * files (its name ends the URL) or a base URL the file names are appended to; they are tried in order.
- */
-export function mnistSource(urls: readonly string[] = MNIST_MIRRORS): FetchSource {
-  const names = Object.values(MNIST_FILE_NAMES).map((n) => `${n}.gz`);
-  const files = names.map((name) => {
-    const list: string[] = [];
-    for (const u of urls) {
-      const last = lastSegment(u);
-      if (names.includes(last)) {
-        if (last === name) list.push(toUrl(u).href);
-      } else {
-        list.push(under(u, name));
-      }
-    }
-    if (list.length === 0) {
-      throw new UserError(`--url gives no source for ${name}: pass a base URL (the file names are appended) or the URL of each of ${names.join(', ')}`);
-    }
-    return { name, md5: MNIST_MD5[name], urls: list };
-  });
-  return { title: 'MNIST', files };
-}
-
-/** The CIFAR-10 archive (python or binary version). `urls`: the archive's URL(s), or folder URLs ending in '/'. */
-export function cifar10Source(format: Cifar10Format = 'python', urls?: readonly string[]): FetchSource {
-  const a = CIFAR10_ARCHIVES[format];
-  const list = (urls && urls.length > 0 ? urls : [a.url]).map((u) => (/\/$/.test(u) ? under(u, a.name) : toUrl(u).href));
-  return {
-    title: format === 'python' ? 'CIFAR-10' : 'CIFAR-10 (binary version)',
-    files: [{ name: a.name, md5: a.md5, urls: list }],
-    extract: { folder: a.folder, expect: a.expect },
-  };
 }
 
 /** The connection / idle timeout from DEEP_SVDD_FETCH_TIMEOUT (seconds), else 30 s. */

@@ -19,15 +19,16 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { NET_INPUT, type NetKind } from '../nn/architectures.js';
+import { inputShape, NETWORKS, type NetKind } from '../nn/architectures.js';
 import { UserError } from '../util/errors.js';
 import { decodePng, listPngs, MAX_PNG_PIXELS, pngHeaderDims, readPng } from './inputs.js';
 import { toModelInput, type ImageDims } from './resize.js';
+import { type DatasetSpec } from './dataset-spec.js';
 
 /** Image shape → network, for folder datasets. */
 export const FOLDER_NETS: ReadonlyArray<{ shape: ImageDims; net: NetKind }> = [
-  { shape: NET_INPUT.mnist_LeNet, net: 'mnist_LeNet' },
-  { shape: NET_INPUT.cifar10_LeNet, net: 'cifar10_LeNet' },
+  { shape: inputShape('mnist_LeNet'), net: 'mnist_LeNet' },
+  { shape: inputShape('cifar10_LeNet'), net: 'cifar10_LeNet' },
 ];
 
 /** Labels are stored as uint8 (as for MNIST and CIFAR-10). */
@@ -264,3 +265,27 @@ export function loadFolderDataset(dir: string, imageSize?: ImageDims): FolderDat
     classNames, ...shape, net, train, test,
   };
 }
+
+const FOLDER_NEEDS_DIR = '--dataset folder needs --data-dir D: a folder with D/train/<class>/*.png and D/test/<class>/*.png';
+
+/** The dataset registry's entry for a folder of PNGs: classes from the class folders, network from the image shape. */
+export const FOLDER_DATASET: DatasetSpec = {
+  name: 'folder', title: 'folder of PNGs', kind: 'image', defaultDir: '',
+  help: 'folder = your own PNGs in --data-dir (D/train/<class>/*.png, D/test/<class>/*.png)',
+  scan: (at) => {
+    const dir = at.dataDir?.trim();
+    if (!dir) throw new UserError(FOLDER_NEEDS_DIR);
+    const dims = at.imageSize === undefined ? undefined : parseImageSize(at.imageSize);
+    const classNames = scanFolderClasses(dir);
+    const { net } = folderShape(dir, dims);
+    return { classNames, net, defaults: NETWORKS[net].defaults, imageSize: dims && formatDims(dims) };
+  },
+  load: (o) => {
+    if (!o.explicit) throw new UserError(FOLDER_NEEDS_DIR);
+    const f = loadFolderDataset(o.dataDir, o.imageSize === undefined ? undefined : parseImageSize(o.imageSize));
+    return {
+      kind: 'image', source: f.source, train: f.train, test: f.test,
+      info: { name: 'folder', title: `folder ${o.dataDir}`, kind: 'image', classNames: f.classNames, net: f.net, height: f.height, width: f.width, channels: f.channels },
+    };
+  },
+};

@@ -26,6 +26,7 @@ import { permutation, subRng } from '../util/rng.js';
 import { parseNpy, readNpy } from './npy.js';
 import { decodePpm } from './ppm.js';
 import { resizeBilinearU8 } from './resize.js';
+import { type DatasetSpec } from './dataset-spec.js';
 
 export const GTSRB_STOP_CLASS = 14;
 export const GTSRB_CLASS_NAMES = ['stop_sign', 'outlier'];
@@ -213,3 +214,14 @@ function otherClassOutliers(root: string, k: number, seed: number): Uint8Array {
   pick.forEach((p, i) => out.set(loadImages(pool[p].dir, [pool[p].row]), i * d));
   return out;
 }
+
+/** The dataset registry's GTSRB entry: stop signs (normal) against adversarial stop signs (README, GTSRB). */
+export const GTSRB_DATASET: DatasetSpec = {
+  name: 'gtsrb', title: 'GTSRB stop signs', kind: 'image', defaultDir: 'data',
+  help: 'gtsrb (stop signs against adversarial images; README, GTSRB)',
+  classNames: GTSRB_CLASS_NAMES, net: 'gtsrb_LeNet',
+  // the split of the stop signs into training and test images depends on the seed
+  load: (o) => { const g = loadGtsrb(o.dataDir, o.explicit, o.seed); return { kind: 'image', source: g.source, train: g.train, test: g.test }; },
+  checkClasses: (normal, outlier) => (normal.join() !== '0' || !['-1', '1'].includes(outlier.join())
+    ? '--dataset gtsrb has one normal class, the stop signs (0), and one outlier class (1): drop --normal and --outlier' : undefined),
+};

@@ -16,6 +16,8 @@ import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../util/errors.js';
 import { isDir, isFile } from '../util/files.js';
 import { readMnistSplit, type MnistSplit } from './idx.js';
+import { type DatasetSpec } from './dataset-spec.js';
+import { lastSegment, toUrl, under, type FetchSource } from './fetch.js';
 
 export interface MnistFiles {
   trainImages: string;
@@ -136,3 +138,51 @@ export function loadMnist(dataDir: string, explicit: boolean): MnistData {
   const test = readMnistSplit(files.testImages, files.testLabels);
   return { source, train, test };
 }
+
+// ------------------------------------------------------------------------------------------------ download (data fetch mnist)
+
+export const MNIST_MIRRORS: readonly string[] = [
+  'https://ossci-datasets.s3.amazonaws.com/mnist/',
+  'http://yann.lecun.com/exdb/mnist/',
+];
+
+/** Published MD5 sums of the MNIST files (as listed by torchvision). */
+export const MNIST_MD5: Readonly<Record<string, string>> = {
+  'train-images-idx3-ubyte.gz': 'f68b3c2dcbeaaa9fbdd348bbdeb94873',
+  'train-labels-idx1-ubyte.gz': 'd53e105ee54ea40749a09fcbcd1e9432',
+  't10k-images-idx3-ubyte.gz': '9fb629c4189551a2d022fa330f9573f3',
+  't10k-labels-idx1-ubyte.gz': 'ec29112dd5afa0611ce80d1b7f02629c',
+};
+
+/**
+ * The four MNIST .gz files. Each URL of `urls` (default: the torchvision mirrors) is either the URL of one of the
+ * files (its name ends the URL) or a base URL the file names are appended to; they are tried in order.
+ */
+export function mnistSource(urls: readonly string[] = MNIST_MIRRORS): FetchSource {
+  const names = Object.values(MNIST_FILE_NAMES).map((n) => `${n}.gz`);
+  const files = names.map((name) => {
+    const list: string[] = [];
+    for (const u of urls) {
+      const last = lastSegment(u);
+      if (names.includes(last)) {
+        if (last === name) list.push(toUrl(u).href);
+      } else {
+        list.push(under(u, name));
+      }
+    }
+    if (list.length === 0) {
+      throw new UserError(`--url gives no source for ${name}: pass a base URL (the file names are appended) or the URL of each of ${names.join(', ')}`);
+    }
+    return { name, md5: MNIST_MD5[name], urls: list };
+  });
+  return { title: 'MNIST', files };
+}
+
+/** The dataset registry's MNIST entry: the original IDX files in --data-dir, else the embedded copy. */
+export const MNIST_DATASET: DatasetSpec = {
+  name: 'mnist', title: 'MNIST', kind: 'image', defaultDir: 'data',
+  help: 'mnist (the IDX files in --data-dir, else the embedded copy)',
+  classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], net: 'mnist_LeNet',
+  load: (o) => ({ kind: 'image', ...loadMnist(o.dataDir, o.explicit) }),
+  fetch: { source: (urls) => mnistSource(urls) },
+};

@@ -18,6 +18,8 @@ export interface PreprocessConstants {
   max: number;
   /** the contrast normalisation applied before min–max ('none' = --gcn 0) */
   gcn: GcnNorm | 'none';
+  /** tables: the per-feature scaling fitted on the training split (src/data/tables.ts), with the feature names */
+  table?: { mean: number[]; std: number[]; min: number[]; max: number[]; features: string[] };
 }
 
 export interface PreprocessOptions {

@@ -51,7 +51,7 @@ export async function runBaseline(cfg: BaselineConfig, opts: { quiet?: boolean }
     let input: BaselineInput;
     try {
       const t = performance.now();
-      const raw = loadRaw(cfg.dataset, cfg.dataDir ?? 'data', cfg.dataDir !== undefined, cfg.imageSize);
+      const raw = loadRaw(cfg.dataset, cfg.dataDir, cfg.dataDir !== undefined, cfg, cfg.seed);
       const data = prepareData({ ...cfg, contrast: cfg.gcn ? 'l1' : 'none' }, raw);
       input = { raw, data, dataSeconds: seconds(t) };
     } catch (e) {
@@ -109,7 +109,7 @@ async function runBaselineInFolder(cfg: BaselineConfig, input: BaselineInput, op
     const ctx: Ctx = {
       cfg, log, data, train: features(trainRows), test: features({ x: data.test.x, n: data.test.n, d }), features, results, timings,
     };
-    const outcome = cfg.method === 'ocsvm' ? await runOcsvm(ctx, raw.train)
+    const outcome = cfg.method === 'ocsvm' ? await runOcsvm(ctx, raw.kind === 'image' ? raw.train : undefined)
       : cfg.method === 'kde' ? runKde(ctx) : runIsolationForest(ctx);
 
     // float64 as computed: an OC-SVM's decision values at large γ differ from −ρ only below float32's resolution
@@ -120,7 +120,7 @@ async function runBaselineInFolder(cfg: BaselineConfig, input: BaselineInput, op
       threshold: outcome.threshold, n_test_reported: outcome.data.test.n, train_time_s: timings.fit_s, test_time_s: timings.test_s,
     });
     log.info(`Test AUC: ${(100 * auc).toFixed(2)}% on ${outcome.data.test.n} test images (fit ${timings.fit_s.toFixed(1)} s, test ${timings.test_s.toFixed(1)} s)`);
-    writePictures(xp, outcome.data, scores);
+    await writePictures(xp, outcome.data, scores, outcome.threshold);
     results.status = 'finished';
     results.finished_at = new Date().toISOString();
     timings.total_s = (Date.now() - started) / 1000;
@@ -157,7 +157,7 @@ function describeData(cfg: BaselineConfig, data: PreparedData, log: RunLog, resu
 
 // ------------------------------------------------------------------------------------------------ OC-SVM
 
-async function runOcsvm(ctx: Ctx, rawTrain: { images: Uint8Array; labels: Uint8Array }): Promise<MethodOutcome> {
+async function runOcsvm(ctx: Ctx, rawTrain: { images: Uint8Array; labels: Uint8Array } | undefined): Promise<MethodOutcome> {
   const { cfg, log, data, results, timings } = ctx;
   const grid = cfg.nu.flatMap((nu) => (cfg.gamma !== undefined ? [cfg.gamma] : GAMMA_GRID).map((gamma) => ({ gamma, nu })));
   // the squared distances between the training images, once for the whole grid (libsvm gets precomputed kernels)
@@ -207,6 +207,7 @@ async function runOcsvm(ctx: Ctx, rawTrain: { images: Uint8Array; labels: Uint8A
     return testOcsvm(ctx, best!.model, restrictTest(data, rest), takeRows(ctx.test, rest));
   }
   // leakage-free: hold out training images of the normal class and of the outlier classes
+  if (!rawTrain) throw new UserError('--gamma-selection train-holdout needs image datasets: for tables use --gamma-selection test-slice or give --gamma');
   const normalSplit = splitHoldout(ctx.train.n, cfg.selectionFrac, subRng(cfg.seed, 'ocsvm-holdout'));
   const outPool = selectIndices(rawTrain.labels, data.outlier);
   if (!outPool.length) throw new UserError('--gamma-selection train-holdout needs training images of the outlier classes: there are none; use --gamma-selection test-slice or give --gamma');

@@ -12,6 +12,7 @@ import { averagePrecision, precisionRecallF1, rocAuc } from '../eval/metrics.js'
 import { CHECKPOINT_FILE, type RunCheckpoint } from '../io/checkpoint.js';
 import { saveRunCheckpoint } from '../io/checkpoint-state.js';
 import { type EpochCsv } from '../io/epochs-csv.js';
+import { scoreHistogramSpec, writeChartPng } from '../io/charts.js';
 import { writeImageGrid } from '../io/images.js';
 import { loadModel, saveModel as saveModelFiles, writeZca, ZCA_FILE, type ModelMeta } from '../io/model.js';
 import { type RunResults } from '../io/results.js';
@@ -103,8 +104,12 @@ export function saveModel(dir: string, net: Network, meta: Parameters<typeof sav
 export function modelBase(ctx: Ctx): Pick<ModelMeta, 'dataset' | 'preprocessing' | 'classes' | 'config'> {
   const { cfg, data } = ctx;
   return {
-    dataset: cfg.dataset, preprocessing: { gcn: data.constants.gcn, min: data.constants.min, max: data.constants.max, ...(data.zca ? { zca: { file: ZCA_FILE, d: data.zca.d } } : {}) },
-    classes: { normal: data.normal, outlier: data.outlier, names: data.info.classNames }, config: { ...cfg },
+    dataset: cfg.dataset,
+    preprocessing: {
+      gcn: data.constants.gcn, min: data.constants.min, max: data.constants.max, ...(data.zca ? { zca: { file: ZCA_FILE, d: data.zca.d } } : {}),
+      ...(data.constants.table ? { table: data.constants.table } : {}),
+    },
+    classes: { normal: data.normal, outlier: data.outlier, names: [...data.info.classNames] }, config: { ...cfg },
   };
 }
 
@@ -119,7 +124,15 @@ export function evaluationFields(data: PreparedData, scores: Float32Array | Floa
   };
 }
 
-export function writePictures(xp: string, data: PreparedData, scores: Float32Array | Float64Array): void {
+/**
+ * The run's pictures: the 32 most normal and most anomalous test images, or for tables (rows are no pictures) the
+ * test scores by label as histograms with the threshold.
+ */
+export async function writePictures(xp: string, data: PreparedData, scores: Float32Array | Float64Array, threshold = 0): Promise<void> {
+  if (data.info.kind === 'table') {
+    await writeChartPng(path.join(xp, 'score_histogram.png'), scoreHistogramSpec(scores, data.testLabels, threshold, `${data.info.title}: test scores (dashed: threshold)`));
+    return;
+  }
   const order = Array.from(scores.keys()).sort((a, b) => scores[a] - scores[b]);
   const imgs = { pixels: data.testPixels, height: data.info.height, width: data.info.width, channels: data.info.channels };
   const k = Math.min(32, order.length);

@@ -52,7 +52,7 @@ export async function validateRun(cfg: TrainConfig): Promise<Checked> {
   const backend = await selectBackend({
     backend: cfg.backend, device: cfg.device, threads: cfg.threads, net: data.info.net, xnnpackThreads: xnnpackThreadsFor(data.info.net, cfg.threads),
   });
-  const netOptions = netOptionsFor(cfg, data.info.net);
+  const netOptions = netOptionsFor(cfg, data.info.net, data.info.kind === 'table' ? data.info.channels : undefined);
   const initRng = subRng(cfg.seed, 'init');
   const baseline = cfg.loss === 'autoencoder';
   const resumeTrain = resume?.header.position.phase === 'train';

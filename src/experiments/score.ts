@@ -4,7 +4,8 @@
  * with the SAVED training min/max → network in eval mode →
  *   svdd:        score = ‖φ(x) − c‖² − R²
  *   autoencoder: score = reconstruction error
- * and anomaly iff score > threshold. The TF.js backend must already be selected (selectBackend); it need not be
+ * and anomaly iff score > threshold. Table models (src/data/tables.ts) read rows (.csv with the model's feature columns,
+ * .npy, .mat) and scale each feature with the training split's saved constants instead of the image steps. The TF.js backend must already be selected (selectBackend); it need not be
  * the one that trained the model (the weights are plain float32).
  */
 import fs from 'node:fs';
@@ -12,11 +13,13 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ImageSet } from '../data/batches.js';
 import { readInputs } from '../data/inputs.js';
+import { readRowsToScore } from '../data/table-file.js';
+import { applyTableScaler } from '../data/table-prep.js';
 import { applyMinMaxInPlace, gcnInPlace, toUnitScale } from '../data/preprocess.js';
 import { reconstructionErrors, squaredDistances } from '../eval/infer.js';
 import { applyZca } from '../data/zca.js';
 import { loadModel, readZca, type ModelMeta } from '../io/model.js';
-import { NET_INPUT, type InputShape, type Network } from '../nn/networks.js';
+import { inputShape, type InputShape, type Network } from '../nn/networks.js';
 import { UserError } from '../util/errors.js';
 
 export interface ScoreOptions {
@@ -44,7 +47,14 @@ export function scoreInputs(opts: ScoreOptions): ScoreResult {
   precheckModelDir(opts.modelDir);
   const { meta, net } = loadModel(opts.modelDir);
   try {
-    const shape = NET_INPUT[meta.net.kind];
+    const shape = inputShape(meta.net.kind, meta.net.options);
+    const table = meta.preprocessing.table;
+    if (table) {
+      // table rows: the model's feature columns, scaled with the training split's constants
+      const rows = readRowsToScore(opts.input, table.features);
+      const set: ImageSet = { x: applyTableScaler(rows.x, rows.n, table.features.length, table), n: rows.n, ...shape };
+      return decide(opts, meta, rows.ids, computeScores(net, meta, set, batchSize), shape);
+    }
     const images = readInputs(opts.input, shape);
     const d = shape.height * shape.width * shape.channels;
     // exactly the training preprocessing, with the constants saved from the training set
@@ -55,17 +65,21 @@ export function scoreInputs(opts: ScoreOptions): ScoreResult {
     if (zca) applyZca(x, zca);
     applyMinMaxInPlace(x, meta.preprocessing.min, meta.preprocessing.max);
     const set: ImageSet = { x, n: images.n, ...shape };
-    const scores = computeScores(net, meta, set, batchSize);
-    const bad = scores.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) {
-      throw new UserError(`${path.join(opts.modelDir, 'model.json')}: the model gives a non-finite score (${scores[bad]}) for input ${images.ids[bad]}: its weights or constants are unusable; retrain it`);
-    }
-    const threshold = meta.threshold;
-    const anomalies = Uint8Array.from(scores, (s) => (s > threshold ? 1 : 0));
-    return { ids: images.ids, scores, anomalies, meta, shape };
+    return decide(opts, meta, images.ids, computeScores(net, meta, set, batchSize), shape);
   } finally {
     net.dispose();
   }
+}
+
+/** Decisions by the model's threshold (after a check that every score is finite). */
+function decide(opts: ScoreOptions, meta: ModelMeta, ids: string[], scores: Float32Array, shape: InputShape): ScoreResult {
+  const bad = scores.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) {
+    throw new UserError(`${path.join(opts.modelDir, 'model.json')}: the model gives a non-finite score (${scores[bad]}) for input ${ids[bad]}: its weights or constants are unusable; retrain it`);
+  }
+  const threshold = meta.threshold;
+  const anomalies = Uint8Array.from(scores, (s) => (s > threshold ? 1 : 0));
+  return { ids, scores, anomalies, meta, shape };
 }
 
 function computeScores(net: Network, meta: ModelMeta, set: ImageSet, batchSize: number): Float32Array {

@@ -46,7 +46,7 @@ export async function pretrain(ctx: Ctx, ae: Network): Promise<void> {
 }
 
 /** The DCAE baseline's evaluation: reconstruction errors as scores, the (1 − ν)-quantile of the training ones as threshold. */
-export function finishAutoencoder(ctx: Ctx, ae: Network): void {
+export async function finishAutoencoder(ctx: Ctx, ae: Network): Promise<void> {
   const { cfg, data, log } = ctx;
   const scores = reconstructionErrors(ae, data.test, cfg.evalBatchSize, cfg.aeLoss);
   const threshold = quantile(reconstructionErrors(ae, data.train, cfg.evalBatchSize, cfg.aeLoss), 1 - cfg.nu);
@@ -57,5 +57,5 @@ export function finishAutoencoder(ctx: Ctx, ae: Network): void {
   saveModel(insideFolder(ctx.xp, cfg.outName, '--out-name'), ae, {
     ...modelBase(ctx), loss: 'autoencoder', aeLoss: cfg.aeLoss, nu: cfg.nu, threshold,
   }, data.zca);
-  writePictures(ctx.xp, data, scores);
+  await writePictures(ctx.xp, data, scores, threshold);
 }

@@ -89,7 +89,7 @@ export async function trainSvdd(ctx: Ctx, net: Network): Promise<void> {
   });
   if (data.val.n) ctx.results.val_loss = mean(squaredDistances(net, data.val, state.c, cfg.evalBatchSize));
   saveModel(insideFolder(ctx.xp, cfg.outName, '--out-name'), net, modelMeta(), data.zca);
-  writePictures(ctx.xp, data, scores);
+  await writePictures(ctx.xp, data, scores);
   state.dispose();
 }
 

@@ -23,10 +23,8 @@ import readline from 'node:readline';
 import { type Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { BASELINE_OPTIONS, BASELINE_OWN_OPTIONS, buildBaselineConfig } from '../config/baseline-options.js';
-import { buildTrainConfig } from '../config/build.js';
+import { buildTrainConfig, datasetAtConfigTime } from '../config/build.js';
 import { TRAIN_OPTIONS, type OptSpec } from '../config/options.js';
-import { DATASET_INFO } from '../data/datasets.js';
-import { scanFolderClasses } from '../data/folder.js';
 import { parseClassList, resolveClasses } from '../data/select.js';
 import { ensureDir } from '../io/atomic.js';
 import { lockFolder } from '../io/run-folder.js';
@@ -138,8 +136,7 @@ export function planSweep(opts: Record<string, unknown>, given: (key: string) =>
   const dataset = raw.dataset ?? String(opts.dataset ?? 'mnist');
   // the options every run shares, checked once (with class 0), then the class names for --classes
   buildConfig({ ...raw, threads: threadsRaw, normal: '0', seed: '1', xpDir: 'x' });
-  const classNames = dataset === 'folder' ? scanFolderClasses(String(raw.dataDir)) : DATASET_INFO[dataset]?.classNames;
-  if (!classNames) throw new UserError(`--dataset ${dataset} is not known: use one of ${Object.keys(DATASET_INFO).join(', ')}`);
+  const { classNames } = datasetAtConfigTime(dataset, raw);
   const nClasses = classNames.length;
   const classes = opts.classes === undefined ? classNames.map((_, i) => i) : parseClassSelection(String(opts.classes), classNames);
   // train's --normal reads an item equal to a class name as that class: "1" is the folder named 1, wherever it sorts

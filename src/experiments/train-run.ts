@@ -87,7 +87,7 @@ async function trainInFolder(cfg: TrainConfig, checked: Checked, opts: { quiet?:
       else if (cfg.weightDictInit && !resume) dictionaryInit(ctx, ae);
       await pretrain(ctx, ae);
       if (baseline) {
-        finishAutoencoder(ctx, ae);
+        await finishAutoencoder(ctx, ae);
         ae.dispose();
         initial?.dispose();
         return finish();

@@ -83,3 +83,30 @@ export function lineChartSpec(series: LineSeries[], o: LineChartOptions = {}): C
 export function writeLineChart(file: string, series: LineSeries[], o: LineChartOptions = {}): Promise<string> {
   return writeChartPng(file, lineChartSpec(series, o));
 }
+
+// ------------------------------------------------------------------------------------------------ score histogram
+
+/**
+ * Test scores by their label (normal / outlier) as two overlaid histograms on shared bins, with the decision
+ * threshold as a rule: the picture of a table run, whose rows cannot be drawn as images.
+ */
+export function scoreHistogramSpec(scores: ArrayLike<number>, labels: ArrayLike<number>, threshold: number, title: string): ChartSpec {
+  const values = Array.from({ length: scores.length }, (_, i) => ({ score: scores[i], label: labels[i] === 1 ? 'outlier' : 'normal' }))
+    .filter((p) => Number.isFinite(p.score));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: 420, height: 200, background: 'white', title,
+    layer: [
+      {
+        data: { values },
+        mark: { type: 'bar', opacity: 0.6, binSpacing: 0 },
+        encoding: {
+          x: { field: 'score', bin: { maxbins: 40 }, type: 'quantitative', title: 'anomaly score' },
+          y: { aggregate: 'count', type: 'quantitative', title: 'test rows', stack: null },
+          color: { field: 'label', type: 'nominal', title: null, scale: { domain: ['normal', 'outlier'], range: ['#1f77b4', '#d62728'] } },
+        },
+      },
+      { data: { values: [{ threshold }] }, mark: { type: 'rule', strokeDash: [4, 3], color: 'black' }, encoding: { x: { field: 'threshold', type: 'quantitative' } } },
+    ],
+  } as ChartSpec;
+}

@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { ARCHITECTURES, buildNetwork, MAX_REP_DIM, namedTensors, NET_INPUT, type NetKind, type NetOptions, type NetRole, type Network } from '../nn/networks.js';
+import { isNetKind, NETWORKS } from '../nn/architectures.js';
+import { ARCHITECTURES, buildNetwork, inputShape, MAX_REP_DIM, namedTensors, type NetKind, type NetOptions, type NetRole, type Network } from '../nn/networks.js';
 import { type GcnNorm } from '../data/preprocess.js';
 import { type ZcaTransform } from '../data/zca.js';
 import { UserError } from '../util/errors.js';
@@ -35,7 +36,11 @@ export interface ModelMeta {
   /** decisions: score > threshold is an anomaly */
   threshold: number;
   aeLoss?: 'l2' | 'ce';
-  preprocessing: { gcn: GcnNorm | 'none'; min: number; max: number; zca?: { file: string; d: number } };
+  preprocessing: {
+    gcn: GcnNorm | 'none'; min: number; max: number; zca?: { file: string; d: number };
+    /** tables: per-feature standardisation, then min–max, fitted on the training split (src/data/tables.ts) */
+    table?: { mean: number[]; std: number[]; min: number[]; max: number[]; features: string[] };
+  };
   classes: { normal: number[]; outlier: number[]; names?: string[] };
   config: Record<string, unknown>;
   weights: WeightEntry[];
@@ -119,19 +124,31 @@ const count = (v: unknown, max: number): v is number => Number.isInteger(v) && (
 /** What is wrong with a parsed model.json, or undefined. */
 export function metaProblem(meta: ModelMeta): string | undefined {
   const net = meta.net as unknown;
-  if (!isObject(net) || typeof net.kind !== 'string' || !Object.hasOwn(NET_INPUT, net.kind)) return `unknown network ${String(isObject(net) ? net.kind : net)}`;
+  if (!isObject(net) || !isNetKind(net.kind)) return `unknown network ${String(isObject(net) ? net.kind : net)}`;
   if (net.role !== 'encoder' && net.role !== 'autoencoder') return `unknown network role ${String(net.role)}`;
   const o = net.options;
   if (!isObject(o)) return 'the network options are missing';
-  if (!count(o.repDim, MAX_REP_DIM) || (o.repDim as number) < 16 || (o.repDim as number) % 16 !== 0) return `the representation size ${String(o.repDim)} is not a multiple of 16 from 16 to ${MAX_REP_DIM}`;
+  if (!count(o.repDim, MAX_REP_DIM) || (o.repDim as number) < 1) return `the representation size ${String(o.repDim)} is not a whole number from 1 to ${MAX_REP_DIM}`;
   if (typeof o.batchNorm !== 'boolean' || typeof o.leakyRelu !== 'boolean') return 'the network options batchNorm / leakyRelu are not true or false';
+  const netProblem = NETWORKS[net.kind].check(o as unknown as NetOptions, net.role);
+  if (netProblem) return netProblem;
   const p = meta.preprocessing as unknown;
   if (!isObject(p) || !finite(p.min) || !finite(p.max) || !(p.max > p.min)) return 'the preprocessing min/max constants are missing or invalid';
   if (p.gcn !== undefined && !['l1', 'l2', 'std', 'none'].includes(p.gcn as string)) return `unknown contrast normalization ${String(p.gcn)}`;
   if (p.zca !== undefined) {
-    const shape = NET_INPUT[net.kind as NetKind];
+    const shape = inputShape(net.kind, o as Partial<NetOptions>);
     const d = shape.height * shape.width * shape.channels;
     if (!isObject(p.zca) || typeof p.zca.file !== 'string' || p.zca.d !== d) return `the ZCA whitening is not a ${d}-dimensional one`;
+  }
+  if (p.table !== undefined) {
+    const t = p.table;
+    const d = (o as Partial<NetOptions>).inputDim;
+    const vec = (v: unknown) => Array.isArray(v) && v.length === d && v.every(finite);
+    if (!isObject(t) || !vec(t.mean) || !vec(t.std) || !vec(t.min) || !vec(t.max) || !Array.isArray(t.features) || t.features.length !== d || !t.features.every((f) => typeof f === 'string')) {
+      return `the table scaling constants are not ${String(d)} finite numbers each with ${String(d)} feature names`;
+    }
+  } else if (net.kind === 'mlp') {
+    return 'an MLP model has no table scaling constants';
   }
   if (o.architecture !== undefined && !(Number.isInteger(o.architecture) && ARCHITECTURES[net.kind as NetKind].includes(o.architecture as number))) return `unknown architecture ${String(o.architecture)}`;
   if ((o.bias !== undefined && typeof o.bias !== 'boolean') || (o.bnAffine !== undefined && typeof o.bnAffine !== 'boolean')) return 'the network options bias / bnAffine are not true or false';

@@ -11,26 +11,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { leakyRelu } from '../backend/js-kernels.js';
 import { type Rng } from '../util/rng.js';
-import { ARCHITECTURES, NET_INPUT, NET_KINDS, type InputShape, type NetKind, type NetOptions, type NetRole } from './architectures.js';
-import { cifarArch1, cifarArch2, gtsrbNet, mnistArch2 } from './original-architectures.js';
+import { ARCHITECTURES, inputShape, NET_KINDS, NETWORKS, type InputShape, type NetKind, type NetOptions, type NetRole } from './architectures.js';
+import { type LayerSpec } from './layers.js';
 import { batchNormEval, batchNormTrain, BN_EPS, BN_MOMENTUM, makeBatchNorm, type BatchNormState } from './batchnorm.js';
 
 /** leaky-ReLU slope of the reference code (TF.js defaults to 0.3) */
 export const LEAKY_ALPHA = 0.01;
 
-export { ARCHITECTURES, NET_INPUT, NET_KINDS, type InputShape, type NetKind, type NetOptions, type NetRole };
+export { ARCHITECTURES, inputShape, NET_KINDS, type InputShape, type LayerSpec, type NetKind, type NetOptions, type NetRole };
 
 /** the largest representation a model may declare (model.json is checked against it before any tensor is built) */
 export const MAX_REP_DIM = 4096;
-
-export type LayerSpec =
-  /** 5×5 convolution, 'same' padding, or `pad` zeros on each side and 'valid' */
-  | { kind: 'conv'; name: string; cin: number; cout: number; bias?: boolean; pad?: number }
-  | { kind: 'deconv'; name: string; cin: number; cout: number; crop: number; bias?: boolean }
-  | { kind: 'bn'; name: string; channels: number }
-  | { kind: 'act' } | { kind: 'pool' } | { kind: 'up' } | { kind: 'flatten' } | { kind: 'sigmoid' }
-  | { kind: 'dense'; name: string; nin: number; nout: number; bias?: boolean }
-  | { kind: 'reshape'; shape: [number, number, number] };
 
 export interface Param {
   name: string;
@@ -51,53 +42,13 @@ export interface Network {
   dispose(): void;
 }
 
-/** The layers of a network: the paper's networks here, the original's other variants in original-architectures.ts. */
+/** The layers of a network, from its registry entry (architectures.ts). */
 export function layerSpecs(kind: NetKind, role: NetRole, o: NetOptions): LayerSpec[] {
   const arch = o.architecture ?? ARCHITECTURES[kind][0];
   if (!ARCHITECTURES[kind].includes(arch)) throw new Error(`${kind} has no architecture ${arch} (${ARCHITECTURES[kind].join(', ')})`);
-  if (kind === 'gtsrb_LeNet') return gtsrbNet(o, role);
-  if (kind === 'mnist_LeNet' && arch === 2) return mnistArch2(o, role);
-  if (kind === 'cifar10_LeNet' && arch === 1) return cifarArch1(o, role);
-  if (kind === 'cifar10_LeNet' && arch === 2) return cifarArch2(o, role);
-  return role === 'encoder' ? encoderSpec(kind, o) : [...encoderSpec(kind, o), ...decoderSpec(kind, o)];
-}
-
-function encoderSpec(kind: NetKind, o: NetOptions): LayerSpec[] {
-  // biases: MNIST only (--mnist-bias); the paper's CIFAR-10 network is always bias-free
-  const bias = kind === 'mnist_LeNet' && o.bias ? { bias: true } : {};
-  const block = (i: number, cin: number, cout: number): LayerSpec[] => [
-    { kind: 'conv', name: `conv${i}`, cin, cout, ...bias },
-    ...(o.batchNorm ? [{ kind: 'bn', name: `bn${i}`, channels: cout } as LayerSpec] : []),
-    { kind: 'act' }, { kind: 'pool' },
-  ];
-  if (kind === 'mnist_LeNet') {
-    return [...block(1, 1, 8), ...block(2, 8, 4), { kind: 'flatten' }, { kind: 'dense', name: 'dense1', nin: 4 * 7 * 7, nout: o.repDim, ...bias }];
-  }
-  return [...block(1, 3, 32), ...block(2, 32, 64), ...block(3, 64, 128), { kind: 'flatten' },
-    { kind: 'dense', name: 'dense1', nin: 128 * 4 * 4, nout: o.repDim }];
-}
-
-function decoderSpec(kind: NetKind, o: NetOptions): LayerSpec[] {
-  const bn = (name: string, channels: number): LayerSpec[] => (o.batchNorm ? [{ kind: 'bn', name, channels }] : []);
-  const c0 = o.repDim / 16;
-  if (kind === 'mnist_LeNet') {
-    const bias = o.bias ? { bias: true } : {};
-    return [
-      { kind: 'reshape', shape: [4, 4, c0] }, { kind: 'act' }, { kind: 'up' },
-      { kind: 'deconv', name: 'deconv1', cin: c0, cout: 4, crop: 0, ...bias }, ...bn('bn3', 4), { kind: 'act' }, { kind: 'up' },
-      // ConvTranspose2d(4, 8, 5, padding=3): 16×16 → 14×14, a 'valid' transposed conv (20×20) cropped by 3
-      { kind: 'deconv', name: 'deconv2', cin: 4, cout: 8, crop: 3, ...bias }, ...bn('bn4', 8), { kind: 'act' }, { kind: 'up' },
-      { kind: 'deconv', name: 'deconv3', cin: 8, cout: 1, crop: 0, ...bias }, { kind: 'sigmoid' },
-    ];
-  }
-  return [
-    ...bn('bn_code', o.repDim),
-    { kind: 'reshape', shape: [4, 4, c0] }, { kind: 'act' },
-    { kind: 'deconv', name: 'deconv1', cin: c0, cout: 128, crop: 0 }, ...bn('bn4', 128), { kind: 'act' }, { kind: 'up' },
-    { kind: 'deconv', name: 'deconv2', cin: 128, cout: 64, crop: 0 }, ...bn('bn5', 64), { kind: 'act' }, { kind: 'up' },
-    { kind: 'deconv', name: 'deconv3', cin: 64, cout: 32, crop: 0 }, ...bn('bn6', 32), { kind: 'act' }, { kind: 'up' },
-    { kind: 'deconv', name: 'deconv4', cin: 32, cout: 3, crop: 0 }, { kind: 'sigmoid' },
-  ];
+  const problem = NETWORKS[kind].check(o, role);
+  if (problem) throw new Error(`${kind}: ${problem}`);
+  return NETWORKS[kind].layers(role, o);
 }
 
 const LEAKY_GAIN = Math.sqrt(2 / (1 + 0.01 ** 2));
@@ -131,9 +82,6 @@ function initWeight(spec: LayerSpec, role: NetRole, rng: Rng): tf.Tensor {
 }
 
 export function buildNetwork(kind: NetKind, role: NetRole, options: NetOptions, rng: Rng): Network {
-  if (options.repDim % 16 !== 0 && role === 'autoencoder') {
-    throw new Error(`rep_dim ${options.repDim} must be divisible by 16 for the ${kind} autoencoder`);
-  }
   const specs = layerSpecs(kind, role, options);
   const params: Param[] = [];
   const bns: BatchNormState[] = [];
@@ -204,7 +152,7 @@ export function buildNetwork(kind: NetKind, role: NetRole, options: NetOptions, 
     }
   });
   return {
-    kind, role, options, input: NET_INPUT[kind], params, bns,
+    kind, role, options, input: inputShape(kind, options), params, bns,
     forward: (x, training) => fns.reduce<tf.Tensor>((h, f) => f(h, training), x),
     dispose: () => {
       for (const p of params) p.variable.dispose();

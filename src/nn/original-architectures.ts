@@ -1,12 +1,11 @@
 /**
  * The original code's other networks (lukasruff/Deep-SVDD, `datasets/*.build_architecture / build_autoencoder`), as
  * layer lists for buildNetwork: MNIST architecture 2, CIFAR-10 architectures 1 and 2, and the GTSRB network. The
- * paper's networks (MNIST architecture 1, CIFAR-10 architecture 3) stay in networks.ts. Tensors are NHWC, so the
+ * paper's networks (MNIST architecture 1, CIFAR-10 architecture 3) are in lenet.ts. Tensors are NHWC, so the
  * original's reshapes to (C, H, W) are reshapes to [H, W, C] here. Names follow the original's counters (conv1…,
  * bn1…, dense1…), and the encoder half of each autoencoder is built in the encoder's order, so weights transfer by name.
  */
-import type { NetOptions } from './architectures.js';
-import type { LayerSpec } from './networks.js';
+import type { LayerSpec, NetOptions } from './layers.js';
 
 type Block = (name: number, cin: number, cout: number, opts?: { pool?: boolean; up?: boolean; bias?: boolean; pad?: number }) => LayerSpec[];
 

@@ -17,7 +17,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import zlib from 'node:zlib';
 import { c as tarCreate, x as tarExtract } from 'tar';
 import { loadCifar10 } from '../../src/data/cifar10.js';
-import { CIFAR10_ARCHIVES, cifar10Source, fetchDataset, mnistSource, type FetchSource } from '../../src/data/fetch.js';
+import { CIFAR10_ARCHIVES, cifar10Source } from '../../src/data/cifar10.js';
+import { fetchDataset, type FetchSource } from '../../src/data/fetch.js';
+import { mnistSource } from '../../src/data/mnist.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { UserError } from '../../src/util/errors.js';
 
