@@ -23,10 +23,17 @@ import { readRegularFile } from '../util/files.js';
 
 /**
  * The most bytes one read may inflate and decode, all together (256 MiB): the inflated bytes of every compressed
- * element it looks into plus 8 bytes per value it returns (the largest ODDS table, shuttle, needs 3.5 MB). It keeps
- * the memory a crafted file can make a read use well under 500 MB; it is also the largest .mat file read.
+ * element it looks into (each look counted as at least INFLATE_COST) plus 8 bytes per value it returns (the largest
+ * ODDS table, shuttle, needs 3.5 MB). It keeps the memory a crafted file can make a read use well under 500 MB, and
+ * its time to about a second; it is also the largest .mat file read.
  */
 export const MAT_MAX_BYTES = 256 * 1024 * 1024;
+
+/**
+ * What one inflation counts at least against MAT_MAX_BYTES (64 KiB: zlib's 32 KiB window and state and Node's
+ * 16 KiB output chunk), which bounds a file of many tiny compressed elements to 4096 of them.
+ */
+const INFLATE_COST = 64 * 1024;
 
 /** How much of a compressed element is inflated to read its header (a real header compresses to ~100 bytes). */
 const PEEK_INPUT_BYTES = 1024;
@@ -257,13 +264,13 @@ function variableAt(r: MatRead, top: Bytes, tag: Tag): Found | undefined {
   if (tag.type !== MI_COMPRESSED) return undefined;
   const comp = top.buf.subarray(tag.data, tag.data + tag.nbytes);
   const peek = inflate(r, comp, { input: PEEK_INPUT_BYTES });
-  r.charge(peek.length, 'looking into a compressed variable');
+  r.charge(Math.max(INFLATE_COST, peek.length), 'looking into a compressed variable');
   const head = new Bytes(peek, r.le);
   const inner = readTag(r, head, 0, Number.MAX_SAFE_INTEGER);
   if (inner.type !== MI_MATRIX || inner.nbytes === 0) return undefined;
   const end = 8 + inner.nbytes;
   const header = readMatrixHeader(r, head, 8, end);
-  return { header, inflates: end, bytes: () => new Bytes(inflate(r, comp, { size: end }), r.le) };
+  return { header, inflates: Math.max(INFLATE_COST, end), bytes: () => new Bytes(inflate(r, comp, { size: end }), r.le) };
 }
 
 /** Checks the 128-byte header; returns whether the file is little-endian. */

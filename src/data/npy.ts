@@ -26,6 +26,8 @@ export interface NpyExpect {
   shape?: readonly number[];
   /** what the file should hold, for error messages (e.g. "adversarial images (M, 3, 32, 32)") */
   what?: string;
+  /** the most values accepted, checked before anything is allocated (default: no limit) */
+  maxValues?: number;
 }
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
@@ -66,6 +68,9 @@ export function parseNpy(buf: Uint8Array, name: string, expect: NpyExpect = {}):
     if (!ok) throw bad(`shape (${shape.join(', ')}) is wrong: expected (${want.map((w) => (w === -1 ? 'N' : String(w))).join(', ')})`);
   }
   const n = shape.reduce((a, b) => a * b, 1);
+  if (expect.maxValues !== undefined && n > expect.maxValues) {
+    throw bad(`shape (${shape.join(', ')}) holds ${n} values, more than the ${expect.maxValues} accepted: use a smaller array`);
+  }
   const size = SIZES[dtype];
   const dataStart = start + headerLen;
   if (buf.length - dataStart < n * size) throw bad(`truncated: ${buf.length - dataStart} data bytes for ${n} values of ${size} bytes`);

@@ -13,7 +13,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ImageSet } from '../data/batches.js';
 import { readInputs } from '../data/inputs.js';
-import { readRowsToScore } from '../data/table-file.js';
+import { readRowsToScore } from '../data/table-rows.js';
 import { applyTableScaler } from '../data/table-prep.js';
 import { applyMinMaxInPlace, gcnInPlace, toUnitScale } from '../data/preprocess.js';
 import { reconstructionErrors, squaredDistances } from '../eval/infer.js';
