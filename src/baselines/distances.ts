@@ -97,3 +97,11 @@ export function takeRows(m: Rows, idx: ArrayLike<number>): Rows {
   for (let k = 0; k < idx.length; k++) x.set(m.x.subarray(idx[k] * m.d, (idx[k] + 1) * m.d), k * m.d);
   return { x, n: idx.length, d: m.d };
 }
+
+/** The rows of a, then those of b (the same d). */
+export function concatRows(a: Rows, b: Rows): Rows {
+  const x = new Float32Array((a.n + b.n) * a.d);
+  x.set(a.x, 0);
+  x.set(b.x, a.n * a.d);
+  return { x, n: a.n + b.n, d: a.d };
+}

@@ -4,12 +4,13 @@
  * baseline_*.py options in kebab case.
  */
 import { Option, type Command } from 'commander';
+import { COMMON_BASELINE_KEYS } from '../baselines/detector.js';
+import { BASELINE_METHODS, DETECTORS, detectorFor, type BaselineMethod } from '../baselines/detectors.js';
 import { UserError } from '../util/errors.js';
 import { buildTrainConfig } from './build.js';
 import { parseValue, TRAIN_OPTIONS, type DatasetName, type OptSpec } from './options.js';
 
-export const BASELINE_METHODS = ['ocsvm', 'kde', 'if'] as const;
-export type BaselineMethod = (typeof BASELINE_METHODS)[number];
+export { BASELINE_METHODS, type BaselineMethod };
 export const GAMMA_SELECTIONS = ['test-slice', 'train-holdout'] as const;
 
 /** Train options that mean the same for a baseline run. */
@@ -17,7 +18,7 @@ export const SHARED_KEYS = ['dataset', 'dataDir', 'imageSize', 'dataFile', 'labe
 
 /** Options only the baselines have. */
 export const BASELINE_OWN_OPTIONS: readonly OptSpec[] = [
-  { key: 'method', flag: '--method', type: 'choice', choices: BASELINE_METHODS, help: 'shallow baseline: ocsvm = one-class SVM (RBF kernel), kde = Gaussian kernel density, if = Isolation Forest' },
+  { key: 'method', flag: '--method', type: 'choice', choices: BASELINE_METHODS, help: `shallow baseline: ${DETECTORS.map((d) => `${d.name} = ${d.title}`).join(', ')}` },
   { key: 'gcn', flag: '--gcn', type: 'bool01', def: false, help: 'global contrast normalization (l1) before the min–max scaling (the original scripts: 1 for IF and CIFAR-10, 0 for MNIST OC-SVM and KDE)' },
   { key: 'pca', flag: '--pca', type: 'bool01', def: false, help: 'project the flattened images onto the principal components holding --pca-variance of the training variance' },
   { key: 'pcaVariance', flag: '--pca-variance', type: 'float', def: 0.95, gt: 0, max: 0.999999, help: 'variance fraction PCA keeps' },
@@ -120,28 +121,20 @@ export function buildBaselineConfig(raw: Record<string, unknown>): BaselineConfi
     selectionFrac: own.selectionFrac as number, bandwidth: own.bandwidth as number | undefined, kdeFolds: own.kdeFolds as number,
     nEstimators: own.nEstimators as number, maxSamples: own.maxSamples as number, contamination: own.contamination as number,
   };
-  if (method !== 'ocsvm') {
-    for (const k of ['gamma', 'gammaSelection', 'selectionFrac'] as const) {
-      if (raw[k] !== undefined) throw new UserError(`${flagOf(k)} only applies to --method ocsvm: drop it`);
-    }
-    if (raw.nu !== undefined) throw new UserError('--nu only applies to --method ocsvm (the threshold of kde and if is --contamination): drop it');
+  // an option of the other detectors (Detector.options) is refused
+  const detector = detectorFor(method);
+  for (const spec of BASELINE_OWN_OPTIONS) {
+    const key = spec.key as keyof BaselineConfig;
+    if (raw[key] === undefined || (COMMON_BASELINE_KEYS as readonly string[]).includes(key) || (detector.options as readonly string[]).includes(key)) continue;
+    const owners = DETECTORS.filter((d) => (d.options as readonly string[]).includes(key)).map((d) => d.name);
+    throw new UserError(`${spec.flag} only applies to --method ${owners.join(' or ')}: drop it`);
   }
-  if (method !== 'kde') for (const k of ['bandwidth', 'kdeFolds'] as const) if (raw[k] !== undefined) throw new UserError(`${flagOf(k)} only applies to --method kde: drop it`);
-  if (method !== 'if') for (const k of ['nEstimators', 'maxSamples'] as const) if (raw[k] !== undefined) throw new UserError(`${flagOf(k)} only applies to --method if: drop it`);
-  if (method === 'ocsvm' && raw.contamination !== undefined) throw new UserError('--contamination does not apply to --method ocsvm (its threshold is the boundary, set by --nu): drop it');
   if (raw.pcaVariance !== undefined && !cfg.pca) throw new UserError('--pca-variance needs --pca 1');
+  detector.checkConfig(cfg);
   return cfg;
 }
 
-function flagOf(key: string): string {
-  return BASELINE_OWN_OPTIONS.find((s) => s.key === key)!.flag;
-}
-
-/** The method in words, as logged and recorded in results.json "objective" (the report's column is read from it). */
+/** The method in words, as logged and recorded in results.json "objective". */
 export function describeBaseline(cfg: BaselineConfig): string {
-  switch (cfg.method) {
-    case 'ocsvm': return `OC-SVM (RBF kernel${cfg.nu.length === 1 ? `, ν = ${cfg.nu[0]}` : ''})`;
-    case 'kde': return 'KDE (Gaussian kernel)';
-    case 'if': return `Isolation Forest (${cfg.nEstimators} trees, ${cfg.maxSamples} samples per tree)`;
-  }
+  return detectorFor(cfg.method).describe(cfg);
 }

@@ -21,6 +21,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { UserError } from '../util/errors.js';
 import { permutation, subRng } from '../util/rng.js';
 import { parseNpy, readNpy } from './npy.js';
@@ -62,17 +63,22 @@ export function locateGtsrb(dataDir: string, explicit: boolean): string {
 
 /** Parses a GT-xxxxx.csv annotation file. */
 export function parseGtCsv(text: string, name: string): GtsrbRow[] {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  if (lines.length === 0) throw new UserError(`${name}: empty annotation file`);
-  const head = lines[0].split(';').map((s) => s.trim());
+  let records: string[][];
+  try {
+    // ';'-separated, cells trimmed, blank lines skipped, \n or \r\n
+    records = parse(text, { delimiter: ';', trim: true, skip_empty_lines: true, relax_column_count: true, record_delimiter: ['\r\n', '\n'] });
+  } catch (e) {
+    throw new UserError(`${name}: not a ';'-separated annotation file (${(e as Error).message.split('\n')[0]})`);
+  }
+  if (records.length === 0) throw new UserError(`${name}: empty annotation file`);
+  const head = records[0];
   const col = (c: string) => {
     const i = head.indexOf(c);
     if (i < 0) throw new UserError(`${name}: no column ${c} in the header (${head.join(';')}): expected Filename;Width;Height;Roi.X1;Roi.Y1;Roi.X2;Roi.Y2;ClassId`);
     return i;
   };
   const idx = { file: col('Filename'), width: col('Width'), height: col('Height'), x1: col('Roi.X1'), y1: col('Roi.Y1'), x2: col('Roi.X2'), y2: col('Roi.Y2'), classId: col('ClassId') };
-  return lines.slice(1).map((line, k) => {
-    const f = line.split(';').map((s) => s.trim());
+  return records.slice(1).map((f, k) => {
     const num = (key: keyof typeof idx) => {
       const v = Number(f[idx[key]]);
       if (f[idx[key]] === undefined || f[idx[key]] === '' || !Number.isInteger(v) || v < 0) throw new UserError(`${name}, line ${k + 2}: ${key} is not a whole number ≥ 0 (${JSON.stringify(f[idx[key]] ?? '')})`);

@@ -536,12 +536,18 @@ ${runRows}
 
 // ------------------------------------------------------------------------------------------------ entry
 
+/** The files report writes into the sweep folder, in this order. */
+const REPORT_FILES = ['summary.csv', 'summary.md', 'auc_chart.png', 'report.html'] as const;
+
 /** Writes summary.csv, summary.md, auc_chart.png and report.html (with the charts as inline SVG) into the sweep folder. */
 export async function writeReport(dirArg: string): Promise<ReportResult> {
   const dir = path.resolve(dirArg);
   let st: fs.Stats;
   try { st = fs.statSync(dir); } catch { throw new UserError(`${dirArg} does not exist: give the --xp-dir of a sweep`); }
   if (!st.isDirectory()) throw new UserError(`${dirArg} is not a folder: give the --xp-dir of a sweep`);
+  const files = REPORT_FILES.map((f) => path.join(dir, f));
+  const folder = files.find((f) => fs.statSync(f, { throwIfNoEntry: false })?.isDirectory());
+  if (folder) throw new UserError(`${folder} is a folder where report writes a file: move or remove it, then run report again`);
   const runs = collectRuns(dir);
   if (!runs.length) throw new UserError(`no runs in ${dirArg} (expected ${path.join(dirArg, '<class>vsall/seed_<seed>/results.json')}, or sweep folders holding them): run deep-svdd sweep --xp-dir ${dirArg} first`);
   const { classes, overall } = summarise(runs);
@@ -550,7 +556,6 @@ export async function writeReport(dirArg: string): Promise<ReportResult> {
   const md = markdown(dir, classes, overall, runs, t1, cmp);
   const chart = await aucChart(classes, runs);
   const page = await html(dir, classes, overall, runs, chart, t1, cmp); // reads (and checks) every epochs.csv before anything is written
-  const files = ['summary.csv', 'summary.md', 'auc_chart.png', 'report.html'].map((f) => path.join(dir, f));
   writeFileAtomic(files[0], csv(classes, overall));
   writeFileAtomic(files[1], md);
   writeFileAtomic(files[2], chart.png);

@@ -1,5 +1,6 @@
 /** epochs.csv: one row per epoch and phase, rewritten atomically after every epoch as the run goes. */
 import fs from 'node:fs';
+import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { type EpochRow } from '../train/loop.js';
 import { UserError } from '../util/errors.js';
@@ -41,15 +42,20 @@ export function readEpochLosses(file: string, fix: string): Record<'pretrain' | 
     if (code === 'ENOENT') return null;
     throw new UserError(`${file} cannot be read (${code === 'EISDIR' ? 'a folder where a file is expected' : code ?? String(e)}): ${fix}`);
   }
-  const lines = text.replace(/\r?\n$/, '').split(/\r?\n/);
-  const head = lines[0]?.split(',') ?? [];
+  let records: string[][];
+  try {
+    // every line a record (an empty one too: it is refused below for its cell count), \n or \r\n
+    records = parse(text, { relax_column_count: true, record_delimiter: ['\r\n', '\n'] });
+  } catch (e) {
+    throw new UserError(`${file} is corrupted (${(e as Error).message.split('\n')[0]}): ${fix}`);
+  }
+  const head = records[0] ?? [];
   const iPhase = head.indexOf('phase');
   const iEpoch = head.indexOf('epoch');
   const iLoss = head.indexOf('loss');
   if (iPhase < 0 || iEpoch < 0 || iLoss < 0) throw new UserError(`${file} is corrupted (line 1 is not the header phase,epoch,...,loss): ${fix}`);
   const per: Record<'pretrain' | 'train', number[]> = { pretrain: [], train: [] };
-  lines.slice(1).forEach((l, k) => {
-    const cells = l.split(',');
+  records.slice(1).forEach((cells, k) => {
     const where = `${file} is corrupted (line ${k + 2}`;
     if (cells.length !== head.length) throw new UserError(`${where}: ${cells.length} cells, the header has ${head.length}): ${fix}`);
     const phase = cells[iPhase];

@@ -15,6 +15,7 @@ import { popStd, sweepComparison, writeReport } from '../../src/experiments/repo
 import { estimateEta, formatDuration, statusLine } from '../../src/experiments/sweep-progress.js';
 import { countRuns, runOutcome, SweepState, type SweepPlan, type SweepRun } from '../../src/experiments/sweep-state.js';
 import { parseClassSelection, parseIntList } from '../../src/experiments/sweep.js';
+import { UserError } from '../../src/util/errors.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const cli = path.join(root, 'dist/src/cli/main.js');
@@ -134,6 +135,22 @@ test('report: the paper column follows results.json "objective" (soft-boundary, 
   assert.equal(r.overall.aeMean, null, 'no AE mean over all classes when a class has none');
   const html = fs.readFileSync(path.join(dir, 'report.html'), 'utf8');
   assert.match(html, /loss diverged/);
+});
+
+test('report: a folder where one of its files belongs is a one-line error naming it, before anything is written', async () => {
+  const files = ['summary.csv', 'summary.md', 'auc_chart.png', 'report.html'];
+  for (const blocked of files) {
+    const dir = path.join(tmp, `blocked-${blocked}`);
+    fs.mkdirSync(path.join(dir, '0vsall', 'seed_1'), { recursive: true });
+    fs.writeFileSync(path.join(dir, '0vsall', 'seed_1', 'results.json'), JSON.stringify({ status: 'finished', dataset: 'mnist', objective: 'one-class Deep SVDD', test_auc: 0.9 }));
+    fs.mkdirSync(path.join(dir, blocked));
+    await assert.rejects(writeReport(dir), (e: Error) => e instanceof UserError && e.message === `${path.join(dir, blocked)} is a folder where report writes a file: move or remove it, then run report again`);
+    assert.deepEqual(files.filter((f) => fs.existsSync(path.join(dir, f))), [blocked], 'nothing written');
+  }
+  const r = run(['report', path.join(tmp, 'blocked-report.html')]);
+  assert.notEqual(r.code, 0);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /report\.html is a folder where report writes a file: move or remove it/);
 });
 
 test('report on a folder of sweeps (an ablation) compares them: autoencoder → final AUC per class they share; a linked sweep folder counts', async () => {
