@@ -14,6 +14,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { PAPER_COLUMN_TITLE, PAPER_COLUMNS, PAPER_CONFIDENCE, paperColumnOf, paperValue, type PaperCell, type PaperColumn } from '../eval/paper.js';
+/** the datasets of the ICML 2018 paper's Table 1 (the others' numbers come from the Deep SAD paper) */
+const PAPER_TABLE1_DATASETS = ['mnist', 'cifar10', 'gtsrb'];
 import { writeFileAtomic } from '../io/atomic.js';
 import { chartSvg, lineChartSpec, svgToPng, type ChartSpec, type LineSeries } from '../io/charts.js';
 import { readEpochLosses } from '../io/epochs-csv.js';
@@ -312,7 +314,7 @@ function notes(classes: ClassSummary[], runs: ReportRun[]): string[] {
   const cols = [...new Set(classes.filter((c) => c.column).map((c) => `${c.dataset}:${c.column}`))];
   for (const dc of cols) {
     const [ds, col] = dc.split(':') as [string, PaperColumn];
-    out.push(`Paper: Ruff et al., ICML 2018, Table 1, ${ds === 'cifar10' ? 'CIFAR-10' : ds.toUpperCase()}, ${PAPER_COLUMN_TITLE[col]} column (${PAPER_CONFIDENCE[ds]?.[col] ?? 'unconfirmed'}). Δ = ours − paper.`);
+    out.push(`Paper: ${PAPER_TABLE1_DATASETS.includes(ds) ? `Ruff et al., ICML 2018, Table 1, ${ds === 'cifar10' ? 'CIFAR-10' : ds.toUpperCase()}` : `Ruff et al., ICLR 2020 (Deep SAD), ${ds}`}, ${PAPER_COLUMN_TITLE[col]} column (${PAPER_CONFIDENCE[ds]?.[col] ?? 'unconfirmed'}). Δ = ours − paper.`);
   }
   if (classes.some((c) => c.column === null)) out.push('No paper value where the runs mix objectives, use other outlier classes than "all", or the dataset is not in Table 1.');
   out.push('AE pretraining AUC: the autoencoder\'s own test AUC (reconstruction error) after pretraining, mean over the finished seeds.');

@@ -241,7 +241,7 @@ test('score refuses models with non-finite or out-of-range values, before buildi
   score(copy('m-r2', (m) => { m.R2 = -1; }), /R2 is not a finite number ≥ 0/);
   score(copy('m-big-r', (m) => { m.R = 1e200; delete m.R2; }), /non-finite score/);
   score(copy('m-w', () => undefined, (w) => { w[10] = NaN; }), /weights\.bin holds a non-finite value \(NaN\) in weight/);
-  score(copy('m-rep', (m) => { (m.net as { options: { repDim: number } }).options.repDim = 2 ** 30; }), /representation size 1073741824 is not a multiple of 16 from 16 to 4096/);
+  score(copy('m-rep', (m) => { (m.net as { options: { repDim: number } }).options.repDim = 2 ** 30; }), /representation size 1073741824 is not a whole number from 1 to 4096/);
 });
 
 test('crafted inputs are refused within 5 s of CPU time and 500 MB', () => {

@@ -263,7 +263,7 @@ test('a sweep interrupted with SIGINT keeps its finished runs; the same command 
     const mean = (aucs[0] + aucs[1]) / 2;
     const std = Math.abs(aucs[0] - aucs[1]) / 2; // population std of two values
     classMeans.push(mean);
-    const paper = PAPER_TABLE1.mnist['one-class'][c];
+    const paper = PAPER_TABLE1.mnist['one-class']![c];
     const row = md.split('\n').find((l) => l.startsWith(`| ${c} |`));
     assert.ok(row, `summary.md has no row for class ${c}:\n${md}`);
     assert.equal(row, `| ${c} | ${c} | 2 | ${mean.toFixed(1)} ± ${std.toFixed(1)} | ${paper.mean.toFixed(1)} ± ${paper.std.toFixed(1)} | `
