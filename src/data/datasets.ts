@@ -6,14 +6,14 @@
 import path from 'node:path';
 import { inputShape } from '../nn/architectures.js';
 import { UserError } from '../util/errors.js';
-import { permutation, subRng } from '../util/rng.js';
+import { subRng } from '../util/rng.js';
 import { type ImageSet } from './batches.js';
 import { type DatasetInfo, type RawData, type RawImages } from './dataset-spec.js';
 import { preprocess, type GcnNorm, type PreprocessConstants } from './preprocess.js';
 import { datasetSpec } from './registry.js';
 import { prepareTable } from './tables.js';
 import { type ZcaTransform } from './zca.js';
-import { buildSplit, gatherImages, resolveClasses, seededSubset, selectIndices } from './select.js';
+import { buildSplit, gatherImages, resolveClasses, seededSubset, selectIndices, trainingSelection } from './select.js';
 
 export { type DatasetInfo, type RawData };
 
@@ -93,22 +93,7 @@ function prepareImages(o: PrepareOptions, data: RawImages & { info?: DatasetInfo
     throw new UserError(`no training images of the normal class(es) ${names}: ${path.join(o.dataDir ?? '', 'train')} has no such class folder; choose other classes with --normal, or add their training images`);
   }
   const split = buildSplit(data.train.labels, data.test.labels, classes);
-  const normalIdx = seededSubset(split.trainIdx, o.nTrain, subRng(o.seed, 'train-subset'), '--n-train');
-  // --val-frac: a disjoint, seeded validation subset of the normal training images
-  const nVal = Math.floor((o.valFrac ?? 0) * normalIdx.length);
-  const valPerm = permutation(normalIdx.length, subRng(o.seed, 'validation'));
-  const valIdx = Int32Array.from(valPerm.subarray(0, nVal), (k) => normalIdx[k]).sort();
-  const keptNormal = Int32Array.from(valPerm.subarray(nVal), (k) => normalIdx[k]).sort();
-  // --out-frac: ceil(f·n/(1−f)) seeded outlier-class training images join the training set (the original's rule)
-  const outFrac = o.outFrac ?? 0;
-  const nOut = outFrac > 0 ? Math.ceil((outFrac * keptNormal.length) / (1 - outFrac)) : 0;
-  const outPool = selectIndices(data.train.labels, classes.outlier);
-  if (nOut > outPool.length) {
-    throw new UserError(`--out-frac ${outFrac} needs ${nOut} outlier-class training images but only ${outPool.length} exist: use a smaller --out-frac`);
-  }
-  const outPerm = permutation(outPool.length, subRng(o.seed, 'contamination'));
-  const outIdx = Int32Array.from(outPerm.subarray(0, nOut), (k) => outPool[k]);
-  const trainIdx = Int32Array.from([...keptNormal, ...outIdx]);
+  const { trainIdx, valIdx, nOut } = trainingSelection(split.trainIdx, selectIndices(data.train.labels, classes.outlier), o, 'outlier-class training images');
   const testPick = seededSubset(Int32Array.from(split.testIdx.keys()), o.nTest, subRng(o.seed, 'test-subset'), '--n-test');
   const testIndex = Int32Array.from(testPick, (k) => split.testIdx[k]);
   const testLabels = Uint8Array.from(testPick, (k) => split.testLabels[k]);

@@ -5,7 +5,7 @@
  *  - -1 on one side means "every class not on the other side".
  */
 import { check, UserError } from '../util/errors.js';
-import { permutation, type Rng } from '../util/rng.js';
+import { permutation, subRng, type Rng } from '../util/rng.js';
 
 export interface ClassSelection {
   normal: number[];
@@ -168,4 +168,28 @@ export function gatherImages(images: Uint8Array, d: number, idx: Int32Array): Ui
     out.set(images.subarray(i * d, (i + 1) * d), k * d);
   }
   return out;
+}
+
+/**
+ * The training set of a run, from its normal training candidates and the outlier pool, for images and tables alike:
+ * --n-train's seeded subset of the normal ones, --val-frac's disjoint seeded validation subset of those, and
+ * --out-frac's ceil(f·n/(1−f)) seeded outliers joining the rest (the original's rule). `outliersAre` names the pool
+ * in the error when it is too small.
+ */
+export function trainingSelection(
+  normal: Int32Array, outlierPool: Int32Array, o: { seed: number; nTrain?: number; valFrac?: number; outFrac?: number }, outliersAre: string,
+): { trainIdx: Int32Array; valIdx: Int32Array; nOut: number } {
+  const normalIdx = seededSubset(normal, o.nTrain, subRng(o.seed, 'train-subset'), '--n-train');
+  const nVal = Math.floor((o.valFrac ?? 0) * normalIdx.length);
+  const valPerm = permutation(normalIdx.length, subRng(o.seed, 'validation'));
+  const valIdx = Int32Array.from(valPerm.subarray(0, nVal), (k) => normalIdx[k]).sort();
+  const keptNormal = Int32Array.from(valPerm.subarray(nVal), (k) => normalIdx[k]).sort();
+  const outFrac = o.outFrac ?? 0;
+  const nOut = outFrac > 0 ? Math.ceil((outFrac * keptNormal.length) / (1 - outFrac)) : 0;
+  if (nOut > outlierPool.length) {
+    throw new UserError(`--out-frac ${outFrac} needs ${nOut} ${outliersAre} but only ${outlierPool.length} exist: use a smaller --out-frac`);
+  }
+  const outPerm = permutation(outlierPool.length, subRng(o.seed, 'contamination'));
+  const outIdx = Int32Array.from(outPerm.subarray(0, nOut), (k) => outlierPool[k]);
+  return { trainIdx: Int32Array.from([...keptNormal, ...outIdx]), valIdx, nOut };
 }

@@ -12,10 +12,10 @@
 import { mlpDefaults } from '../nn/mlp.js';
 import { type SettingDefaults } from '../nn/architectures.js';
 import { UserError } from '../util/errors.js';
-import { permutation, subRng } from '../util/rng.js';
+import { subRng } from '../util/rng.js';
 import { type DataLocation, type DatasetInfo, type DatasetScan, type DatasetSpec, type RawTable } from './dataset-spec.js';
 import { type PreparedData, type PrepareOptions } from './datasets.js';
-import { resolveClasses, seededSubset } from './select.js';
+import { resolveClasses, seededSubset, trainingSelection } from './select.js';
 import { readTableFile, type TableData } from './table-file.js';
 import { applyTableScaler, fitTableScaler, stratifiedSplit } from './table-prep.js';
 
@@ -87,17 +87,7 @@ export function prepareTable(o: PrepareOptions, raw: RawTable, info: DatasetInfo
   const trainOutlier = trainRows.filter((i) => isOutlier[raw.labels[i]]);
   const names = (cs: number[]) => cs.map((c) => info.classNames[c]).join(', ');
   if (trainNormal.length === 0) throw new UserError(`${raw.source}: no training rows of the normal class(es) ${names(classes.normal)}: choose other classes with --normal`);
-  const normalIdx = seededSubset(trainNormal, o.nTrain, subRng(o.seed, 'train-subset'), '--n-train');
-  const nVal = Math.floor((o.valFrac ?? 0) * normalIdx.length);
-  const valPerm = permutation(normalIdx.length, subRng(o.seed, 'validation'));
-  const valIdx = Int32Array.from(valPerm.subarray(0, nVal), (k) => normalIdx[k]).sort();
-  const keptNormal = Int32Array.from(valPerm.subarray(nVal), (k) => normalIdx[k]).sort();
-  const outFrac = o.outFrac ?? 0;
-  const nOut = outFrac > 0 ? Math.ceil((outFrac * keptNormal.length) / (1 - outFrac)) : 0;
-  if (nOut > trainOutlier.length) throw new UserError(`--out-frac ${outFrac} needs ${nOut} outlier rows in the training split but only ${trainOutlier.length} exist: use a smaller --out-frac`);
-  const outPerm = permutation(trainOutlier.length, subRng(o.seed, 'contamination'));
-  const outIdx = Int32Array.from(outPerm.subarray(0, nOut), (k) => trainOutlier[k]);
-  const trainIdx = Int32Array.from([...keptNormal, ...outIdx]);
+  const { trainIdx, valIdx, nOut } = trainingSelection(trainNormal, trainOutlier, o, 'outlier rows in the training split');
   const testAll = Int32Array.from(split.test, (k) => rows[k]);
   const testIndex = seededSubset(testAll, o.nTest, subRng(o.seed, 'test-subset'), '--n-test');
   if (testIndex.length === 0) throw new UserError(`${raw.source}: the test split is empty: the table has too few rows of the chosen classes`);
