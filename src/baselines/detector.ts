@@ -5,10 +5,8 @@
  * data, PCA, the run folder, metrics, pictures.
  */
 import { type BaselineConfig } from '../config/baseline-options.js';
+import { type HyperparameterSelection } from '../io/results.js';
 import { type Rows } from './distances.js';
-
-/** How the hyperparameters were chosen (results.json "hyperparameter_selection"). */
-export interface HyperparameterSelection { protocol: string; uses_test_labels: boolean; note?: string; [k: string]: unknown }
 
 /** What a detector may use besides its training rows while it fits and chooses its hyperparameters. */
 export interface FitContext {

@@ -9,7 +9,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describeBackend, type BackendInfo } from '../backend/select.js';
-import { describeObjective } from '../config/build.js';
+import { describeObjective, radiusMode } from '../config/build.js';
+import { type TrainMethod } from '../config/methods.js';
 import { type TrainConfig } from '../config/options.js';
 import { type PreparedData } from '../data/datasets.js';
 import { writeJsonAtomic } from '../io/atomic.js';
@@ -48,6 +49,12 @@ export async function runTraining(cfg: TrainConfig, opts: { quiet?: boolean } = 
   }
 }
 
+/** results.json "method" of a train run: the DCAE baseline, or the Deep SVDD variant radiusMode picks. */
+export function trainMethod(cfg: TrainConfig): TrainMethod {
+  if (cfg.loss === 'autoencoder') return 'dcae';
+  return radiusMode(cfg) === 'one-class' ? 'one-class' : 'soft-boundary';
+}
+
 async function trainInFolder(cfg: TrainConfig, checked: Checked, opts: { quiet?: boolean }): Promise<RunOutcome> {
   const xp = cfg.xpDir;
   const resultsFile = path.join(xp, RESULTS_FILE);
@@ -60,7 +67,7 @@ async function trainInFolder(cfg: TrainConfig, checked: Checked, opts: { quiet?:
   const results: RunResults = {
     results_version: RESULTS_VERSION, ...(resume?.header.results ?? {}),
     status: 'running', started_at: new Date(started).toISOString(), deep_svdd_version: PACKAGE_VERSION, code_commit: sourceCommit(), seed: cfg.seed,
-    dataset: cfg.dataset, objective: describeObjective(cfg),
+    dataset: cfg.dataset, objective: describeObjective(cfg), method: trainMethod(cfg),
   };
   const write = () => writeResults(resultsFile, { ...results, timings_s: timings });
   try {

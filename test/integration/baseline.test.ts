@@ -10,8 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { paperColumnOf } from '../../src/eval/paper.js';
 import { writeReport } from '../../src/experiments/report.js';
+import { methodOf } from '../../src/io/results.js';
 import { assertUnchanged, snapshot } from '../helpers/snapshot.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -42,7 +42,8 @@ test('each method end to end: run folder, hyperparameters, how they were chosen'
   let r = cliRun(['baseline', '--method', 'ocsvm', ...small, '--xp-dir', 'oc']);
   assert.equal(r.code, 0, r.stderr);
   const oc = finishedRun(path.join(tmp, 'oc'));
-  assert.equal(paperColumnOf(oc.objective), 'ocsvm');
+  assert.equal(oc.method, 'ocsvm');
+  assert.equal(methodOf(oc), 'ocsvm');
   assert.equal(oc.hyperparameter_selection.protocol, 'test-slice');
   assert.equal(oc.hyperparameter_selection.uses_test_labels, true);
   assert.equal(oc.hyperparameter_selection.grid.length, 10);
@@ -71,14 +72,14 @@ test('each method end to end: run folder, hyperparameters, how they were chosen'
   r = cliRun(['baseline', '--method', 'kde', ...small, '--pca', '1', '--xp-dir', 'kde']);
   assert.equal(r.code, 0, r.stderr);
   const kde = finishedRun(path.join(tmp, 'kde'));
-  assert.equal(paperColumnOf(kde.objective), 'kde');
+  assert.equal(kde.method, 'kde');
   assert.equal(kde.hyperparameter_selection.grid.length, 20);
   assert.ok(kde.pca.components > 1 && kde.pca.components < 150 && kde.pca.variance_kept > 0.95, JSON.stringify(kde.pca));
 
   r = cliRun(['baseline', '--method', 'if', ...small, '--gcn', '1', '--seed', '3', '--xp-dir', 'if']);
   assert.equal(r.code, 0, r.stderr);
   const iso = finishedRun(path.join(tmp, 'if'));
-  assert.equal(paperColumnOf(iso.objective), 'if');
+  assert.equal(iso.method, 'if');
   assert.deepEqual(iso.hyperparameters, { n_estimators: 100, max_samples: 150, contamination: 0.1 });
   assert.equal(iso.preprocessing.gcn, 'l1');
   // the same seed gives the same scores; a finished run is not overwritten without --force 1
@@ -137,7 +138,7 @@ test('a baseline sweep, then report on a folder of sweeps: the Table 1 layout wi
   assert.equal(r.code, 0, r.stderr);
   const sweep = readJson(path.join(table, 'if', 'sweep.json'));
   assert.equal(sweep.runs.filter((x: { status: string }) => x.status === 'finished').length, 4);
-  // the other five methods as fake run folders
+  // the other five methods as fake run folders written before results.json had "method": their column comes from "objective"
   const objectives: Record<string, string> = {
     ocsvm: 'OC-SVM (RBF kernel, ν = 0.1)', kde: 'KDE (Gaussian kernel)', dcae: 'deep convolutional autoencoder (l2 reconstruction error)',
     soft: 'soft-boundary Deep SVDD, ν = 0.1, block-coordinate R', oneclass: 'one-class Deep SVDD',
