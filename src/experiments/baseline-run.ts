@@ -15,9 +15,9 @@ import { describeBaseline, type BaselineConfig } from '../config/baseline-option
 import { loadRaw, prepareData, type PreparedData } from '../data/datasets.js';
 import { preprocess } from '../data/preprocess.js';
 import { gatherImages, selectIndices } from '../data/select.js';
-import { rocAuc } from '../eval/metrics.js';
+import { UserError } from '../util/errors.js';
 import { PACKAGE_VERSION } from '../util/version.js';
-import { dataFields, evaluationFields, writePictures } from './run-context.js';
+import { dataFields, evaluationFields, fmtAuc, safeAuc, writePictures } from './run-context.js';
 import { runInFolder, type Run, type RunOutcome } from './run-lifecycle.js';
 
 /** The data of a baseline run, read and checked before its folder is touched. */
@@ -42,12 +42,16 @@ export async function runBaseline(cfg: BaselineConfig, opts: { quiet?: boolean }
   });
 }
 
-/** Reads the data files and checks them (before the run folder changes). */
+/** Reads the data files and checks them, and that the detector can fit and select on them (before the run folder changes). */
 function readInputs(cfg: BaselineConfig): BaselineInput {
   const t = performance.now();
   const raw = loadRaw(cfg.dataset, cfg.dataDir ?? 'data', cfg.dataDir !== undefined, cfg.imageSize);
   const data = prepareData({ ...cfg, contrast: cfg.gcn ? 'l1' : 'none' }, raw);
-  return { raw, data, dataSeconds: seconds(t), outlierPool: selectIndices(raw.train.labels, data.outlier) };
+  const input = { raw, data, dataSeconds: seconds(t), outlierPool: selectIndices(raw.train.labels, data.outlier) };
+  if (data.train.n < 2) throw new UserError(`the training set has ${data.train.n} image(s), a baseline needs at least 2: choose other --normal classes or a larger --n-train`);
+  const d = data.info.height * data.info.width * data.info.channels;
+  detectorFor(cfg.method).checkInputs(cfg, { nTrain: data.train.n, d, testLabels: data.testLabels, nOutlierPool: input.outlierPool.length });
+  return input;
 }
 
 /** The detector fitted on the training images (features: flattened, or PCA), then tested. */
@@ -93,11 +97,11 @@ async function fitAndTest(cfg: BaselineConfig, input: BaselineInput, run: Run): 
   const threshold = detector.threshold(fitted.model, train, cfg);
   // float64 as computed: an OC-SVM's decision values at large γ differ from −ρ only below float32's resolution
   // (digit 5, γ = 2^-1: in the ninth digit), so rounding them to float32 would tie most test images
-  const auc = rocAuc(reported.testLabels, scores);
+  const auc = safeAuc(reported.testLabels, scores); // null with one class only among the test images reported
   Object.assign(results, evaluationFields(reported, scores, auc, threshold), {
     threshold, n_test_reported: reported.test.n, train_time_s: timings.fit_s, test_time_s: timings.test_s,
   });
-  log.info(`Test AUC: ${(100 * auc).toFixed(2)}% on ${reported.test.n} test images (fit ${timings.fit_s.toFixed(1)} s, test ${timings.test_s.toFixed(1)} s)`);
+  log.info(`Test AUC: ${fmtAuc(auc)} on ${reported.test.n} test images (fit ${timings.fit_s.toFixed(1)} s, test ${timings.test_s.toFixed(1)} s)`);
   writePictures(run.xp, reported, scores);
 }
 
