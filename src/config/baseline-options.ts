@@ -9,8 +9,6 @@ import { BASELINE_METHODS, DETECTORS, detectorFor, type BaselineMethod } from '.
 import { UserError } from '../util/errors.js';
 import { buildTrainConfig } from './build.js';
 import { parseValue, TRAIN_OPTIONS, type DatasetName, type OptSpec } from './options.js';
-
-export { BASELINE_METHODS, type BaselineMethod };
 export const GAMMA_SELECTIONS = ['test-slice', 'train-holdout'] as const;
 
 /** Train options that mean the same for a baseline run. */
