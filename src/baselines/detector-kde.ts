@@ -4,10 +4,11 @@
  * quantile of the training scores (cross-validated where the bandwidth was).
  */
 import { quantile } from '../eval/metrics.js';
+import { UserError } from '../util/errors.js';
 import { permutation, subRng } from '../util/rng.js';
 import { defineDetector, negate, seconds } from './detector.js';
 import { type Rows } from './distances.js';
-import { foldAssignment, KDE_BANDWIDTHS, kdeCrossValidate, kdeLogDensity } from './kde.js';
+import { bandwidthRange, foldAssignment, KDE_BANDWIDTHS, kdeCrossValidate, kdeLogDensity } from './kde.js';
 
 /** A KDE is its training set and bandwidth; `trainScores`: the training images' cross-validated scores, when chosen so. */
 export interface KdeModel { train: Rows; h: number; trainScores?: Float64Array }
@@ -18,7 +19,16 @@ export const kde = defineDetector<'kde', KdeModel>({
   options: ['bandwidth', 'kdeFolds', 'contamination'],
   describe: () => 'KDE (Gaussian kernel)',
   checkConfig() {},
-  checkInputs() {},
+  checkInputs(cfg, { nTrain, d }) {
+    if (cfg.bandwidth === undefined) {
+      if (cfg.kdeFolds > nTrain) throw new UserError(`--kde-folds ${cfg.kdeFolds} is more than the ${nTrain} training images: use at most ${nTrain} folds, or give --bandwidth`);
+      return;
+    }
+    const range = bandwidthRange(d);
+    if (!(cfg.bandwidth >= range.min && cfg.bandwidth <= range.max)) {
+      throw new UserError(`--bandwidth ${cfg.bandwidth} is outside what double precision can evaluate for images of ${d} values (the Gaussian kernel's 1/(2h²) overflows or vanishes): use a bandwidth from ${range.min} to ${range.max}`);
+    }
+  },
   async fit(train, { cfg, log, timings }) {
     if (cfg.bandwidth !== undefined) {
       timings.fit_s = 0; // a KDE is its training set

@@ -4,12 +4,14 @@
  * paper's protocol; the rest is reported) or held-out training images of the normal and the outlier classes (then
  * refitted on the whole training set).
  */
+import { UserError } from '../util/errors.js';
 import { permutation, subRng } from '../util/rng.js';
+import { type BaselineConfig } from '../config/baseline-options.js';
 import { rocAuc } from '../eval/metrics.js';
 import { defineDetector, negate, seconds, type FitContext, type Fitted } from './detector.js';
 import { concatRows, takeRows, type Rows } from './distances.js';
 import { fitOcsvm, ocsvmDecision, PRECOMPUTED_MAX, trainDistances, type OcsvmModel, type PrecomputedDistances } from './ocsvm.js';
-import { bestOf, GAMMA_GRID, splitHoldout, splitTestSlice, type GridPoint } from './selection.js';
+import { bestOf, GAMMA_GRID, splitHoldout, splitTestSlice, testSliceSize, type GridPoint } from './selection.js';
 
 type Params = { gamma: number; nu: number };
 type Fit = (train: Rows, p: Params, idx?: Int32Array) => Promise<OcsvmModel>;
@@ -19,11 +21,26 @@ export const ocsvm = defineDetector<'ocsvm', OcsvmModel>({
   title: 'one-class SVM (RBF kernel)',
   options: ['nu', 'gamma', 'gammaSelection', 'selectionFrac'],
   describe: (cfg) => `OC-SVM (RBF kernel${cfg.nu.length === 1 ? `, ν = ${cfg.nu[0]}` : ''})`,
-  checkConfig() {},
-  checkInputs() {},
+  checkConfig(cfg) {
+    // every α_i at its bound 1: libsvm has no free support vector to place the boundary and writes ρ = inf
+    if (cfg.nu.includes(1)) throw new UserError('--nu 1 leaves the OC-SVM no boundary (every training image is a bounded support vector and the offset ρ is undefined): use a ν below 1');
+  },
+  checkInputs(cfg, { testLabels, nOutlierPool }) {
+    if (gridOf(cfg).length === 1) return; // nothing to choose
+    if (cfg.gammaSelection === 'train-holdout') {
+      if (!nOutlierPool) throw new UserError('--gamma-selection train-holdout needs training images of the outlier classes: there are none; use --gamma-selection test-slice or give --gamma');
+      return;
+    }
+    const n = testLabels.length;
+    const nHold = testSliceSize(n, cfg.selectionFrac);
+    const n1 = testLabels.reduce((a, v) => a + v, 0);
+    if (nHold < 2 || n - nHold < 2 || n1 < 2 || n - n1 < 2) {
+      throw new UserError(`--gamma-selection test-slice chooses γ on ${nHold} of the ${n} test images and reports on the other ${n - nHold}, and both parts need normal and outlier images (the test set has ${n - n1} normal, ${n1} outlier): use more test images (--n-test), give --gamma, or use --gamma-selection train-holdout`);
+    }
+  },
   async fit(train, ctx) {
     const { cfg, log, timings } = ctx;
-    const grid = cfg.nu.flatMap((nu) => (cfg.gamma !== undefined ? [cfg.gamma] : GAMMA_GRID).map((gamma) => ({ gamma, nu })));
+    const grid = gridOf(cfg);
     // the squared distances between the training images, once for the whole grid (libsvm gets precomputed kernels)
     let pre: PrecomputedDistances | undefined;
     if (train.n <= PRECOMPUTED_MAX) {
@@ -44,6 +61,11 @@ export const ocsvm = defineDetector<'ocsvm', OcsvmModel>({
   score: (model, rows) => negate(ocsvmDecision(model, rows)),
   threshold: () => 0,
 });
+
+/** The (γ, ν) pairs to choose from: the given ν values, each with the given γ or the original's γ grid. */
+function gridOf(cfg: BaselineConfig): Params[] {
+  return cfg.nu.flatMap((nu) => (cfg.gamma !== undefined ? [cfg.gamma] : GAMMA_GRID).map((gamma) => ({ gamma, nu })));
+}
 
 function fitted(model: OcsvmModel, selection: Fitted<OcsvmModel>['selection'], reported?: Int32Array): Fitted<OcsvmModel> {
   return { model, hyperparameters: { gamma: model.gamma, nu: model.nu, n_support_vectors: model.coef.length }, selection, reported };

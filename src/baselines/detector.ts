@@ -4,11 +4,9 @@
  * (detectors.ts); `deep-svdd baseline` (src/experiments/baseline-run.ts) does the rest the same for every detector:
  * data, PCA, the run folder, metrics, pictures.
  */
-import { type BaselineConfig } from '../config/baseline-options.js';
+import { type BaselineConfig, type SHARED_KEYS } from '../config/baseline-options.js';
+import { type HyperparameterSelection } from '../io/results.js';
 import { type Rows } from './distances.js';
-
-/** How the hyperparameters were chosen (results.json "hyperparameter_selection"). */
-export interface HyperparameterSelection { protocol: string; uses_test_labels: boolean; note?: string; [k: string]: unknown }
 
 /** What a detector may use besides its training rows while it fits and chooses its hyperparameters. */
 export interface FitContext {
@@ -48,9 +46,10 @@ export interface InputFacts {
   nOutlierPool: number;
 }
 
-/** Options every baseline has; any other of BaselineConfig belongs to one or more detectors (Detector.options). */
+/** The baseline's own options every detector has; the others belong to one or more detectors (Detector.options). */
 export const COMMON_BASELINE_KEYS = ['method', 'gcn', 'pca', 'pcaVariance'] as const;
-export type DetectorOptionKey = Exclude<keyof BaselineConfig, (typeof COMMON_BASELINE_KEYS)[number] | 'dataset' | 'dataDir' | 'imageSize' | 'xpDir' | 'normal' | 'outlier' | 'seed' | 'nTrain' | 'nTest' | 'force'>;
+/** A baseline option only some detectors read (not one of train's data options, nor a common one). */
+export type DetectorOptionKey = Exclude<keyof BaselineConfig, (typeof COMMON_BASELINE_KEYS)[number] | (typeof SHARED_KEYS)[number]>;
 
 export interface Detector<M = unknown> {
   /** `--method` value and results.json "method" */

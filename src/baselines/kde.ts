@@ -23,6 +23,19 @@ export function gaussianLogNorm(d: number, h: number): number {
   return 0.5 * d * Math.log(2 * Math.PI * h * h);
 }
 
+/**
+ * The bandwidths double precision can evaluate for rows of d values in [0, 1] (squared distances up to 4d with test
+ * rows outside the training range): 1/(2h²) times them stays finite, and so does the normaliser's 2πh². Rounded
+ * inwards to two digits.
+ */
+export function bandwidthRange(d: number): { min: number; max: number } {
+  const digits = (x: number, round: (v: number) => number) => {
+    const e = Math.floor(Math.log10(x)) - 1;
+    return Number((round(x / 10 ** e) * 10 ** e).toPrecision(2));
+  };
+  return { min: digits(Math.sqrt((2 * d) / Number.MAX_VALUE), Math.ceil), max: digits(Math.sqrt(Number.MAX_VALUE / (2 * Math.PI)), Math.floor) };
+}
+
 /** logsumexp_j(−dist_j/(2h²)). */
 function logSumExpNeg(dist: Float64Array, h: number): number {
   let m = Infinity;

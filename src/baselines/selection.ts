@@ -14,13 +14,18 @@ function hasBoth(labels: ArrayLike<number>, idx: ArrayLike<number>): boolean {
   return n0 > 0 && n1 > 0;
 }
 
+/** Test images in the hold-out slice of a test set of n: round(fraction·n), at least 1. */
+export function testSliceSize(n: number, fraction: number): number {
+  return Math.max(1, Math.round(fraction * n));
+}
+
 /**
  * The original's protocol: a random `fraction` of the test set becomes the hold-out set γ is chosen on, the rest is
  * the test set reported; redrawn until both parts hold both classes (at most 1000 draws). Indices ascending.
  */
 export function splitTestSlice(labels: ArrayLike<number>, fraction: number, rng: Rng): { holdout: Int32Array; rest: Int32Array } {
   const n = labels.length;
-  const nHold = Math.max(1, Math.round(fraction * n));
+  const nHold = testSliceSize(n, fraction);
   if (nHold >= n) throw new Error(`test slice: ${nHold} of ${n} test images leaves none to report on`);
   for (let attempt = 0; attempt < 1000; attempt++) {
     const p = permutation(n, rng);

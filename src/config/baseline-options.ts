@@ -9,8 +9,6 @@ import { BASELINE_METHODS, DETECTORS, detectorFor, type BaselineMethod } from '.
 import { UserError } from '../util/errors.js';
 import { buildTrainConfig } from './build.js';
 import { parseValue, TRAIN_OPTIONS, type DatasetName, type OptSpec } from './options.js';
-
-export { BASELINE_METHODS, type BaselineMethod };
 export const GAMMA_SELECTIONS = ['test-slice', 'train-holdout'] as const;
 
 /** Train options that mean the same for a baseline run. */
@@ -22,7 +20,7 @@ export const BASELINE_OWN_OPTIONS: readonly OptSpec[] = [
   { key: 'gcn', flag: '--gcn', type: 'bool01', def: false, help: 'global contrast normalization (l1) before the min–max scaling (the original scripts: 1 for IF and CIFAR-10, 0 for MNIST OC-SVM and KDE)' },
   { key: 'pca', flag: '--pca', type: 'bool01', def: false, help: 'project the flattened images onto the principal components holding --pca-variance of the training variance' },
   { key: 'pcaVariance', flag: '--pca-variance', type: 'float', def: 0.95, gt: 0, max: 0.999999, help: 'variance fraction PCA keeps' },
-  { key: 'nu', flag: '--nu', type: 'string', def: '0.1', help: 'OC-SVM ν in (0, 1]; a comma-separated list is searched together with γ' },
+  { key: 'nu', flag: '--nu', type: 'string', def: '0.1', help: 'OC-SVM ν in (0, 1); a comma-separated list is searched together with γ' },
   { key: 'gamma', flag: '--gamma', type: 'float', gt: 0, help: 'OC-SVM RBF γ; fixes it instead of searching 2^-10 … 2^-1' },
   { key: 'gammaSelection', flag: '--gamma-selection', type: 'choice', choices: GAMMA_SELECTIONS, def: 'test-slice', help: 'how the OC-SVM γ (and ν) are chosen: test-slice = the paper\'s protocol, best AUC on a random 10 % of the test set, reported on the other 90 % (uses test labels); train-holdout = best AUC on held-out training images (10 % of the normal class and 10 % of the outlier classes\' training images), then refit on the whole training set and tested on the whole test set' },
   { key: 'selectionFrac', flag: '--selection-frac', type: 'float', def: 0.1, gt: 0, max: 0.5, help: 'fraction held out for the γ selection' },
@@ -93,7 +91,7 @@ function parseNuList(raw: string): number[] {
   const items = raw.split(',').map((s) => s.trim());
   const vals = items.map(Number);
   if (!items.length || items.some((s) => s === '') || vals.some((v) => !Number.isFinite(v) || v <= 0 || v > 1)) {
-    throw new UserError(`--nu ${raw} is invalid: use a number in (0, 1], or a comma-separated list of them`);
+    throw new UserError(`--nu ${raw} is invalid: use a number in (0, 1), or a comma-separated list of them`);
   }
   return [...new Set(vals)];
 }

@@ -6,9 +6,10 @@
  * How sure each column is (checked against a copy of the paper or not) is `PAPER_CONFIDENCE`; report.ts prints it
  * beside every comparison.
  */
+import { type RunMethod } from '../config/methods.js';
 
-/** Table 1's columns in the paper's order. */
-export const PAPER_COLUMNS = ['ocsvm', 'kde', 'if', 'dcae', 'soft-boundary', 'one-class'] as const;
+/** Table 1's columns in the paper's order, named as the methods (src/config/methods.ts). */
+export const PAPER_COLUMNS = ['ocsvm', 'kde', 'if', 'dcae', 'soft-boundary', 'one-class'] as const satisfies readonly RunMethod[];
 export type PaperColumn = (typeof PAPER_COLUMNS)[number];
 export interface PaperCell { mean: number; std: number }
 
@@ -88,19 +89,9 @@ export const PAPER_COLUMN_TITLE: Record<PaperColumn, string> = {
   dcae: 'DCAE',
 };
 
-/**
- * The paper column for a results.json "objective" ("one-class Deep SVDD", "soft-boundary Deep SVDD, ν = …",
- * "deep convolutional autoencoder (…)", "OC-SVM (…)", "KDE (…)", "Isolation Forest (…)").
- */
-export function paperColumnOf(objective: unknown): PaperColumn | null {
-  if (typeof objective !== 'string') return null;
-  if (objective.startsWith('OC-SVM')) return 'ocsvm';
-  if (objective.startsWith('KDE')) return 'kde';
-  if (objective.startsWith('Isolation Forest')) return 'if';
-  if (objective.startsWith('one-class')) return 'one-class';
-  if (objective.startsWith('soft-boundary')) return 'soft-boundary';
-  if (objective.startsWith('deep convolutional autoencoder')) return 'dcae';
-  return null;
+/** The paper column of a run's method (results.json "method", or methodOf for older files); null for a method the table lacks. */
+export function paperColumn(method: RunMethod | null): PaperColumn | null {
+  return (PAPER_COLUMNS as readonly string[]).includes(method ?? '') ? method as PaperColumn : null;
 }
 
 /** The paper's value for one normal class (against all others), or null where the table has none. */

@@ -8,18 +8,19 @@
  * Test AUC is reported in % as mean ± std over the finished seeds of each class; the std is the population standard
  * deviation (numpy's default `np.std`, ddof = 0). The "all classes" row is the mean of the class means (as the paper's
  * mean row) ± the mean of the class stds. Beside each class: the paper's Table 1 value for the objective the runs
- * used (results.json "objective": one-class, soft-boundary or the DCAE baseline).
+ * used (results.json "method", or for older files the method their "objective" names: methodOf).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { PAPER_COLUMN_TITLE, PAPER_COLUMNS, PAPER_CONFIDENCE, paperColumnOf, paperValue, type PaperCell, type PaperColumn } from '../eval/paper.js';
+import { type RunMethod } from '../config/methods.js';
+import { PAPER_COLUMN_TITLE, PAPER_COLUMNS, PAPER_CONFIDENCE, paperColumn, paperValue, type PaperCell, type PaperColumn } from '../eval/paper.js';
 /** the datasets of the ICML 2018 paper's Table 1 (the others' numbers come from the Deep SAD paper) */
 const PAPER_TABLE1_DATASETS = ['mnist', 'cifar10', 'gtsrb'];
 import { writeFileAtomic } from '../io/atomic.js';
 import { chartSvg, lineChartSpec, svgToPng, type ChartSpec, type LineSeries } from '../io/charts.js';
 import { readEpochLosses } from '../io/epochs-csv.js';
-import { readResultsChecked, RESULTS_FILE } from '../io/results.js';
+import { methodOf, readResultsChecked, RESULTS_FILE } from '../io/results.js';
 import { UserError } from '../util/errors.js';
 import { PACKAGE_VERSION } from '../util/version.js';
 
@@ -36,6 +37,8 @@ export interface ReportRun {
   testAuc: number | null;
   aeTestAuc: number | null;
   objective: string | null;
+  /** results.json "method", or methodOf's for a file written before it existed */
+  method: RunMethod | null;
   dataset: string | null;
   className: string | null;
   seconds: number | null;
@@ -107,7 +110,7 @@ function collectSweep(sweepDir: string, prefix: string): ReportRun[] {
       runs.push({
         cls: Number(cm[1]), seed: Number(sm[1]), dir, rel, group,
         status: r ? r.status ?? 'unknown' : 'missing',
-        testAuc: num(r?.test_auc), aeTestAuc: num(r?.ae_test_auc), objective: r?.objective ?? null,
+        testAuc: num(r?.test_auc), aeTestAuc: num(r?.ae_test_auc), objective: r?.objective ?? null, method: r ? methodOf(r) : null,
         dataset: r?.dataset ?? null, className: r?.normal_class_names ? r.normal_class_names.join('+') : null,
         seconds: num(r?.timings_s?.total_s), error: r?.error ?? null,
       });
@@ -116,9 +119,9 @@ function collectSweep(sweepDir: string, prefix: string): ReportRun[] {
   return runs.sort((a, b) => a.cls - b.cls || a.rel.localeCompare(b.rel) || a.seed - b.seed);
 }
 
-function objectiveKind(objective: string | null): string {
-  const col = paperColumnOf(objective);
-  return col ? PAPER_COLUMN_TITLE[col] : objective ?? 'unknown';
+function objectiveKind(r: ReportRun | undefined): string {
+  const col = paperColumn(r?.method ?? null);
+  return col ? PAPER_COLUMN_TITLE[col] : r?.objective ?? 'unknown';
 }
 
 /** Per class (run-folder group) statistics in %. */
@@ -135,9 +138,9 @@ export function summarise(runs: ReportRun[]): { classes: ClassSummary[]; overall
     const ae = done.map((r) => r.aeTestAuc).filter((v): v is number => v !== null).map((v) => 100 * v);
     const known = done.length ? done : rs;
     const dataset = known.find((r) => r.dataset)?.dataset ?? 'unknown';
-    const kinds = [...new Set(done.map((r) => paperColumnOf(r.objective) ?? r.objective ?? 'unknown'))];
-    const column = kinds.length === 1 ? paperColumnOf(done[0].objective) : null;
-    const objective = kinds.length > 1 ? `mixed: ${[...new Set(done.map((r) => objectiveKind(r.objective)))].join(' / ')}` : objectiveKind(known.find((r) => r.objective)?.objective ?? null);
+    const kinds = [...new Set(done.map((r) => paperColumn(r.method) ?? r.objective ?? 'unknown'))];
+    const column = kinds.length === 1 ? paperColumn(done[0].method) : null;
+    const objective = kinds.length > 1 ? `mixed: ${[...new Set(done.map((r) => objectiveKind(r)))].join(' / ')}` : objectiveKind(known.find((r) => r.objective));
     const cls = rs[0].cls;
     const vsAll = key.endsWith('vsall');
     const className = known.find((r) => r.className)?.className ?? String(cls);
@@ -170,10 +173,10 @@ export function summarise(runs: ReportRun[]): { classes: ClassSummary[]; overall
   return { classes, overall };
 }
 
-/** Finished runs by method (results.json "objective") and class: the paper's Table 1 layout. */
+/** Finished runs by method (results.json "method", see methodOf) and class: the paper's Table 1 layout. */
 export function tableOne(runs: ReportRun[]): TableOne {
-  const done = runs.filter((r) => r.status === 'finished' && r.testAuc !== null && paperColumnOf(r.objective) !== null);
-  const columns = PAPER_COLUMNS.filter((c) => done.some((r) => paperColumnOf(r.objective) === c));
+  const done = runs.filter((r) => r.status === 'finished' && r.testAuc !== null && paperColumn(r.method) !== null);
+  const columns = PAPER_COLUMNS.filter((c) => done.some((r) => paperColumn(r.method) === c));
   const rowKey = (r: ReportRun) => `${r.dataset ?? 'unknown'}:${r.group.slice(r.group.lastIndexOf('/') + 1)}`;
   const rows: TableOne['rows'] = [];
   for (const key of [...new Set(done.map(rowKey))]) {
@@ -181,7 +184,7 @@ export function tableOne(runs: ReportRun[]): TableOne {
     const classKey = key.slice(key.indexOf(':') + 1);
     const row: TableOne['rows'][number] = { dataset: rs[0].dataset ?? 'unknown', cls: rs[0].cls, key: classKey, name: rs.find((r) => r.className)?.className ?? String(rs[0].cls), cells: {} };
     for (const col of columns) {
-      const aucs = rs.filter((r) => paperColumnOf(r.objective) === col).map((r) => 100 * r.testAuc!);
+      const aucs = rs.filter((r) => paperColumn(r.method) === col).map((r) => 100 * r.testAuc!);
       row.cells[col] = {
         n: aucs.length, mean: aucs.length ? mean(aucs) : null, std: aucs.length ? popStd(aucs) : null,
         paper: classKey.endsWith('vsall') ? paperValue(row.dataset, col, row.cls) : null,

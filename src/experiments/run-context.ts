@@ -113,6 +113,17 @@ export function modelBase(ctx: Ctx): Pick<ModelMeta, 'dataset' | 'preprocessing'
   };
 }
 
+/** The data's part of results.json (train and baseline). */
+export function dataFields(data: PreparedData): Partial<RunResults> {
+  const names = data.info.classNames;
+  return {
+    data_source: data.source, n_train: data.train.n, n_test: data.test.n, n_val: data.val.n, n_train_outliers: data.nTrainOutliers,
+    normal_classes: data.normal, outlier_classes: data.outlier,
+    normal_class_names: data.normal.map((c) => names[c]), outlier_class_names: data.outlier.map((c) => names[c]),
+    preprocessing: { ...data.constants },
+  };
+}
+
 /** AUC, AUPRC, threshold metrics and the per-sample scores. */
 export function evaluationFields(data: PreparedData, scores: Float32Array | Float64Array, auc: number | null, threshold: number): Partial<RunResults> {
   const hasBoth = count(data.testLabels, 1) > 0 && count(data.testLabels, 0) > 0;

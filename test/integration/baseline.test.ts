@@ -10,8 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { paperColumnOf } from '../../src/eval/paper.js';
 import { writeReport } from '../../src/experiments/report.js';
+import { methodOf } from '../../src/io/results.js';
 import { assertUnchanged, snapshot } from '../helpers/snapshot.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -42,7 +42,8 @@ test('each method end to end: run folder, hyperparameters, how they were chosen'
   let r = cliRun(['baseline', '--method', 'ocsvm', ...small, '--xp-dir', 'oc']);
   assert.equal(r.code, 0, r.stderr);
   const oc = finishedRun(path.join(tmp, 'oc'));
-  assert.equal(paperColumnOf(oc.objective), 'ocsvm');
+  assert.equal(oc.method, 'ocsvm');
+  assert.equal(methodOf(oc), 'ocsvm');
   assert.equal(oc.hyperparameter_selection.protocol, 'test-slice');
   assert.equal(oc.hyperparameter_selection.uses_test_labels, true);
   assert.equal(oc.hyperparameter_selection.grid.length, 10);
@@ -71,14 +72,14 @@ test('each method end to end: run folder, hyperparameters, how they were chosen'
   r = cliRun(['baseline', '--method', 'kde', ...small, '--pca', '1', '--xp-dir', 'kde']);
   assert.equal(r.code, 0, r.stderr);
   const kde = finishedRun(path.join(tmp, 'kde'));
-  assert.equal(paperColumnOf(kde.objective), 'kde');
+  assert.equal(kde.method, 'kde');
   assert.equal(kde.hyperparameter_selection.grid.length, 20);
   assert.ok(kde.pca.components > 1 && kde.pca.components < 150 && kde.pca.variance_kept > 0.95, JSON.stringify(kde.pca));
 
   r = cliRun(['baseline', '--method', 'if', ...small, '--gcn', '1', '--seed', '3', '--xp-dir', 'if']);
   assert.equal(r.code, 0, r.stderr);
   const iso = finishedRun(path.join(tmp, 'if'));
-  assert.equal(paperColumnOf(iso.objective), 'if');
+  assert.equal(iso.method, 'if');
   assert.deepEqual(iso.hyperparameters, { n_estimators: 100, max_samples: 150, contamination: 0.1 });
   assert.equal(iso.preprocessing.gcn, 'l1');
   // the same seed gives the same scores; a finished run is not overwritten without --force 1
@@ -131,13 +132,51 @@ test('bad input ends in one line and a non-zero exit', () => {
   assertUnchanged(kept, before);
 });
 
+test('degenerate settings: a one-line error before any run folder is written, or a result that says AUC n/a', () => {
+  const refused = (args: string[], re: RegExp) => {
+    const xp = path.join(tmp, 'degenerate-refused');
+    const r = cliRun(['baseline', ...args, '--xp-dir', xp]);
+    assert.notEqual(r.code, 0, args.join(' '));
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /^deep-svdd: /);
+    assert.doesNotMatch(r.stderr, /internal error/);
+    assert.match(r.stderr, re);
+    assert.ok(!fs.existsSync(xp), `${args.join(' ')}: no run folder`);
+  };
+  refused(['--method', 'ocsvm', '--nu', '1', '--n-train', '50'], /--nu 1 leaves the OC-SVM no boundary .*: use a ν below 1/);
+  refused(['--method', 'ocsvm', '--nu', '0.1,1', '--n-train', '50'], /--nu 1 leaves the OC-SVM no boundary/);
+  refused(['--method', 'kde', '--bandwidth', '1e-320', '--n-train', '50'], /--bandwidth 1e-320 is outside what double precision can evaluate for images of 784 values .*: use a bandwidth from 3e-153 to 5\.3e\+153$/m);
+  refused(['--method', 'kde', '--bandwidth', '1e200', '--n-train', '50'], /--bandwidth 1e\+200 is outside what double precision can evaluate/);
+  refused(['--method', 'kde', '--kde-folds', '51', '--n-train', '50'], /--kde-folds 51 is more than the 50 training images: use at most 50 folds, or give --bandwidth/);
+  for (const method of ['ocsvm', 'kde', 'if']) refused(['--method', method, '--n-train', '1'], /the training set has 1 image\(s\), a baseline needs at least 2: .*--n-train/);
+  refused(['--method', 'ocsvm', '--n-train', '50', '--n-test', '1'], /--gamma-selection test-slice chooses γ on 1 of the 1 test images .*the test set has \d normal, \d outlier.*--n-test.*--gamma/);
+
+  // a test set of one class: the run finishes, AUC and AUPRC null, "n/a" on the console, as train
+  const oneClass = [['if'], ['kde'], ['ocsvm', '--gamma', '0.01'], ['ocsvm', '--gamma-selection', 'train-holdout']];
+  for (const [k, [method, ...extra]] of oneClass.entries()) {
+    const xp = path.join(tmp, `one-test-${k}`);
+    const r = cliRun(['baseline', '--method', method, ...extra, '--n-train', '50', '--n-test', '1', '--xp-dir', xp]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Test AUC: n\/a \(one class only in the test set\) on 1 test images/);
+    const res = readJson(path.join(xp, 'results.json'));
+    assert.equal(res.status, 'finished');
+    assert.equal(res.test_auc, null);
+    assert.equal(res.test_auprc, null);
+    assert.equal(res.test_scores.length, 1);
+  }
+  // the smallest settings the checks let through run
+  const r = cliRun(['baseline', '--method', 'kde', '--kde-folds', '2', '--n-train', '2', '--n-test', '30', '--xp-dir', path.join(tmp, 'kde-two')]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(readJson(path.join(tmp, 'kde-two', 'results.json')).status, 'finished');
+});
+
 test('a baseline sweep, then report on a folder of sweeps: the Table 1 layout with all six columns and the paper\'s values', async () => {
   const table = path.join(tmp, 'table1');
   const r = cliRun(['sweep', '--method', 'if', '--classes', '0,1', '--seeds', '1,2', '--jobs', '1', ...small, '--xp-dir', path.join(table, 'if')]);
   assert.equal(r.code, 0, r.stderr);
   const sweep = readJson(path.join(table, 'if', 'sweep.json'));
   assert.equal(sweep.runs.filter((x: { status: string }) => x.status === 'finished').length, 4);
-  // the other five methods as fake run folders
+  // the other five methods as fake run folders written before results.json had "method": their column comes from "objective"
   const objectives: Record<string, string> = {
     ocsvm: 'OC-SVM (RBF kernel, ν = 0.1)', kde: 'KDE (Gaussian kernel)', dcae: 'deep convolutional autoencoder (l2 reconstruction error)',
     soft: 'soft-boundary Deep SVDD, ν = 0.1, block-coordinate R', oneclass: 'one-class Deep SVDD',

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { paperColumnOf, paperValue, PAPER_TABLE1 } from '../../src/eval/paper.js';
+import { paperValue, PAPER_TABLE1 } from '../../src/eval/paper.js';
 import { popStd, sweepComparison, writeReport } from '../../src/experiments/report.js';
 import { estimateEta, formatDuration, statusLine } from '../../src/experiments/sweep-progress.js';
 import { countRuns, runOutcome, SweepState, type SweepPlan, type SweepRun } from '../../src/experiments/sweep-state.js';
@@ -101,9 +101,6 @@ test('state logic: lists, run outcomes, counts, ETA, status line, paper table', 
   assert.equal(new SweepState(plan(dir), runs).toJSON().history instanceof Array, true);
   assert.equal((new SweepState(plan(dir), runs).toJSON().history as unknown[]).length, 1);
 
-  assert.equal(paperColumnOf('one-class Deep SVDD'), 'one-class');
-  assert.equal(paperColumnOf('soft-boundary Deep SVDD, ν = 0.1, R trained by the solver'), 'soft-boundary');
-  assert.equal(paperColumnOf('deep convolutional autoencoder (l2 reconstruction error)'), 'dcae');
   assert.deepEqual(paperValue('mnist', 'one-class', 0), { mean: 98.0, std: 0.7 });
   assert.deepEqual(paperValue('cifar10', 'dcae', 8), { mean: 76.8, std: 1.4 });
   assert.deepEqual(paperValue('gtsrb', 'one-class', 0), { mean: 80.3, std: 5.6 });
@@ -112,7 +109,7 @@ test('state logic: lists, run outcomes, counts, ETA, status line, paper table', 
   assert.ok(Math.abs(popStd([1, 2, 3, 4]) - Math.sqrt(1.25)) < 1e-12, 'population std, like np.std');
 });
 
-test('report: the paper column follows results.json "objective" (soft-boundary, DCAE); class names; unfinished runs left out', async () => {
+test('report: the paper column follows results.json "method", or "objective" in files written before "method" (soft-boundary, DCAE); class names; unfinished runs left out', async () => {
   const dir = path.join(tmp, 'synthetic');
   const put = (rel: string, r: Record<string, unknown>) => {
     fs.mkdirSync(path.join(dir, rel), { recursive: true });
@@ -124,6 +121,8 @@ test('report: the paper column follows results.json "objective" (soft-boundary, 
   put('3vsall/seed_3', { status: 'failed', dataset: 'cifar10', objective: soft, error: 'loss diverged', normal_class_names: ['cat'] });
   put('8vsall/seed_1', { status: 'finished', dataset: 'cifar10', objective: 'deep convolutional autoencoder (l2 reconstruction error)', test_auc: 0.75, normal_class_names: ['ship'] });
   const r = await writeReport(dir);
+  assert.deepEqual(r.classes.map((c) => c.column), ['soft-boundary', 'dcae'], 'files without "method" land in their column');
+  assert.deepEqual(r.runs.map((x) => x.method), ['soft-boundary', 'soft-boundary', 'soft-boundary', 'dcae']);
   const md = fs.readFileSync(path.join(dir, 'summary.md'), 'utf8');
   assert.ok(md.includes('| 3 | cat | 2 | 62.0 ± 2.0 | 56.0 ± 1.1 | +6.0 | 56.0 |'), md);
   assert.ok(md.includes('| 8 | ship | 1 | 75.0 ± 0.0 | 76.8 ± 1.4 | −1.8 | – |'), md);
@@ -135,6 +134,21 @@ test('report: the paper column follows results.json "objective" (soft-boundary, 
   assert.equal(r.overall.aeMean, null, 'no AE mean over all classes when a class has none');
   const html = fs.readFileSync(path.join(dir, 'report.html'), 'utf8');
   assert.match(html, /loss diverged/);
+});
+
+test('report: a run\'s column is its "method" whatever its objective says, and an older file without one joins it', async () => {
+  const dir = path.join(tmp, 'with-method');
+  const put = (rel: string, r: Record<string, unknown>) => {
+    fs.mkdirSync(path.join(dir, rel), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel, 'results.json'), JSON.stringify(r));
+  };
+  put('3vsall/seed_1', { status: 'finished', dataset: 'mnist', objective: 'an objective worded anew', method: 'one-class', test_auc: 0.9 });
+  put('3vsall/seed_2', { status: 'finished', dataset: 'mnist', objective: 'one-class Deep SVDD', test_auc: 0.92 });
+  const r = await writeReport(dir);
+  assert.deepEqual(r.runs.map((x) => x.method), ['one-class', 'one-class']);
+  assert.equal(r.classes[0].column, 'one-class');
+  assert.equal(r.classes[0].objective, 'one-class Deep SVDD');
+  assert.deepEqual(r.classes[0].paper, { mean: 91.9, std: 1.5 });
 });
 
 test('report: a folder where one of its files belongs is a one-line error naming it, before anything is written', async () => {

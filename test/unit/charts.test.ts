@@ -65,7 +65,7 @@ describe('AUC chart of the report', () => {
       mean, std: mean === null ? null : 0, min: mean, max: mean, aeMean: null, paper: { mean: 61.7, std: 4.1 },
     });
     const classes = [cls(0, 'airplane', 62), cls(1, 'automobile', null)];
-    const runs: ReportRun[] = [{ cls: 0, seed: 1, dir: '', rel: '0vsall/seed_1', group: '0vsall', status: 'finished', testAuc: 0.62, aeTestAuc: null, objective: 'one-class', dataset: 'cifar10', className: 'airplane', seconds: 1, error: null }];
+    const runs: ReportRun[] = [{ cls: 0, seed: 1, dir: '', rel: '0vsall/seed_1', group: '0vsall', status: 'finished', testAuc: 0.62, aeTestAuc: null, objective: 'one-class', method: 'one-class', dataset: 'cifar10', className: 'airplane', seconds: 1, error: null }];
     const { svg, png, lo } = await aucChart(classes, runs);
     assert.equal(lo, 50);
     const t = texts(svg);

@@ -6,8 +6,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type Detector, type FitContext } from '../../src/baselines/detector.js';
 import { BASELINE_METHODS, DETECTORS, detectorFor } from '../../src/baselines/detectors.js';
+import { kde } from '../../src/baselines/detector-kde.js';
 import { type Rows } from '../../src/baselines/distances.js';
+import { bandwidthRange, kdeLogDensity } from '../../src/baselines/kde.js';
 import { BASELINE_OWN_OPTIONS, buildBaselineConfig, describeBaseline } from '../../src/config/baseline-options.js';
+import { UserError } from '../../src/util/errors.js';
 import { mulberry32 } from '../helpers/random.js';
 
 const random = (n: number, d: number, shift: number, seed: number): Rows => {
@@ -61,5 +64,19 @@ test('each detector fits and scores a tiny random set: one float64 score per row
     const normalMean = scores.slice(0, 10).reduce((a, v) => a + v, 0) / 10;
     assert.ok(outlierMean > normalMean, `${det.name}: higher = more anomalous (${normalMean} vs ${outlierMean})`);
     assert.ok(Number.isFinite(det.threshold(fitted.model, train, cfg)), `${det.name}: threshold`);
+  }
+});
+
+test('KDE: the bandwidths its input check lets through give finite log densities, those outside it are refused', () => {
+  const d = 784;
+  const { min, max } = bandwidthRange(d);
+  const facts = { nTrain: 10, d, testLabels: new Uint8Array(2), nOutlierPool: 0 };
+  const far = [{ x: new Float32Array(d), n: 1, d }, { x: new Float32Array(d).fill(2), n: 1, d }] as const; // test rows may leave [0, 1]
+  for (const h of [min, max]) {
+    kde.checkInputs(buildBaselineConfig({ method: 'kde', bandwidth: String(h) }), facts);
+    assert.ok(Number.isFinite(kdeLogDensity(far[0], far[1], h)[0]), `h = ${h}`);
+  }
+  for (const h of [min * 0.9, max * 1.1, 1e-320]) {
+    assert.throws(() => kde.checkInputs(buildBaselineConfig({ method: 'kde', bandwidth: String(h) }), facts), (e: Error) => e instanceof UserError && /--bandwidth .* is outside what double precision can evaluate/.test(e.message));
   }
 });
