@@ -18,15 +18,20 @@ export const PACKAGE_VERSION: string = PACKAGE_JSON ? (require(PACKAGE_JSON) as 
 /**
  * The git commit this copy of deep-svdd was built from, with "-dirty" when tracked files differ from it, so that a
  * result can name the code that produced it; undefined outside a git checkout (an npm install) or without git.
+ * git runs without its optional locks (`--no-optional-locks`, GIT_OPTIONAL_LOCKS=0): `git status` would otherwise
+ * refresh the index under .git/index.lock, and a run would collide with the user's own git commands.
  */
 export function sourceCommit(): string | undefined {
   if (!PACKAGE_JSON) return undefined;
   const root = path.dirname(PACKAGE_JSON);
   try {
-    const opts = { cwd: root, encoding: 'utf8' as const, timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] as ['ignore', 'pipe', 'ignore'] };
-    const head = execFileSync('git', ['rev-parse', '--show-toplevel', 'HEAD'], opts).trim().split('\n');
+    const opts = {
+      cwd: root, encoding: 'utf8' as const, timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] as ['ignore', 'pipe', 'ignore'],
+      env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' },
+    };
+    const head = execFileSync('git', ['--no-optional-locks', 'rev-parse', '--show-toplevel', 'HEAD'], opts).trim().split('\n');
     if (path.resolve(head[0]) !== path.resolve(root)) return undefined; // deep-svdd inside someone else's repository
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], opts).trim() !== '';
+    const dirty = execFileSync('git', ['--no-optional-locks', 'status', '--porcelain', '--untracked-files=no'], opts).trim() !== '';
     return head[1] + (dirty ? '-dirty' : '');
   } catch {
     return undefined;
