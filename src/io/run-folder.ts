@@ -3,7 +3,8 @@
  *
  *  - `lockFolder`: one writer per folder. A lock file holding the owner's pid is created exclusively (written under
  *    a temporary name, then hard-linked into place, so no reader sees it empty); a second process stops at once with
- *    one line naming the holder's pid. A lock left by a process that no longer exists is replaced. The lock goes when
+ *    one line naming the holder's pid. A lock left by a process that no longer exists is taken over atomically
+ *    (exactly one of several processes that find it wins; see lockFolder). The lock goes when
  *    its owner releases it or exits (the 'exit' handler also runs after SIGINT / SIGTERM end the process).
  *  - `openRunFolder`: before a training run writes anything, checks the folder (a file where the folder should be,
  *    `--out-name` escaping it), locks it and decides from what it holds: an empty or new folder runs; a finished,
@@ -15,6 +16,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { UserError } from '../util/errors.js';
 import { ioError } from './atomic.js';
 import { CHECKPOINT_FILE } from './checkpoint.js';
@@ -40,18 +42,59 @@ export function processAlive(pid: number): boolean {
 const releasers = new Set<() => void>();
 let exitHook = false;
 
+/** The file's text and inode, or undefined when it is gone. */
+function readLock(file: string): { text: string; ino: number } | undefined {
+  try {
+    const st = fs.lstatSync(file);
+    return { text: fs.readFileSync(file, 'utf8').trim(), ino: st.ino };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Creates `file` holding this process's pid, atomically and only if it does not exist (written under a temporary
+ * name, then hard-linked into place, so no reader ever sees it empty). Returns false when it exists.
+ */
+function createExclusive(file: string): boolean {
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    fs.writeFileSync(tmp, `${process.pid}\n`);
+    fs.linkSync(tmp, file);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw ioError(e, file);
+  } finally {
+    try { fs.rmSync(tmp, { force: true }); } catch { /* nothing to clean */ }
+  }
+}
+
+/** The pid a lock file names when that process is alive (and not this one), else undefined: the lock is stale. */
+function liveHolder(text: string): number | undefined {
+  const pid = Number(text);
+  return Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid) ? pid : undefined;
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+const sleep = (ms: number) => { Atomics.wait(pause, 0, 0, ms); };
+
 /**
  * Locks `dir` (which must exist) with the file `name` in it, or throws `busy(pid)` when a live process holds it.
  * Returns the release function (idempotent; also run when the process exits).
+ *
+ * A lock whose process no longer exists is taken over atomically: only the holder of `<name>.takeover` (created
+ * exclusively, like the lock) may delete a stale lock, and only after checking, under it, that the lock is still the
+ * same stale file (same inode, same text). Everyone then races for the exclusive create of the lock itself, which
+ * exactly one process wins; the others find a live holder. Without the takeover file, two processes that both saw
+ * the stale lock could each delete the other's fresh one and both believe they hold the folder.
  */
 export function lockFolder(dir: string, name: string, busy: (pid: number) => UserError): () => void {
   const lock = path.join(dir, name);
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const tmp = path.join(dir, `${name}.${process.pid}.tmp`);
-    try {
-      fs.writeFileSync(tmp, `${process.pid}\n`);
-      fs.linkSync(tmp, lock);
-      fs.rmSync(tmp, { force: true });
+  const takeover = `${lock}.takeover`;
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (createExclusive(lock)) {
       let released = false;
       const release = () => {
         if (released) return;
@@ -65,14 +108,28 @@ export function lockFolder(dir: string, name: string, busy: (pid: number) => Use
         process.on('exit', () => { for (const r of [...releasers]) r(); });
       }
       return release;
+    }
+    const seen = readLock(lock);
+    if (seen === undefined) continue; // released meanwhile: try again
+    const pid = liveHolder(seen.text);
+    if (pid !== undefined) throw busy(pid);
+    // stale: its owner is gone. Take it over under the takeover file.
+    if (!createExclusive(takeover)) {
+      const other = readLock(takeover);
+      if (other?.text === String(process.pid)) { fs.rmSync(takeover, { force: true }); continue; } // an earlier process's, with this pid
+      if (other !== undefined && liveHolder(other.text) === undefined) {
+        throw new UserError(`cannot lock ${lock}: ${takeover} was left by a process that no longer exists (pid ${other.text}); remove both files if no deep-svdd process is using ${dir}`);
+      }
+      sleep(2); // another process is taking the stale lock over: then it holds the folder, or it is free again
+      continue;
+    }
+    try {
+      const now = readLock(lock);
+      if (now !== undefined && now.ino === seen.ino && now.text === seen.text) fs.rmSync(lock, { force: true });
     } catch (e) {
-      try { fs.rmSync(tmp, { force: true }); } catch { /* nothing to clean */ }
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError(e, lock);
-      let text = '';
-      try { text = fs.readFileSync(lock, 'utf8').trim(); } catch { continue; } // released meanwhile: try again
-      const pid = Number(text);
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) throw busy(pid);
-      try { fs.rmSync(lock, { force: true }); } catch { /* someone else removed it */ } // stale: its owner is gone
+      throw ioError(e, lock);
+    } finally {
+      try { fs.rmSync(takeover, { force: true }); } catch { /* nothing to clean */ }
     }
   }
   throw new UserError(`cannot lock ${lock}: remove it if no deep-svdd process is using ${dir}`);
