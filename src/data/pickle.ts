@@ -5,8 +5,10 @@
  * written by Python 3 with protocol 2); any other class makes the file be rejected.
  *
  * Untrusted files cost at most linear time and memory in their size: integers are limited to 64 bits (a pickled
- * 200 KB integer would take minutes to convert), containers to MAX_NESTING levels, dictionary keys to
- * MAX_KEY_BYTES, and the bytes that conversions copy (text ↔ bytes) to a few times the file size.
+ * 200 KB integer would take minutes to convert), containers to MAX_NESTING levels, dictionary keys to one scalar
+ * (text, bytes, a number) of at most MAX_KEY_BYTES, and the bytes that conversions copy (text ↔ bytes) to a few
+ * times the file size. Nothing walks a value's contents recursively, so shared references (memo GETs, which make
+ * a small file describe an exponentially large tree) never multiply the work.
  */
 import { UserError } from '../util/errors.js';
 
@@ -144,6 +146,17 @@ export function pyType(v: unknown): string {
   return 'object';
 }
 
+/** `a list`, `an int`: the Python type of a value with its article, for messages. */
+export function aPyType(v: unknown): string {
+  const t = pyType(v);
+  return `${/^[aeiou]/i.test(t) ? 'an' : 'a'} ${t}`;
+}
+
+/** Whether a dictionary key is one scalar value (text, bytes, number, bool, None): what PyDict.keyOf turns into text. */
+function isScalarKey(k: unknown): boolean {
+  return k === null || k === undefined || typeof k === 'string' || typeof k === 'number' || typeof k === 'bigint' || typeof k === 'boolean' || k instanceof PyBytes;
+}
+
 /** Reads integers from a numpy buffer of integer dtype. */
 export function readInts(dtype: DType, data: Uint8Array, count: number): number[] {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
@@ -247,6 +260,9 @@ export function unpickle(buf: Uint8Array, file: string, o: UnpickleOptions): unk
     return container;
   };
   const dictSet = (d: PyDict, k: unknown, v: unknown): void => {
+    // a key is one scalar: a list, tuple, dict or array key would be expanded into text, and one built of shared
+    // references (memo GETs) doubles with every level, exponential work for a small file
+    if (!isScalarKey(k)) corrupt(`a dictionary key that is ${aPyType(k)} at byte ${opPos}: keys must be strings, bytes or numbers`);
     const size = k instanceof PyBytes ? k.data.length : typeof k === 'string' ? k.length : 0;
     if (size > MAX_KEY_BYTES) corrupt(`a dictionary key of ${size} bytes at byte ${opPos}, longer than ${MAX_KEY_BYTES}`);
     charge(size);

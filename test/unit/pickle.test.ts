@@ -1,9 +1,15 @@
 /** The limits of the pickle reader (src/data/pickle.ts): 64-bit integers, bounded nesting, a conversion budget. */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MAX_KEY_BYTES, MAX_NESTING, PyBytes, PyDict, unpickle } from '../../src/data/pickle.js';
 import { UserError } from '../../src/util/errors.js';
 
+const here = path.dirname(fileURLToPath(import.meta.url));
 const O = { kind: 'a test pickle', fix: 'write it again', gzipHint: 'gunzip it' };
 const u8 = (...b: number[]) => Buffer.from(b);
 const cat = (...p: Buffer[]) => Buffer.concat(p);
@@ -50,4 +56,33 @@ test('dictionary keys are short, and converting the same value over and over has
   // once is fine
   const once = cat(bomb.subarray(0, bomb.indexOf(call) + call.length - 1), u8(0x2e));
   assert.ok(unpickle(once, 'f', O) instanceof PyBytes);
+});
+
+test('shared references do not multiply work: a key built of memo GETs doubled 39 times is refused at once, in 5 s and 500 MB', () => {
+  // {[[..39 levels..],[..]]: None} where each level's two items are the same memo entry: 2^39 leaves in 350 bytes
+  const levels: Buffer[] = [];
+  for (let i = 0; i < 39; i++) levels.push(u8(0x28, 0x68, i, 0x68, i, 0x6c, 0x71, i + 1, 0x30)); // MARK BINGET i BINGET i LIST BINPUT i+1 POP
+  const bomb = cat(u8(0x80, 2, 0x7d, 0x5d, 0x71, 0, 0x30), ...levels, u8(0x68, 39, 0x4e, 0x73, 0x2e)); // EMPTY_DICT EMPTY_LIST BINPUT 0 POP ... BINGET 39 NONE SETITEM STOP
+  assert.ok(bomb.length < 2000);
+  // in a child process, so that a reader that expands the key runs into the limits instead of this test's memory
+  const dir = mkdtempSync(path.join(tmpdir(), 'deep-svdd-pickle-'));
+  try {
+    const file = path.join(dir, 'bomb.pkl');
+    writeFileSync(file, bomb);
+    const script = `import { unpickle } from ${JSON.stringify(pathToFileURL(path.resolve(here, '../../src/data/pickle.js')).href)};
+      import fs from 'node:fs';
+      try { unpickle(fs.readFileSync(process.argv[1]), 'bomb.pkl', ${JSON.stringify(O)}); console.log('read'); }
+      catch (e) { console.log(e.name + ': ' + e.message); }`;
+    const t = performance.now();
+    const r = spawnSync(process.execPath, ['--max-old-space-size=500', '--input-type=module', '-e', script, file], { encoding: 'utf8', timeout: 5000 });
+    const s = (performance.now() - t) / 1000;
+    assert.equal(r.status, 0, `the child ran ${s.toFixed(1)} s and ended with ${r.signal ?? r.status}: ${r.stderr.split('\n').slice(-3).join(' ')}`);
+    assert.match(r.stdout, /^UserError: bomb\.pkl is corrupt or not a test pickle: a dictionary key that is a list at byte \d+: keys must be strings, bytes or numbers; write it again\n$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  // keys of one scalar are read as before; a tuple key is refused as well
+  const ok = unpickle(cat(u8(0x80, 2, 0x7d, 0x4b, 3, 0x4b, 7, 0x73, 0x2e)), 'f', O);
+  assert.ok(ok instanceof PyDict && ok.map.size === 1);
+  rejects(cat(u8(0x80, 2, 0x7d, 0x29, 0x4b, 7, 0x73, 0x2e)), /a dictionary key that is a list at byte 6/);
 });
