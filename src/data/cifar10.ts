@@ -15,7 +15,7 @@
  */
 import { join, resolve } from 'node:path';
 import { UserError, check } from '../util/errors.js';
-import { isDir, isFile, readWholeFile } from '../util/files.js';
+import { isDir, isFile, notAFile, readWholeFile } from '../util/files.js';
 import { NdArray, PyBytes, PyDict, pyType, readInts, unpickle, type UnpickleOptions } from './pickle.js';
 
 export const CIFAR10_SIDE = 32;
@@ -77,16 +77,22 @@ interface Candidate {
   metaFile?: string;
 }
 
+/** A one-line error when something other than a regular file stands where the CIFAR-10 file `name` is expected. */
+function notAFileHere(p: string, name: string): void {
+  const kind = notAFile(p);
+  if (kind) throw new UserError(`${p} is ${kind}, not a file: the CIFAR-10 file ${name} is expected there; remove or rename it`);
+}
+
 function scan(dir: string, format: Cifar10Format): Candidate | undefined {
   if (!isDir(dir)) return undefined;
   const ext = format === 'python' ? '' : '.bin';
   for (const name of [`data_batch_1${ext}`, `test_batch${ext}`, format === 'python' ? 'batches.meta' : 'batches.meta.txt']) {
-    const p = join(dir, name);
-    if (isDir(p)) throw new UserError(`${p} is a folder, not a file: the CIFAR-10 file ${name} is expected there; remove or rename the folder`);
+    notAFileHere(join(dir, name), name);
   }
   const trainFiles: string[] = [];
   for (let k = 1; ; k++) {
     const p = join(dir, `data_batch_${k}${ext}`);
+    notAFileHere(p, `data_batch_${k}${ext}`);
     if (!isFile(p)) break;
     trainFiles.push(p);
   }

@@ -29,7 +29,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import cliProgress from 'cli-progress';
 import { x as untar } from 'tar';
 import { UserError } from '../util/errors.js';
-import { isDir } from '../util/files.js';
+import { isDir, NotReadable, openRegular, readFailure } from '../util/files.js';
 import { PACKAGE_VERSION } from '../util/version.js';
 import { CIFAR10_BIN_FOLDER, CIFAR10_PY_FOLDER, type Cifar10Format } from './cifar10.js';
 import { MNIST_FILE_NAMES } from './mnist.js';
@@ -205,9 +205,20 @@ function rmdirIfEmpty(dir: string): void {
   } catch { /* not there, or not empty */ }
 }
 
+/** The MD5 of a regular file (a FIFO or a device is a one-line error, never read). */
 export async function md5File(file: string): Promise<string> {
+  let opened: { fd: number; size: number };
+  try {
+    opened = openRegular(file);
+  } catch (e) {
+    throw new UserError(`${file}: cannot read it (${readFailure(e)}); remove it or choose another --dir`);
+  }
   const h = createHash('md5');
-  await pipeline(fs.createReadStream(file), h);
+  if (opened.size === 0) {
+    fs.closeSync(opened.fd);
+    return h.digest('hex');
+  }
+  await pipeline(fs.createReadStream('', { fd: opened.fd, start: 0, end: opened.size - 1 }), h);
   return h.digest('hex');
 }
 
@@ -382,19 +393,23 @@ async function transfer(url: URL, part: string, name: string, ctx: TransferCtx):
 
   if (url.protocol === 'file:') {
     const file = fileURLToPath(url);
-    let st: fs.Stats;
+    let opened: { fd: number; size: number };
     try {
-      st = fs.statSync(file);
+      opened = openRegular(file);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new SourceError(code === 'ENOENT' ? 'file not found' : networkReason(e), false);
+      throw new SourceError(code === 'ENOENT' ? 'file not found' : e instanceof NotReadable ? readFailure(e) : networkReason(e), false);
     }
-    if (!st.isFile()) throw new SourceError('not a file', false);
-    total = st.size;
+    total = opened.size;
     if (start > total) start = 0;
-    if (start === total && start > 0) return { resumed: true };
+    if (start === total) {
+      fs.closeSync(opened.fd);
+      if (start > 0) return { resumed: true };
+      body = Readable.from([]);
+    } else {
+      body = fs.createReadStream('', { fd: opened.fd, start, end: total - 1 });
+    }
     append = start > 0;
-    body = fs.createReadStream(file, { start });
   } else {
     let r = await open(url, start, ctx.timeoutMs);
     if (r.status === 416 && start > 0) {

@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { UserError } from '../util/errors.js';
+import { NotReadable, readFailure, readRegular } from '../util/files.js';
 import { parseIdx } from './idx.js';
 import { toModelInput, type ImageDims } from './resize.js';
 
@@ -60,10 +61,10 @@ export function readInputs(input: string, shape: ImageDims): InputImages {
   if (st.isDirectory()) return readPngFolder(input, shape);
   let buf: Uint8Array;
   try {
-    const b = fs.readFileSync(input);
+    const b = readRegular(input);
     buf = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   } catch (e) {
-    throw new UserError(`--input ${input}: cannot read it (${fsWhy(e)}); check the path`);
+    throw new UserError(`--input ${input}: cannot read it (${readFailure(e)}); ${e instanceof NotReadable ? `give ${SUPPORTED_INPUTS}` : 'check the path'}`);
   }
   if (isPng(buf)) {
     return { ids: [path.basename(input)], pixels: decodePng(buf, input, shape), n: 1 };
@@ -135,9 +136,9 @@ function readPngFolder(dir: string, shape: ImageDims): InputImages {
     const file = path.join(dir, rel);
     let buf: Buffer;
     try {
-      buf = fs.readFileSync(file);
+      buf = readRegular(file);
     } catch (e) {
-      throw new UserError(`${file}: cannot read it (${fsWhy(e)}); check its permissions`);
+      throw new UserError(`${file}: cannot read it (${readFailure(e)}); ${e instanceof NotReadable ? 'remove it or give a regular file' : 'check its permissions'}`);
     }
     pixels.set(decodePng(buf, file, shape), i * d);
   });

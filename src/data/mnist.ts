@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../util/errors.js';
-import { isDir, isFile } from '../util/files.js';
+import { isDir, isFile, notAFile } from '../util/files.js';
 import { readMnistSplit, type MnistSplit } from './idx.js';
 
 export interface MnistFiles {
@@ -52,7 +52,8 @@ function findOne(dir: string, base: string): string | undefined {
     for (const name of [base, base + '.gz']) {
       const p = join(sub, name);
       if (isFile(p)) return p;
-      if (isDir(p)) throw new UserError(`${p} is a folder, not a file: the MNIST file ${base} is expected there; remove or rename the folder`);
+      const kind = notAFile(p);
+      if (kind) throw new UserError(`${p} is ${kind}, not a file: the MNIST file ${base} is expected there; remove or rename it`);
     }
   }
   return undefined;

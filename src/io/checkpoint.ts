@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import { type TrainConfig } from '../config/options.js';
 import { type EpochRow, type LoopPosition } from '../train/loop.js';
 import { UserError } from '../util/errors.js';
+import { readFailure, readRegular } from '../util/files.js';
 import { writeFileAtomic } from './atomic.js';
 import { type RunResults } from './results.js';
 
@@ -36,7 +37,12 @@ export function writeCheckpoint<H extends object>(file: string, header: H, array
 
 export function readCheckpoint<H>(file: string): CheckpointFile<H> {
   if (!fs.existsSync(file)) throw new UserError(`no checkpoint at ${file}: there is nothing to resume; start the run without --resume 1`);
-  const buf = fs.readFileSync(file);
+  let buf: Buffer;
+  try {
+    buf = readRegular(file);
+  } catch (e) {
+    throw new UserError(`${file}: cannot read it (${readFailure(e)}): it cannot be resumed; start the run again with --force 1`);
+  }
   try {
     const len = buf.readUInt32LE(0);
     const { header, refs } = JSON.parse(buf.subarray(4, 4 + len).toString('utf8')) as { header: H; refs: ArrayRef[] };

@@ -3,12 +3,12 @@
  * tests that check `score` against it. `results_version` says which schema a file follows; a field is only ever
  * added, and a change of meaning raises the version.
  */
-import fs from 'node:fs';
 import { type BackendInfo } from '../backend/select.js';
 import { type FiveNumber, type PrecisionRecallF1 } from '../eval/metrics.js';
 import { writeJsonAtomic } from './atomic.js';
 
 import { UserError } from '../util/errors.js';
+import { readRegularText } from '../util/files.js';
 
 export const RESULTS_FILE = 'results.json';
 export const RESULTS_VERSION = 1;
@@ -83,7 +83,7 @@ const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFi
 export function readResults(file: string): ResultsRead {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readRegularText(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     return code === 'ENOENT' ? { state: 'missing' } : { state: 'corrupt', why: `cannot be read: ${code === 'EISDIR' ? 'a folder where a file is expected' : code ?? (e as Error).message}` };

@@ -18,6 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UserError } from '../util/errors.js';
+import { fileKind, readFailure, readRegularText } from '../util/files.js';
 import { ioError } from './atomic.js';
 import { CHECKPOINT_FILE } from './checkpoint.js';
 import { readResults } from './results.js';
@@ -42,13 +43,20 @@ export function processAlive(pid: number): boolean {
 const releasers = new Set<() => void>();
 let exitHook = false;
 
-/** The file's text and inode, or undefined when it is gone. */
+/** The lock file's text and inode, or undefined when it is gone; a one-line error when it is no lock file (a FIFO, ...). */
 function readLock(file: string): { text: string; ino: number } | undefined {
+  let st: fs.Stats;
   try {
-    const st = fs.lstatSync(file);
-    return { text: fs.readFileSync(file, 'utf8').trim(), ino: st.ino };
+    st = fs.lstatSync(file);
   } catch {
     return undefined;
+  }
+  if (!st.isFile()) throw new UserError(`${file} is ${fileKind(st)}, not a lock file: remove it`);
+  try {
+    return { text: readRegularText(file, 4096).trim(), ino: st.ino };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new UserError(`${file}: cannot read the lock (${readFailure(e)}): remove it if no deep-svdd process is using its folder`);
   }
 }
 
@@ -100,7 +108,7 @@ export function lockFolder(dir: string, name: string, busy: (pid: number) => Use
         if (released) return;
         released = true;
         releasers.delete(release);
-        try { if (fs.readFileSync(lock, 'utf8').trim() === String(process.pid)) fs.rmSync(lock, { force: true }); } catch { /* gone */ }
+        try { if (readRegularText(lock, 4096).trim() === String(process.pid)) fs.rmSync(lock, { force: true }); } catch { /* gone */ }
       };
       releasers.add(release);
       if (!exitHook) {

