@@ -129,3 +129,28 @@ test('G: FIFOs, devices and links to them are refused wherever a file is read: d
   mkfifo(path.join(sweep, '0vsall', 'seed_1', 'results.json'));
   refused(['report', sweep], /results\.json is corrupted \(cannot be read: is a FIFO \(named pipe\), not a regular file\)/);
 });
+
+test('A: score --out never replaces an input, a file of the model folder, a link, a FIFO or a device; an existing file needs --force 1', () => {
+  const input = path.join(tmp, 'a-input-idx');
+  fs.copyFileSync(images, input);
+  const score = (out: string, ...more: string[]) => ['score', '--model', model, '--input', input, '--out', out, '--backend', 'wasm', ...more];
+  refused(score(''), /^deep-svdd: --out is empty: give the file to write, e.g. --out scores\.csv$/);
+  refused(score(path.join(model, 'model.json'), '--force', '1'), /--out .*model\.json is inside .*model, which this command reads: write it elsewhere/);
+  refused(score(path.join(model, 'new.csv')), /is inside .*model, which this command reads/);
+  refused(score(input, '--force', '1'), /--out .*a-input-idx is .*a-input-idx, which this command reads: it is never replaced/);
+  fs.linkSync(input, path.join(tmp, 'a-hardlink'));
+  refused(score(path.join(tmp, 'a-hardlink'), '--force', '1'), /a-hardlink is .*a-input-idx, which this command reads/);
+  fs.symlinkSync(path.join(tmp, 'a-target.csv'), path.join(tmp, 'a-link.csv'));
+  fs.writeFileSync(path.join(tmp, 'a-target.csv'), 'mine\n');
+  refused(score(path.join(tmp, 'a-link.csv'), '--force', '1'), /a-link\.csv is a symbolic link: it is not replaced or followed/);
+  mkfifo(path.join(tmp, 'a-fifo.csv'));
+  refused(score(path.join(tmp, 'a-fifo.csv'), '--force', '1'), /a-fifo\.csv is a FIFO \(named pipe\), not a regular file: it is never replaced/);
+  refused(score('/dev/null', '--force', '1'), /--out \/dev\/null is a character device, not a regular file/, path.join(tmp, 'a-none'));
+  // an existing regular file is replaced with --force 1 only
+  const out = path.join(tmp, 'a-scores.csv');
+  fs.writeFileSync(out, 'old\n');
+  refused(score(out), /--out .*a-scores\.csv already exists: pass --force 1 to replace it, or choose another --out/);
+  const r = run(score(out, '--force', '1'));
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(fs.readFileSync(out, 'utf8'), /^id,score,anomaly\n/);
+});
