@@ -154,3 +154,25 @@ test('A: score --out never replaces an input, a file of the model folder, a link
   assert.equal(r.code, 0, r.stderr);
   assert.match(fs.readFileSync(out, 'utf8'), /^id,score,anomaly\n/);
 });
+
+test('B: --force 1 over a finished run leaves nothing of it: a rerun without dictionary init, a baseline over a train folder', () => {
+  // the MNIST default draws filters_init.png; the rerun without dictionary init must not keep it
+  const rerun = path.join(tmp, 'b-rerun');
+  fs.cpSync(done, rerun, { recursive: true });
+  assert.ok(fs.existsSync(path.join(rerun, 'filters_init.png')));
+  fs.writeFileSync(path.join(rerun, 'an-older-picture.png'), 'old');
+  const r = run(['train', ...quick, '--weight-dict-init', '0', '--xp-dir', rerun, '--force', '1']);
+  assert.equal(r.code, 0, r.stderr);
+  const files = (d: string) => fs.readdirSync(d, { recursive: true }).map(String).sort();
+  assert.ok(!files(rerun).includes('filters_init.png'), `filters_init.png of the previous run is left: ${files(rerun).join(', ')}`);
+  assert.ok(!files(rerun).includes('an-older-picture.png'));
+  // a baseline run over a train run's folder holds what a baseline run in a new folder holds, nothing more
+  const fresh = path.join(tmp, 'b-baseline-new');
+  const over = path.join(tmp, 'b-baseline-over');
+  fs.cpSync(done, over, { recursive: true });
+  const base = ['baseline', '--method', 'if', '--n-train', '200', '--n-test', '50'];
+  assert.equal(run([...base, '--xp-dir', fresh]).code, 0);
+  const b = run([...base, '--xp-dir', over, '--force', '1']);
+  assert.equal(b.code, 0, b.stderr);
+  assert.deepEqual(files(over), files(fresh));
+});
