@@ -17,6 +17,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+import { once } from 'node:events';
 import { assertUnchanged, snapshot } from '../helpers/snapshot.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -62,13 +64,13 @@ function refused(args: string[], pattern: RegExp, watch = tmp): Run {
   const what = args.join(' ');
   assert.equal(r.signal, null, `${what} was killed after ${r.wall.toFixed(1)} s (a hang or a runaway)`);
   assert.notEqual(r.code, 0, `exit code of ${what}\n${r.stdout}${r.stderr}`);
+  assert.ok(r.cpu < 5, `${what}: ${r.cpu.toFixed(2)} s of CPU time`);
+  assert.ok(r.rss < 500 * 1024 ** 2, `${what}: peak RSS ${(r.rss / 1024 ** 2).toFixed(0)} MB`);
   const lines = r.stderr.trim().split('\n');
   assert.equal(lines.length, 1, `one line expected for ${what}, got:\n${r.stderr}`);
   assert.match(lines[0], /^deep-svdd: /);
   assert.match(lines[0], pattern);
   assert.equal(r.stdout, '', 'nothing on stdout');
-  assert.ok(r.cpu < 5, `${what}: ${r.cpu.toFixed(2)} s of CPU time`);
-  assert.ok(r.rss < 500 * 1024 ** 2, `${what}: peak RSS ${(r.rss / 1024 ** 2).toFixed(0)} MB`);
   assertUnchanged(watch, before, `${watch} after ${what}`);
   return r;
 }
@@ -175,4 +177,59 @@ test('B: --force 1 over a finished run leaves nothing of it: a rerun without dic
   const b = run([...base, '--xp-dir', over, '--force', '1']);
   assert.equal(b.code, 0, b.stderr);
   assert.deepEqual(files(over), files(fresh));
+});
+
+const crcTable = Array.from({ length: 256 }, (_, n) => { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; return c >>> 0; });
+const crc32 = (b: Buffer) => { let c = 0xffffffff; for (const x of b) c = crcTable[(c ^ x) & 0xff] ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
+
+/** A PNG chunk: length, type, data, CRC. */
+function pngChunk(type: string, data: Buffer): Buffer {
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const out = Buffer.alloc(8 + data.length + 4);
+  out.writeUInt32BE(data.length, 0);
+  body.copy(out, 4);
+  out.writeUInt32BE(crc32(body), 8 + data.length);
+  return out;
+}
+
+/** The zlib stream of `bytes` zero bytes, deflated as a stream (the test never holds the zeros). */
+async function deflateZeros(bytes: number): Promise<Buffer> {
+  const d = zlib.createDeflate({ level: 9 });
+  const out: Buffer[] = [];
+  d.on('data', (c: Buffer) => out.push(c));
+  const ended = once(d, 'end');
+  const block = Buffer.alloc(16 * 1024 ** 2);
+  for (let left = bytes; left > 0; left -= block.length) {
+    if (!d.write(block.subarray(0, Math.min(left, block.length)))) await once(d, 'drain');
+  }
+  d.end();
+  await ended;
+  return Buffer.concat(out);
+}
+
+/** A 28×28 gray PNG (interlaced or not) whose IDAT inflates to `bytes` zero bytes: about a thousandth of that on disk. */
+async function inflatingPng(bytes: number, interlace: 0 | 1): Promise<Buffer> {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(28, 0);
+  ihdr.writeUInt32BE(28, 4);
+  ihdr[8] = 8; // bit depth; colour type 0 (gray)
+  ihdr[12] = interlace;
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return Buffer.concat([signature, pngChunk('IHDR', ihdr), pngChunk('IDAT', await deflateZeros(bytes)), pngChunk('IEND', Buffer.alloc(0))]);
+}
+
+test('E: a PNG whose image data inflates beyond what its header allows is refused within the limits (interlaced too)', async () => {
+  const bomb = await inflatingPng(1024 ** 3, 1);
+  assert.ok(bomb.length < 2 * 1024 ** 2, `${bomb.length} bytes`);
+  const d = path.join(tmp, 'e-png');
+  fs.mkdirSync(path.join(d, 'train', 'zero'), { recursive: true });
+  fs.mkdirSync(path.join(d, 'test', 'zero'), { recursive: true });
+  fs.writeFileSync(path.join(d, 'train', 'zero', 'a.png'), bomb);
+  fs.writeFileSync(path.join(d, 'test', 'zero', 'a.png'), bomb);
+  const message = /a\.png: the PNG image data inflates to more than the 837 bytes its 28×28 interlaced header allows; the file is damaged or crafted: replace or remove it/;
+  refused(['train', '--dataset', 'folder', '--data-dir', d, '--normal', 'zero', '--xp-dir', path.join(tmp, 'e-xp')], message);
+  refused(['score', '--model', model, '--input', path.join(d, 'test', 'zero', 'a.png'), '--out', path.join(tmp, 'e.csv')], message);
+  const flat = path.join(tmp, 'e-flat.png');
+  fs.writeFileSync(flat, await inflatingPng(64 * 1024 ** 2, 0));
+  refused(['score', '--model', model, '--input', flat, '--out', path.join(tmp, 'e.csv')], /the PNG image data inflates to more than the 812 bytes its 28×28 header allows/);
 });
