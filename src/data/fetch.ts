@@ -19,6 +19,8 @@
  *    resume). Nothing is left at all when nothing was downloaded: no `.partial/`, and no `<dir>` if it did not exist.
  *
  * The timeout (connection and idle) is 30 s; the environment variable DEEP_SVDD_FETCH_TIMEOUT (seconds) changes it.
+ * Every file's size is known: a server that announces more (Content-Length, Content-Range) is not read, and one that
+ * sends more (an endless body without Content-Length) is cut off at that size; the partial file is then deleted.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -34,10 +36,12 @@ import { PACKAGE_VERSION } from '../util/version.js';
 import { CIFAR10_BIN_FOLDER, CIFAR10_PY_FOLDER, type Cifar10Format } from './cifar10.js';
 import { MNIST_FILE_NAMES } from './mnist.js';
 
-/** One file to download: its name in the data folder, its MD5, and the URLs to try in order. */
+/** One file to download: its name in the data folder, its MD5 and size, and the URLs to try in order. */
 export interface FetchFile {
   name: string;
   md5: string;
+  /** its size in bytes: a source that sends (or announces) more is cut off there, so it never fills the disk */
+  size: number;
   urls: string[];
 }
 
@@ -79,6 +83,14 @@ export const MNIST_MIRRORS: readonly string[] = [
   'http://yann.lecun.com/exdb/mnist/',
 ];
 
+/** Sizes in bytes of the MNIST files (as published; torchvision's mirror serves the same files). */
+export const MNIST_SIZES: Readonly<Record<string, number>> = {
+  'train-images-idx3-ubyte.gz': 9912422,
+  'train-labels-idx1-ubyte.gz': 28881,
+  't10k-images-idx3-ubyte.gz': 1648877,
+  't10k-labels-idx1-ubyte.gz': 4542,
+};
+
 /** Published MD5 sums of the MNIST files (as listed by torchvision). */
 export const MNIST_MD5: Readonly<Record<string, string>> = {
   'train-images-idx3-ubyte.gz': 'f68b3c2dcbeaaa9fbdd348bbdeb94873',
@@ -87,10 +99,11 @@ export const MNIST_MD5: Readonly<Record<string, string>> = {
   't10k-labels-idx1-ubyte.gz': 'ec29112dd5afa0611ce80d1b7f02629c',
 };
 
-export const CIFAR10_ARCHIVES: Readonly<Record<Cifar10Format, { name: string; md5: string; url: string; folder: string; expect: string[] }>> = {
+export const CIFAR10_ARCHIVES: Readonly<Record<Cifar10Format, { name: string; md5: string; size: number; url: string; folder: string; expect: string[] }>> = {
   python: {
     name: 'cifar-10-python.tar.gz',
     md5: 'c58f30108f718f92721af3b95e74349a',
+    size: 170498071,
     url: 'https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz',
     folder: CIFAR10_PY_FOLDER,
     expect: ['data_batch_1', 'data_batch_2', 'data_batch_3', 'data_batch_4', 'data_batch_5', 'test_batch', 'batches.meta'],
@@ -98,6 +111,7 @@ export const CIFAR10_ARCHIVES: Readonly<Record<Cifar10Format, { name: string; md
   binary: {
     name: 'cifar-10-binary.tar.gz',
     md5: 'c32a1d4ab5d03f1284b67883e8d87530',
+    size: 170052171,
     url: 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz',
     folder: CIFAR10_BIN_FOLDER,
     expect: ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin', 'test_batch.bin', 'batches.meta.txt'],
@@ -152,7 +166,7 @@ export function mnistSource(urls: readonly string[] = MNIST_MIRRORS): FetchSourc
     if (list.length === 0) {
       throw new UserError(`--url gives no source for ${name}: pass a base URL (the file names are appended) or the URL of each of ${names.join(', ')}`);
     }
-    return { name, md5: MNIST_MD5[name], urls: list };
+    return { name, md5: MNIST_MD5[name], size: MNIST_SIZES[name], urls: list };
   });
   return { title: 'MNIST', files };
 }
@@ -163,7 +177,7 @@ export function cifar10Source(format: Cifar10Format = 'python', urls?: readonly 
   const list = (urls && urls.length > 0 ? urls : [a.url]).map((u) => (/\/$/.test(u) ? under(u, a.name) : toUrl(u).href));
   return {
     title: format === 'python' ? 'CIFAR-10' : 'CIFAR-10 (binary version)',
-    files: [{ name: a.name, md5: a.md5, urls: list }],
+    files: [{ name: a.name, md5: a.md5, size: a.size, urls: list }],
     extract: { folder: a.folder, expect: a.expect },
   };
 }
@@ -382,8 +396,10 @@ async function open(url: URL, start: number, timeoutMs: number): Promise<Opened>
  * Downloads `url` into `part`, resuming from its current size. Returns whether bytes already there were kept.
  * Creates the part file (and its folder) only once the source answers with data.
  */
-async function transfer(url: URL, part: string, name: string, ctx: TransferCtx): Promise<{ resumed: boolean }> {
+async function transfer(url: URL, part: string, name: string, size: number, ctx: TransferCtx): Promise<{ resumed: boolean }> {
   let start = sizeOf(part);
+  if (start > size) { fs.rmSync(part, { force: true }); start = 0; } // not a prefix of this file
+  const tooLarge = (n: number) => new SourceError(`it announces ${n} bytes, more than the ${size} of ${name}: not the right file`, false);
   let body: Readable;
   let total: number | undefined;
   let append = false;
@@ -401,6 +417,7 @@ async function transfer(url: URL, part: string, name: string, ctx: TransferCtx):
       throw new SourceError(code === 'ENOENT' ? 'file not found' : e instanceof NotReadable ? readFailure(e) : networkReason(e), false);
     }
     total = opened.size;
+    if (total > size) { fs.closeSync(opened.fd); throw tooLarge(total); }
     if (start > total) start = 0;
     if (start === total) {
       fs.closeSync(opened.fd);
@@ -444,6 +461,10 @@ async function transfer(url: URL, part: string, name: string, ctx: TransferCtx):
       r.close();
       throw new SourceError(`HTTP ${r.status}${r.statusText ? ` ${r.statusText}` : ''}`, false);
     }
+    if (total !== undefined && total > size) {
+      r.close();
+      throw tooLarge(total);
+    }
     body = r.body;
     timedOut = r.timedOut;
     touch = r.touch;
@@ -460,9 +481,16 @@ async function transfer(url: URL, part: string, name: string, ctx: TransferCtx):
   if (start > 0) ctx.log(`${name}: resuming at ${mb(start)} MB`);
   const progress = new Progress(name, start, total, ctx.progress, ctx.interval, ctx.log);
   let bytes = start;
+  let overflow = false;
   const counter = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       touch();
+      if (bytes + chunk.length > size) {
+        // more than the file has (an endless body without Content-Length): stop reading, write nothing more
+        overflow = true;
+        cb(new Error('more data than the file has'));
+        return;
+      }
       bytes += chunk.length;
       progress.update(bytes);
       cb(null, chunk);
@@ -485,6 +513,10 @@ async function transfer(url: URL, part: string, name: string, ctx: TransferCtx):
     // let the bytes already received reach the file before anyone measures it for a resume
     if (!out.closed) await new Promise<void>((r) => { out.once('close', () => r()); out.destroy(); });
     if (writeError !== undefined) throw fsError(writeError, part);
+    if (overflow) {
+      fs.rmSync(part, { force: true });
+      throw new SourceError(`it sent more than the ${size} bytes of ${name}: not the right file (stopped there)`, false);
+    }
     if (url.protocol === 'file:') throw new SourceError(`cannot read it (${networkReason(e)})`, false);
     if (timedOut()) throw new SourceError(`no data for ${ctx.timeoutMs / 1000} s (timed out) after ${mb(bytes)} MB`, true);
     const of = total !== undefined ? ` of ${mb(total)}` : '';
@@ -526,7 +558,7 @@ async function fetchFile(f: FetchFile, partialDir: string, st: RunState): Promis
   if (st.force) {
     fs.rmSync(verified, { force: true });
   } else if (exists(verified)) {
-    if ((await md5File(verified)) === f.md5) {
+    if (sizeOf(verified) === f.size && (await md5File(verified)) === f.md5) {
       st.ctx.log(`${f.name}: using the download verified earlier (${path.relative(process.cwd(), verified) || verified})`);
       return verified;
     }
@@ -540,7 +572,7 @@ async function fetchFile(f: FetchFile, partialDir: string, st: RunState): Promis
     st.ctx.log(`downloading ${f.name} from ${u}`);
     try {
       for (let attempt = 0; ; attempt++) {
-        const { resumed } = await transfer(new URL(u), part, f.name, st.ctx);
+        const { resumed } = await transfer(new URL(u), part, f.name, f.size, st.ctx);
         const actual = await md5File(part);
         if (actual === f.md5) {
           fs.renameSync(part, verified);
@@ -622,9 +654,10 @@ export async function fetchDataset(source: FetchSource, opts: FetchOptions): Pro
     for (const f of source.files) {
       const p = path.join(dir, f.name);
       if (!st.force && exists(p)) {
-        const actual = await md5File(p);
+        const bytes = sizeOf(p);
+        const actual = bytes === f.size ? await md5File(p) : undefined;
         if (actual === f.md5) continue;
-        log(`${show(p)} has MD5 ${actual}, expected ${f.md5}: downloading it again`);
+        log(actual === undefined ? `${show(p)} has ${bytes} bytes, expected ${f.size}: downloading it again` : `${show(p)} has MD5 ${actual}, expected ${f.md5}: downloading it again`);
       }
       todo.push(f);
     }
