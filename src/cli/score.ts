@@ -17,11 +17,11 @@ export function registerScore(program: Command): void {
     .option('--force [value]', 'replace an existing --out file (--force or --force 1)')
     .addOption(new Option('--backend <name>', 'TF.js backend: auto = native tfjs-node if installed, else wasm').choices(BACKEND_CHOICES).default('auto'))
     .option('--device <device>', 'cpu, or gpu / gpu0 / cuda (needs @tensorflow/tfjs-node-gpu)', 'cpu')
-    .option('--batch-size <n>', 'inference batch size', '400')
+    .option('--batch-size <n>', 'inference batch size (1 to 10000)', '400')
     .exitOverride()
     .action(async (opts: { model: string; input: string; out: string; force?: boolean | string; backend: BackendChoice; device: string; batchSize: string }) => {
       const batchSize = Number(opts.batchSize);
-      if (!/^\s*\d+\s*$/.test(opts.batchSize) || batchSize < 1) throw new UserError(`--batch-size ${opts.batchSize} is invalid: use a whole number ≥ 1`);
+      if (!/^\s*\d+\s*$/.test(opts.batchSize) || batchSize < 1 || batchSize > 10_000) throw new UserError(`--batch-size ${opts.batchSize} is invalid: use a whole number from 1 to 10000`);
       const f = opts.force;
       if (f !== undefined && f !== true && f !== '1' && f !== '0') throw new UserError(`--force ${String(f)} is invalid: use --force, --force 1 or --force 0`);
       // the output rule (src/io/output-path.ts), before anything is read or scored

@@ -64,7 +64,7 @@ const OPTION_TABLE = [
   { key: 'lr', flag: '--lr', type: 'float', def: 1e-4, gt: 0, help: 'learning rate' },
   { key: 'momentum', flag: '--momentum', type: 'float', def: 0.9, min: 0, max: 1, help: 'momentum / nesterov coefficient' },
   { key: 'nEpochs', flag: '--n-epochs', type: 'int', def: 150, min: 0, help: 'Deep SVDD epochs (autoencoder epochs with --loss autoencoder)' },
-  { key: 'batchSize', flag: '--batch-size', type: 'int', def: 200, min: 1, help: 'mini-batch size' },
+  { key: 'batchSize', flag: '--batch-size', type: 'int', def: 200, min: 1, max: 10_000, help: 'mini-batch size' },
   { key: 'dropLast', flag: '--drop-last', type: 'bool01', def: false, help: 'leave out each epoch\'s last partial batch, in pretraining too (PyTorch\'s drop_last; the original trained on a random multiple of the batch size, e.g. 5,800 of digit 0\'s 5,923 images)' },
   { key: 'lrDrop', flag: '--lr-drop', type: 'bool01', def: true, help: 'divide the learning rate once, at the start of --lr-drop-in-epoch' },
   { key: 'lrDropInEpoch', flag: '--lr-drop-in-epoch', type: 'int', def: 50, min: 0, help: '0-based epoch index of the drop' },
@@ -74,7 +74,7 @@ const OPTION_TABLE = [
   { key: 'weightDecay', flag: '--weight-decay', type: 'bool01', def: true, help: 'add (1/(2C))·Σ‖W‖² to the objective' },
   { key: 'C', flag: '--C', type: 'float', def: 1e6, gt: 0, help: 'weight-decay constant C (λ = 1/C)' },
   // network
-  { key: 'repDim', flag: '--rep-dim', type: 'int', min: 16, help: 'representation size (default: 32 MNIST, 128 CIFAR-10; folder: by its network); a multiple of 16' },
+  { key: 'repDim', flag: '--rep-dim', type: 'int', min: 16, max: 4096 /* MAX_REP_DIM, what score reads */, help: 'representation size (default: 32 MNIST, 128 CIFAR-10; folder: by its network); a multiple of 16' },
   { key: 'useBatchNorm', flag: '--use-batch-norm', type: 'bool01', def: true, help: 'batch norm without affine parameters' },
   { key: 'leakyRelu', flag: '--leaky-relu', type: 'bool01', def: true, help: '1 = leaky ReLU (0.01), 0 = ReLU' },
   // the original's other networks and initialisations (README, "Options of the original code")
@@ -93,7 +93,7 @@ const OPTION_TABLE = [
   { key: 'aeSolver', flag: '--ae-solver', type: 'choice', choices: SOLVERS, def: 'adam', help: 'pretraining optimiser' },
   { key: 'aeLr', flag: '--ae-lr', type: 'float', def: 1e-4, gt: 0, help: 'pretraining learning rate' },
   { key: 'aeNEpochs', flag: '--ae-n-epochs', type: 'int', min: 0, help: 'pretraining epochs (default: 150 MNIST, 350 CIFAR-10; folder: by its network)' },
-  { key: 'aeBatchSize', flag: '--ae-batch-size', type: 'int', min: 1, help: 'pretraining batch size (default: --batch-size)' },
+  { key: 'aeBatchSize', flag: '--ae-batch-size', type: 'int', min: 1, max: 10_000, help: 'pretraining batch size (default: --batch-size)' },
   { key: 'aeLrDrop', flag: '--ae-lr-drop', type: 'bool01', help: 'pretraining learning-rate drop (default: 0 MNIST, 1 CIFAR-10; folder: by its network)' },
   { key: 'aeLrDropInEpoch', flag: '--ae-lr-drop-in-epoch', type: 'int', min: 0, help: 'epoch of the pretraining drop (default: 250)' },
   { key: 'aeLrDropFactor', flag: '--ae-lr-drop-factor', type: 'float', def: 10, gt: 0, help: 'divisor of the pretraining drop' },
@@ -105,7 +105,7 @@ const OPTION_TABLE = [
   { key: 'outName', flag: '--out-name', type: 'string', def: 'model', help: 'name of the model folder inside --xp-dir' },
   { key: 'saveAt', flag: '--save-at', type: 'int', def: 0, min: 0, help: 'also save the model after this many Deep SVDD epochs, as <out-name>_epoch<E>/ (0 = only at the end)' },
   { key: 'nnetDiagnostics', flag: '--nnet-diagnostics', type: 'bool01', def: false, help: 'evaluate the test set after every epoch (test_auc column of epochs.csv; a diagnostic, never used to choose a model)' },
-  { key: 'evalBatchSize', flag: '--eval-batch-size', type: 'int', def: 400, min: 1, help: 'batch size of inference passes (larger ones are no faster and grow the wasm heap, which never shrinks)' },
+  { key: 'evalBatchSize', flag: '--eval-batch-size', type: 'int', def: 400, min: 1, max: 10_000, help: 'batch size of inference passes (larger ones are no faster and grow the wasm heap, which never shrinks)' },
   { key: 'resume', flag: '--resume', type: 'bool01', def: false, help: 'continue the interrupted run in --xp-dir from its checkpoint (repeat its options)' },
   { key: 'force', flag: '--force', type: 'bool01', def: false, help: 'overwrite a finished run in --xp-dir' },
 ] as const satisfies readonly OptSpec[];

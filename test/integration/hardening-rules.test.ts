@@ -233,3 +233,50 @@ test('E: a PNG whose image data inflates beyond what its header allows is refuse
   fs.writeFileSync(flat, await inflatingPng(64 * 1024 ** 2, 0));
   refused(['score', '--model', model, '--input', flat, '--out', path.join(tmp, 'e.csv')], /the PNG image data inflates to more than the 812 bytes its 28×28 header allows/);
 });
+
+/** A gzip file: `head`, then `zeros` zero bytes, compressed as a stream (the test never holds the zeros). */
+async function gzipZeros(head: Buffer, zeros: number): Promise<Buffer> {
+  const g = zlib.createGzip({ level: 9 });
+  const out: Buffer[] = [];
+  g.on('data', (c: Buffer) => out.push(c));
+  const ended = once(g, 'end');
+  g.write(head);
+  const block = Buffer.alloc(16 * 1024 ** 2);
+  for (let left = zeros; left > 0; left -= block.length) {
+    if (!g.write(block.subarray(0, Math.min(left, block.length)))) await once(g, 'drain');
+  }
+  g.end();
+  await ended;
+  return Buffer.concat(out);
+}
+
+test('H: declared sizes are bounded: an IDX of 1.37 M blank images in 1 MB, a PPM header, --n-estimators, --seeds, batch sizes', async () => {
+  const n = 1_369_000; // 1.07 GB of pixels: under the 1 GiB an IDX file may declare, in a 1 MB gzip file
+  const head = Buffer.alloc(16);
+  head.writeUInt32BE(0x803, 0);
+  head.writeUInt32BE(n, 4);
+  head.writeUInt32BE(28, 8);
+  head.writeUInt32BE(28, 12);
+  const gz = await gzipZeros(head, n * 784);
+  assert.ok(gz.length < 2 * 1024 ** 2, `${gz.length} bytes`);
+  const message = new RegExp(`its header declares ${n * 784 + 16} bytes of data, more than 16 times the ${gz.length} bytes of the gzip file: the data are not in it`);
+  const blank = mnistWith('h-blank', 't10k-images-idx3-ubyte.gz', (p) => fs.writeFileSync(p, gz));
+  refused(['score', '--model', model, '--input', path.join(blank, 't10k-images-idx3-ubyte.gz'), '--out', path.join(tmp, 'h.csv')], message);
+  refused(['train', ...quick, '--data-dir', blank, '--xp-dir', path.join(tmp, 'h-xp1')], message);
+  // a PPM whose header declares more pixels than the file holds, or than any image may have
+  const gtsrb = path.join(tmp, 'h-gtsrb');
+  fs.cpSync(path.join(root, 'test/fixtures/gtsrb/data_gtsrb'), gtsrb, { recursive: true });
+  const stops = path.join(gtsrb, 'Final_Training', 'Images', '00014');
+  const ppm = fs.readdirSync(stops).filter((f) => f.endsWith('.ppm')).sort()[0];
+  const gtsrbRun = ['train', '--dataset', 'gtsrb', '--data-dir', gtsrb, ...quick.slice(4)];
+  fs.writeFileSync(path.join(stops, ppm), Buffer.from('P6\n100000 100000\n255\n\0\0\0'));
+  refused([...gtsrbRun, '--xp-dir', path.join(tmp, 'h-xp2')], new RegExp(`${ppm}: the header declares 100000×100000 pixels, more than the 16777216 \\(4096×4096\\)`));
+  fs.writeFileSync(path.join(stops, ppm), Buffer.from('P6\n4000 4000\n255\n\0\0\0'));
+  refused([...gtsrbRun, '--xp-dir', path.join(tmp, 'h-xp3')], new RegExp(`${ppm}: truncated: the header declares a 4000×4000×3 image, which needs at least 48000001 more bytes than the 4 the file holds`));
+  // size options
+  refused(['baseline', '--method', 'if', '--n-estimators', '100000000', '--xp-dir', path.join(tmp, 'h-xp4')], /--n-estimators 100000000 is invalid: use a whole number ≥ 1 and ≤ 10000/);
+  refused(['baseline', '--method', 'if', '--n-estimators', '10000', '--max-samples', '65536', '--xp-dir', path.join(tmp, 'h-xp5')], /--n-estimators 10000 × --max-samples 65536 is 655360000 samples in trees, more than the 4194304/);
+  refused(['sweep', '--seeds', '0-100000', '--classes', '0', '--xp-dir', path.join(tmp, 'h-sweep')], /--seeds 0-100000 is invalid: the range is too large \(at most 10000 values\)/);
+  refused(['train', ...quick, '--batch-size', '100000000', '--xp-dir', path.join(tmp, 'h-xp6')], /--batch-size 100000000 is invalid: use a whole number ≥ 1 and ≤ 10000/);
+  refused(['score', '--model', model, '--input', images, '--batch-size', '100000000', '--out', path.join(tmp, 'h2.csv')], /--batch-size 100000000 is invalid: use a whole number from 1 to 10000/);
+});
