@@ -2,6 +2,7 @@
 import { type Command, Option } from 'commander';
 import { cifar10Source, fetchDataset, mnistSource } from '../data/fetch.js';
 import { UserError } from '../util/errors.js';
+import { refuseEmpty } from './values.js';
 
 export function registerData(program: Command): void {
   const data = program.command('data').description('get the datasets (see: deep-svdd data fetch --help)').exitOverride();
@@ -15,6 +16,7 @@ export function registerData(program: Command): void {
     .option('--force [value]', 'download again even when the data are already there (--force or --force 1)')
     .exitOverride()
     .action(async (dataset: string, opts: { dir: string; url: string[]; format?: 'python' | 'binary'; force?: boolean | string }) => {
+      refuseEmpty(opts, { dir: ['--dir', 'the data folder, e.g. --dir data'], url: ['--url', 'a URL or a local path'] });
       if (dataset !== 'mnist' && dataset !== 'cifar10') throw new UserError(`unknown dataset '${dataset}': use 'deep-svdd data fetch mnist' or 'deep-svdd data fetch cifar10'`);
       if (opts.format !== undefined && dataset !== 'cifar10') throw new UserError(`--format applies to cifar10 only: drop it for ${dataset}`);
       const f = opts.force;

@@ -6,6 +6,7 @@ import { BACKEND_CHOICES, type BackendChoice } from '../backend/device.js';
 import { ensureDir, writeFileAtomic } from '../io/atomic.js';
 import { checkOutputPath, type OutputRule } from '../io/output-path.js';
 import { UserError } from '../util/errors.js';
+import { refuseEmpty } from './values.js';
 
 export function registerScore(program: Command): void {
   program
@@ -20,6 +21,7 @@ export function registerScore(program: Command): void {
     .option('--batch-size <n>', 'inference batch size (1 to 10000)', '400')
     .exitOverride()
     .action(async (opts: { model: string; input: string; out: string; force?: boolean | string; backend: BackendChoice; device: string; batchSize: string }) => {
+      refuseEmpty(opts, { model: ['--model', 'the model/ folder of a finished run'], input: ['--input', 'the images to score'], device: ['--device', 'cpu or gpu'] });
       const batchSize = Number(opts.batchSize);
       if (!/^\s*\d+\s*$/.test(opts.batchSize) || batchSize < 1 || batchSize > 10_000) throw new UserError(`--batch-size ${opts.batchSize} is invalid: use a whole number from 1 to 10000`);
       const f = opts.force;

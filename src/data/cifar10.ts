@@ -16,7 +16,7 @@
 import { join, resolve } from 'node:path';
 import { UserError, check } from '../util/errors.js';
 import { isDir, isFile, notAFile, readWholeFile } from '../util/files.js';
-import { NdArray, PyBytes, PyDict, pyType, readInts, unpickle, type UnpickleOptions } from './pickle.js';
+import { aPyType, NdArray, PyBytes, PyDict, readInts, unpickle, type UnpickleOptions } from './pickle.js';
 
 export const CIFAR10_SIDE = 32;
 export const CIFAR10_CHANNELS = 3;
@@ -177,7 +177,7 @@ export function readCifar10PythonBatch(path: string): RawBatch {
   const value = unpickle(readWholeFile(path, 'CIFAR-10 batch'), path, PICKLE);
   const notA = 'is not a CIFAR-10 batch';
   if (!(value instanceof PyDict)) {
-    throw new UserError(`${path} ${notA}: the pickle holds a ${pyType(value)}, expected a dict with 'data' and 'labels'; ${REDOWNLOAD}`);
+    throw new UserError(`${path} ${notA}: the pickle holds ${aPyType(value)}, expected a dict with 'data' and 'labels'; ${REDOWNLOAD}`);
   }
   for (const key of ['data', 'labels']) {
     check(value.has(key), `${path} ${notA}: no '${key}' entry (it has ${value.keyList() || 'no entries'}); ${REDOWNLOAD}`);
@@ -185,7 +185,7 @@ export function readCifar10PythonBatch(path: string): RawBatch {
 
   const data = value.get('data');
   if (!(data instanceof NdArray) || (data.data === undefined && data.objects === undefined)) {
-    throw new UserError(`${path} ${notA}: 'data' is a ${pyType(data)}, expected a numpy uint8 array of N x ${CIFAR10_IMAGE_BYTES}; ${REDOWNLOAD}`);
+    throw new UserError(`${path} ${notA}: 'data' is ${aPyType(data)}, expected a numpy uint8 array of N x ${CIFAR10_IMAGE_BYTES}; ${REDOWNLOAD}`);
   }
   check(
     data.dtype !== undefined && data.dtype.isUint8 && data.data !== undefined,
@@ -218,12 +218,14 @@ export function readCifar10PythonBatch(path: string): RawBatch {
   if (Array.isArray(lab)) {
     labels = lab.map((y, i) => {
       if (typeof y === 'number' || typeof y === 'boolean') return Number(y);
-      throw new UserError(`${path} ${notA}: label ${i} is a ${pyType(y)}, expected an int; ${REDOWNLOAD}`);
+      // an integer too large for a number (LONG1 / LONG4) is out of range like any other
+      if (typeof y === 'bigint') throw new UserError(`${path} ${notA}: label ${y} at index ${i} is out of range 0..${CIFAR10_CLASSES - 1}; ${REDOWNLOAD}`);
+      throw new UserError(`${path} ${notA}: label ${i} is ${aPyType(y)}, expected an int; ${REDOWNLOAD}`);
     });
   } else if (lab instanceof NdArray && lab.dtype?.isInteger && lab.data !== undefined && lab.shape.length === 1 && lab.data.length === lab.shape[0] * lab.dtype.size) {
     labels = readInts(lab.dtype, lab.data, lab.shape[0]);
   } else {
-    throw new UserError(`${path} ${notA}: 'labels' is a ${pyType(lab)}, expected a list of ints; ${REDOWNLOAD}`);
+    throw new UserError(`${path} ${notA}: 'labels' is ${aPyType(lab)}, expected a list of ints; ${REDOWNLOAD}`);
   }
   check(
     labels.length === n,
@@ -261,14 +263,14 @@ export function readCifar10ClassNames(path: string, format: Cifar10Format): stri
     const value = unpickle(readWholeFile(path, 'CIFAR-10 metadata'), path, PICKLE);
     const notA = 'is not CIFAR-10 metadata';
     if (!(value instanceof PyDict) || !value.has('label_names')) {
-      throw new UserError(`${path} ${notA}: expected a dict with 'label_names', found ${value instanceof PyDict ? `a dict with ${value.keyList() || 'no entries'}` : `a ${pyType(value)}`}; ${REDOWNLOAD} or delete it to use the standard class names`);
+      throw new UserError(`${path} ${notA}: expected a dict with 'label_names', found ${value instanceof PyDict ? `a dict with ${value.keyList() || 'no entries'}` : aPyType(value)}; ${REDOWNLOAD} or delete it to use the standard class names`);
     }
     const list = value.get('label_names');
-    if (!Array.isArray(list)) throw new UserError(`${path} ${notA}: 'label_names' is a ${pyType(list)}, expected a list of strings; ${REDOWNLOAD}`);
+    if (!Array.isArray(list)) throw new UserError(`${path} ${notA}: 'label_names' is ${aPyType(list)}, expected a list of strings; ${REDOWNLOAD}`);
     names = list.map((s, i) => {
       if (typeof s === 'string') return s;
       if (s instanceof PyBytes) return Buffer.from(s.data).toString('utf8');
-      throw new UserError(`${path} ${notA}: label name ${i} is a ${pyType(s)}, expected a string; ${REDOWNLOAD}`);
+      throw new UserError(`${path} ${notA}: label name ${i} is ${aPyType(s)}, expected a string; ${REDOWNLOAD}`);
     });
   }
   check(

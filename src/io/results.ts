@@ -96,7 +96,7 @@ export function readResults(file: string): ResultsRead {
   const problems: string[] = [];
   const auc = (k: string, v: unknown) => {
     if (v === undefined || v === null || (finite(v) && v >= 0 && v <= 1)) return v;
-    problems.push(`${k} ${JSON.stringify(v)} is outside its range 0..1`);
+    problems.push(finite(v) ? `${k} ${JSON.stringify(v)} is outside its range 0..1` : `${k} ${JSON.stringify(v)} is not a number (an AUC in 0..1)`);
     return undefined;
   };
   if (r.status !== undefined && typeof r.status !== 'string') problems.push(`status is ${JSON.stringify(r.status)}, not a word`);

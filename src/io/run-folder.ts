@@ -41,6 +41,11 @@ const MODEL_FILES = ['model.json', 'weights.bin', 'zca.bin'];
 /** The temporary folder a replaced run's files are moved into before they are deleted (one left by a crash goes too). */
 const REPLACED_PREFIX = '.deep-svdd-replaced.';
 
+/** Whether a run writes a file or folder of this name directly in its folder (so --out-name may not take it). */
+export function isRunFileName(name: string): boolean {
+  return (RUN_FILES as readonly string[]).includes(name) || name === RUN_LOCK || name.startsWith(`${RUN_LOCK}.`) || name.startsWith(REPLACED_PREFIX);
+}
+
 /** Whether `dir` is a model folder: nothing in it but a model's files (and their temporary files). */
 function isModelFolder(dir: string): boolean {
   try {

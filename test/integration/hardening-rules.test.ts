@@ -280,3 +280,39 @@ test('H: declared sizes are bounded: an IDX of 1.37 M blank images in 1 MB, a PP
   refused(['train', ...quick, '--batch-size', '100000000', '--xp-dir', path.join(tmp, 'h-xp6')], /--batch-size 100000000 is invalid: use a whole number ≥ 1 and ≤ 10000/);
   refused(['score', '--model', model, '--input', images, '--batch-size', '100000000', '--out', path.join(tmp, 'h2.csv')], /--batch-size 100000000 is invalid: use a whole number from 1 to 10000/);
 });
+
+test('I: option values and messages: empty values, a C whose 1/C is no float32, run file names as --out-name, --rep-dim, wordings', () => {
+  const env = { DEEP_SVDD_CACHE: path.join(tmp, 'i-cache') }; // setup never reaches it: nothing is downloaded or built
+  for (const opt of ['--tensorflow-dir', '--wheel', '--python', '--tensorflow-version', '--nodedir']) {
+    const before = snapshot(tmp);
+    const r = run(['setup', 'tensorflow', opt, ''], { env, timeout: 30_000 });
+    assert.notEqual(r.code, 0, `setup ${opt} '' started: ${r.stderr}`);
+    assert.equal(r.stderr.trim(), `deep-svdd: ${opt} is empty: give ${opt === '--tensorflow-dir' ? 'the tensorflow/ folder of an installed TensorFlow' : opt === '--wheel' ? 'the TensorFlow wheel file' : opt === '--python' ? 'the Python command' : opt === '--nodedir' ? 'the prefix of Node\'s headers' : 'a TensorFlow version, e.g. 2.21.0'}, or leave the option out`);
+    assertUnchanged(tmp, before);
+  }
+  refused(['data', 'fetch', 'mnist', '--dir', ''], /--dir is empty: give the data folder/);
+  refused(['score', '--model', '', '--input', images, '--out', path.join(tmp, 'i.csv')], /--model is empty/);
+  refused(['report', ''], /the folder is empty: give the sweep folder to summarise/);
+  refused(['train', ...quick, '--C', '1e-320', '--xp-dir', path.join(tmp, 'i-xp1')], /--C 1e-320 is invalid: the weight decay 1\/C = Infinity is beyond float32's range \(it overflows\); use a C from 3e-39 to 8\.5e37/);
+  refused(['train', ...quick, '--ae-C', '1e39', '--xp-dir', path.join(tmp, 'i-xp2')], /--ae-C 1e\+39 is invalid: the weight decay 1\/C = 1e-39 is below float32's normal range/);
+  for (const name of ['results.json', 'config.json', 'log.txt', 'epochs.csv', 'checkpoint.bin', 'filters_init.png', 'most_normal.png', 'loss_train.png', '.train.lock']) {
+    refused(['train', ...quick, '--out-name', name, '--xp-dir', path.join(tmp, 'i-xp3')], new RegExp(`--out-name ${name.replace('.', '\\.')} is invalid: the run writes its own ${name.replace('.', '\\.')} in its folder; choose another name`));
+  }
+  refused(['train', ...quick, '--rep-dim', '65536', '--xp-dir', path.join(tmp, 'i-xp4')], /--rep-dim 65536 is invalid: use a whole number ≥ 16 and ≤ 4096/);
+  // a string AUC in results.json is "not a number", not "outside its range"
+  const sweep = path.join(tmp, 'i-sweep');
+  fs.cpSync(done, path.join(sweep, '0vsall', 'seed_1'), { recursive: true });
+  const res = path.join(sweep, '0vsall', 'seed_1', 'results.json');
+  fs.writeFileSync(res, JSON.stringify({ ...JSON.parse(fs.readFileSync(res, 'utf8')), test_auc: '0.9' }));
+  refused(['report', sweep], /results\.json is corrupted: test_auc "0\.9" is not a number \(an AUC in 0\.\.1\)/);
+  // a CIFAR-10 label of 2^62 (a LONG1 of 8 bytes) is out of range, not "a int"
+  const cifar = path.join(tmp, 'i-cifar');
+  fs.cpSync(path.join(root, 'test/fixtures/cifar10'), cifar, { recursive: true });
+  const batch = path.join(cifar, 'cifar-10-batches-py', 'data_batch_1');
+  const b = fs.readFileSync(batch);
+  const first = b.indexOf(Buffer.from('(K', 'latin1'), b.indexOf(Buffer.from('labels'))) + 1; // MARK, then the first label (BININT1)
+  const big = Buffer.alloc(10);
+  big[0] = 0x8a; big[1] = 8; big.writeBigUInt64LE(2n ** 62n, 2); // LONG1, 8 bytes
+  fs.writeFileSync(batch, Buffer.concat([b.subarray(0, first), big, b.subarray(first + 2)]));
+  refused(['train', '--dataset', 'cifar10', '--data-dir', cifar, '--normal', '3', '--xp-dir', path.join(tmp, 'i-xp5')], /data_batch_1 is not a CIFAR-10 batch: label 4611686018427387904 at index 0 is out of range 0\.\.9/);
+});

@@ -44,5 +44,5 @@ test('fields of the wrong type, and AUCs outside [0, 1], are dropped', () => {
   assert.equal(r.seed, 4);
   const read = readResults(file);
   assert.ok(read.state === 'ok');
-  assert.deepEqual(read.problems, ['timings_s.total_s "long" is not a number of seconds ≥ 0', 'test_auc 1.5 is outside its range 0..1', 'ae_test_auc "0.7" is outside its range 0..1']);
+  assert.deepEqual(read.problems, ['timings_s.total_s "long" is not a number of seconds ≥ 0', 'test_auc 1.5 is outside its range 0..1', 'ae_test_auc "0.7" is not a number (an AUC in 0..1)']);
 });
