@@ -11,7 +11,7 @@
  *  - --resume compares the run, not the spelling of its folder.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -315,4 +315,34 @@ test('I: option values and messages: empty values, a C whose 1/C is no float32, 
   big[0] = 0x8a; big[1] = 8; big.writeBigUInt64LE(2n ** 62n, 2); // LONG1, 8 bytes
   fs.writeFileSync(batch, Buffer.concat([b.subarray(0, first), big, b.subarray(first + 2)]));
   refused(['train', '--dataset', 'cifar10', '--data-dir', cifar, '--normal', '3', '--xp-dir', path.join(tmp, 'i-xp5')], /data_batch_1 is not a CIFAR-10 batch: label 4611686018427387904 at index 0 is out of range 0\.\.9/);
+});
+
+test('J: --resume continues a run whose folder was moved, or is spelt ./k1/ instead of k1', async () => {
+  const args = ['train', ...quick.slice(0, 4), '--n-epochs', '6', '--ae-n-epochs', '6', ...quick.slice(8)];
+  const child = spawn(process.execPath, [cli, ...args, '--xp-dir', 'j-k1'], { cwd: tmp });
+  let out = '';
+  let sent = false;
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    if (!sent && out.includes('[pretrain] epoch 1/')) { sent = true; child.kill('SIGTERM'); }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.ok(sent && code === 143, `the run was not interrupted (exit ${code})`);
+  assert.ok(fs.existsSync(path.join(tmp, 'j-k1', 'checkpoint.bin')));
+  fs.cpSync(path.join(tmp, 'j-k1'), path.join(tmp, 'j-copy'), { recursive: true });
+  fs.cpSync(path.join(tmp, 'j-k1'), path.join(tmp, 'j-other'), { recursive: true });
+  // spelt otherwise
+  const a = run([...args, '--xp-dir', './j-k1/', '--resume', '1']);
+  assert.equal(a.code, 0, a.stderr);
+  assert.match(a.stdout, /Resuming from/);
+  // moved
+  fs.renameSync(path.join(tmp, 'j-copy'), path.join(tmp, 'j-moved'));
+  const b = run([...args, '--xp-dir', path.join(tmp, 'j-moved'), '--resume', '1']);
+  assert.equal(b.code, 0, b.stderr);
+  const ra = JSON.parse(fs.readFileSync(path.join(tmp, 'j-k1', 'results.json'), 'utf8'));
+  const rb = JSON.parse(fs.readFileSync(path.join(tmp, 'j-moved', 'results.json'), 'utf8'));
+  assert.equal(ra.status, 'finished');
+  assert.deepEqual(rb.test_scores, ra.test_scores);
+  // another option still conflicts
+  refused([...args, '--seed', '7', '--xp-dir', path.join(tmp, 'j-other'), '--resume', '1'], /--resume 1: --seed differ from the interrupted run/);
 });
