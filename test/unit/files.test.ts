@@ -7,6 +7,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { NotReadable, notAFile, readRegular, readWholeFile } from '../../src/util/files.js';
 import { UserError } from '../../src/util/errors.js';
+import { openRunLog } from '../../src/io/runlog.js';
 
 test('readRegular reads regular files (through links), refuses FIFOs and devices at once, and folders and missing files by errno', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deep-svdd-files-'));
@@ -32,6 +33,25 @@ test('readRegular reads regular files (through links), refuses FIFOs and devices
     assert.equal(notAFile(dir), 'a folder');
     assert.equal(notAFile(f), undefined);
     assert.equal(notAFile(path.join(dir, 'none')), undefined);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the run log is appended to a regular file only: a FIFO, a device or a link named log.txt is refused at once', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deep-svdd-log-'));
+  try {
+    const fifo = path.join(dir, 'log.txt');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    assert.throws(() => openRunLog(fifo, true), (e: unknown) => e instanceof UserError && /log\.txt is a FIFO \(named pipe\), not the run's log: remove it/.test(e.message));
+    fs.rmSync(fifo);
+    fs.symlinkSync('/dev/null', fifo);
+    assert.throws(() => openRunLog(fifo, true), /log\.txt is a symbolic link, not the run's log/);
+    fs.rmSync(fifo);
+    const log = openRunLog(fifo, true);
+    log.record('one line');
+    log.close();
+    assert.match(fs.readFileSync(fifo, 'utf8'), /one line\n$/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
