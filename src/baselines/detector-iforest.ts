@@ -5,14 +5,20 @@
 import { quantile } from '../eval/metrics.js';
 import { subRng } from '../util/rng.js';
 import { defineDetector, seconds } from './detector.js';
-import { fitIsolationForest, isolationScores, type IsolationForest } from './iforest.js';
+import { UserError } from '../util/errors.js';
+import { fitIsolationForest, isolationScores, MAX_FOREST_SAMPLES, type IsolationForest } from './iforest.js';
 
 export const isolationForest = defineDetector<'if', IsolationForest>({
   name: 'if',
   title: 'Isolation Forest',
   options: ['nEstimators', 'maxSamples', 'contamination'],
   describe: (cfg) => `Isolation Forest (${cfg.nEstimators} trees, ${cfg.maxSamples} samples per tree)`,
-  checkConfig() {},
+  checkConfig(cfg) {
+    // the forest's memory is bounded before anything is loaded (hardening H)
+    if (cfg.nEstimators * cfg.maxSamples > MAX_FOREST_SAMPLES) {
+      throw new UserError(`--n-estimators ${cfg.nEstimators} × --max-samples ${cfg.maxSamples} is ${cfg.nEstimators * cfg.maxSamples} samples in trees, more than the ${MAX_FOREST_SAMPLES} a forest may hold (about 230 MB): use fewer trees or samples per tree`);
+    }
+  },
   checkInputs() {},
   async fit(train, { cfg, log, timings }) {
     const t = performance.now();

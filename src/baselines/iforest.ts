@@ -10,6 +10,9 @@ import { type Rows } from './distances.js';
 
 const EULER_GAMMA = 0.5772156649015329;
 
+/** The most tree nodes' samples an Isolation Forest may hold: --n-estimators × --max-samples (each sample costs two nodes of 28 bytes). */
+export const MAX_FOREST_SAMPLES = 4 * 1024 * 1024;
+
 /**
  * Average path length of an unsuccessful search in a binary search tree of n points, the normaliser c(n):
  * c(n) = 2H(n−1) − 2(n−1)/n with H(i) ≈ ln i + γ; c(1) = 0 and c(2) = 1 (sklearn's _average_path_length).

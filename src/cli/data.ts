@@ -3,6 +3,7 @@ import { type Command, Option } from 'commander';
 import { fetchDataset } from '../data/fetch.js';
 import { DATASET_LIST } from '../data/registry.js';
 import { UserError } from '../util/errors.js';
+import { refuseEmpty } from './values.js';
 
 /** What `data fetch` can download, by the name it takes: the registry's entries with published files. */
 const FETCHABLE = new Map(DATASET_LIST.flatMap((d) => (d.fetch ? [[d.fetch.as ?? d.name, d] as const] : [])).reverse());
@@ -20,10 +21,10 @@ export function registerData(program: Command): void {
     .option('--force [value]', 'download again even when the data are already there (--force or --force 1)')
     .exitOverride()
     .action(async (dataset: string, opts: { dir?: string; url: string[]; format?: 'python' | 'binary'; force?: boolean | string }) => {
+      refuseEmpty(opts, { dir: ['--dir', 'the data folder, e.g. --dir data'], url: ['--url', 'a URL or a local path'] });
       const spec = FETCHABLE.get(dataset);
       if (!spec?.fetch) throw new UserError(`unknown dataset '${dataset}': use ${names.map((n) => `'deep-svdd data fetch ${n}'`).join(', ')}`);
       if (opts.format !== undefined && !spec.fetch.formats) throw new UserError(`--format applies to ${[...FETCHABLE.keys()].filter((n) => FETCHABLE.get(n)?.fetch?.formats).join(', ')} only: drop it for ${dataset}`);
-      if (opts.dir !== undefined && opts.dir.trim() === '') throw new UserError('--dir is empty: give the data folder, e.g. --dir data');
       const f = opts.force;
       if (f !== undefined && f !== true && f !== '1' && f !== '0') throw new UserError(`--force ${f} is invalid: use --force, --force 1 or --force 0 (put the dataset name first: data fetch ${dataset} --force)`);
       const urls = opts.url.length > 0 ? opts.url : undefined;

@@ -1,11 +1,12 @@
 /** `deep-svdd score`: score new images with a saved model, one CSV row per input. */
-import fs from 'node:fs';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { BACKEND_CHOICES, type BackendChoice } from '../backend/device.js';
 import { ensureDir, writeFileAtomic } from '../io/atomic.js';
+import { checkOutputPath, type OutputRule } from '../io/output-path.js';
 import { UserError } from '../util/errors.js';
+import { refuseEmpty } from './values.js';
 
 export function registerScore(program: Command): void {
   program
@@ -13,17 +14,21 @@ export function registerScore(program: Command): void {
     .description('score new images or table rows with a saved model: writes id,score,anomaly (anomaly = score > threshold) as CSV')
     .requiredOption('--model <dir>', 'the model/ folder of a finished run (<run>/model)')
     .requiredOption('--input <path>', 'an MNIST IDX images file (raw or .gz), a .png image, or a folder of .png images (recursive); for a table model, rows: a .csv with the model\'s feature columns (an id column is kept), a .npy or a .mat with X')
-    .option('--out <file>', 'CSV file to write', 'scores.csv')
+    .option('--out <file>', 'CSV file to write (a new file; an existing one only with --force 1, and never a link, a special file, an input or a file inside --model or an --input folder)', 'scores.csv')
+    .option('--force [value]', 'replace an existing --out file (--force or --force 1)')
     .addOption(new Option('--backend <name>', 'TF.js backend: auto = native tfjs-node if installed, else wasm').choices(BACKEND_CHOICES).default('auto'))
     .option('--device <device>', 'cpu, or gpu / gpu0 / cuda (needs @tensorflow/tfjs-node-gpu)', 'cpu')
-    .option('--batch-size <n>', 'inference batch size', '400')
+    .option('--batch-size <n>', 'inference batch size (1 to 10000)', '400')
     .exitOverride()
-    .action(async (opts: { model: string; input: string; out: string; backend: BackendChoice; device: string; batchSize: string }) => {
+    .action(async (opts: { model: string; input: string; out: string; force?: boolean | string; backend: BackendChoice; device: string; batchSize: string }) => {
+      refuseEmpty(opts, { model: ['--model', 'the model/ folder of a finished run'], input: ['--input', 'the images or table rows to score'], device: ['--device', 'cpu or gpu'] });
       const batchSize = Number(opts.batchSize);
-      if (!/^\s*\d+\s*$/.test(opts.batchSize) || batchSize < 1) throw new UserError(`--batch-size ${opts.batchSize} is invalid: use a whole number ≥ 1`);
-      let outIsDir = false;
-      try { outIsDir = fs.statSync(opts.out).isDirectory(); } catch { /* a new file */ }
-      if (outIsDir) throw new UserError(`--out ${opts.out} is a folder: give a file name, e.g. --out ${path.join(opts.out, 'scores.csv')}`);
+      if (!/^\s*\d+\s*$/.test(opts.batchSize) || batchSize < 1 || batchSize > 10_000) throw new UserError(`--batch-size ${opts.batchSize} is invalid: use a whole number from 1 to 10000`);
+      const f = opts.force;
+      if (f !== undefined && f !== true && f !== '1' && f !== '0') throw new UserError(`--force ${String(f)} is invalid: use --force, --force 1 or --force 0`);
+      // the output rule (src/io/output-path.ts), before anything is read or scored
+      const outRule: OutputRule = { option: '--out', force: f === true || f === '1', inputs: [opts.model, opts.input], example: 'scores.csv' };
+      checkOutputPath(opts.out, outRule);
       // loaded once the options are checked: option errors need no TF.js
       const { describeBackend, selectBackend } = await import('../backend/select.js');
       const { scoreInputs } = await import('../experiments/score.js');
@@ -32,6 +37,7 @@ export function registerScore(program: Command): void {
       process.stderr.write(`deep-svdd: using ${describeBackend(backend)}\n`);
       const rows = r.ids.map((id, i) => [id, r.scores[i], r.anomalies[i]]);
       ensureDir(path.dirname(path.resolve(opts.out)), '--out');
+      checkOutputPath(opts.out, outRule); // again: nothing may have appeared there while scoring
       writeFileAtomic(opts.out, stringify(rows, { header: true, columns: ['id', 'score', 'anomaly'] }), '--out');
       const flagged = r.anomalies.reduce((a, b) => a + b, 0);
       process.stderr.write(`deep-svdd: scored ${r.ids.length} input${r.ids.length === 1 ? '' : 's'}, ${flagged} flagged as anomalous (score > ${r.meta.threshold}); wrote ${opts.out}\n`);

@@ -1,6 +1,7 @@
 /** `deep-svdd setup tensorflow`: build the native backend (src/native/setup.ts) into the user cache. */
 import { Argument, type Command } from 'commander';
 import { setupTensorflow, TENSORFLOW_VERSION } from '../native/setup.js';
+import { refuseEmpty } from './values.js';
 
 export function registerSetup(program: Command): void {
   program
@@ -16,6 +17,11 @@ export function registerSetup(program: Command): void {
     .option('--force', 'rebuild even if the cache has this build')
     .exitOverride()
     .action(async (_backend: string, opts: { gpu?: boolean; wheel?: string; tensorflowDir?: string; python: string; tensorflowVersion: string; nodedir?: string; force?: boolean }) => {
+      refuseEmpty(opts, {
+        wheel: ['--wheel', 'the TensorFlow wheel file'], tensorflowDir: ['--tensorflow-dir', 'the tensorflow/ folder of an installed TensorFlow'],
+        python: ['--python', 'the Python command'], tensorflowVersion: ['--tensorflow-version', 'a TensorFlow version, e.g. 2.21.0'],
+        nodedir: ['--nodedir', 'the prefix of Node\'s headers'],
+      });
       const log = (l: string) => process.stderr.write(`deep-svdd setup: ${l}\n`);
       const r = await setupTensorflow({
         gpu: Boolean(opts.gpu), wheel: opts.wheel, tensorflowDir: opts.tensorflowDir, python: opts.python,

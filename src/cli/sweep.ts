@@ -3,6 +3,7 @@ import { type Command, Option } from 'commander';
 import { addBaselineOptions, BASELINE_OWN_OPTIONS } from '../config/baseline-options.js';
 import { addTrainOptions, helpWithRange, TRAIN_OPTIONS } from '../config/options.js';
 import { sweepCommand } from '../experiments/sweep.js';
+import { refuseEmpty } from './values.js';
 
 export function registerSweep(program: Command): void {
   const sweep = program
@@ -30,6 +31,7 @@ export function registerSweep(program: Command): void {
     .argument('<dir>', 'the sweep folder (the --xp-dir of deep-svdd sweep), or a folder holding several')
     .exitOverride()
     .action(async (dir: string) => {
+      refuseEmpty({ dir }, { dir: ['the folder', 'the sweep folder to summarise'] });
       const { writeReport } = await import('../experiments/report.js'); // vega loads only for reports
       const r = await writeReport(dir);
       process.stdout.write(r.markdown);

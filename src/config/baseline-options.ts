@@ -6,6 +6,7 @@
 import { Option, type Command } from 'commander';
 import { COMMON_BASELINE_KEYS } from '../baselines/detector.js';
 import { BASELINE_METHODS, DETECTORS, detectorFor, type BaselineMethod } from '../baselines/detectors.js';
+import { MAX_FOREST_SAMPLES } from '../baselines/iforest.js';
 import { UserError } from '../util/errors.js';
 import { buildTrainConfig } from './build.js';
 import { parseValue, TRAIN_OPTIONS, type DatasetName, type OptSpec } from './options.js';
@@ -13,6 +14,9 @@ export const GAMMA_SELECTIONS = ['test-slice', 'train-holdout'] as const;
 
 /** Train options that mean the same for a baseline run. */
 export const SHARED_KEYS = ['dataset', 'dataDir', 'imageSize', 'dataFile', 'labelColumn', 'labelFile', 'xpDir', 'normal', 'outlier', 'seed', 'nTrain', 'nTest', 'force'] as const;
+
+/** The forest bound, checked by the Isolation Forest detector's checkConfig (src/baselines/detector-iforest.ts). */
+export { MAX_FOREST_SAMPLES };
 
 /** Options only the baselines have. */
 export const BASELINE_OWN_OPTIONS: readonly OptSpec[] = [
@@ -25,9 +29,9 @@ export const BASELINE_OWN_OPTIONS: readonly OptSpec[] = [
   { key: 'gammaSelection', flag: '--gamma-selection', type: 'choice', choices: GAMMA_SELECTIONS, def: 'test-slice', help: 'how the OC-SVM γ (and ν) are chosen: test-slice = the paper\'s protocol, best AUC on a random 10 % of the test set, reported on the other 90 % (uses test labels); train-holdout = best AUC on held-out training images (10 % of the normal class and 10 % of the outlier classes\' training images), then refit on the whole training set and tested on the whole test set' },
   { key: 'selectionFrac', flag: '--selection-frac', type: 'float', def: 0.1, gt: 0, max: 0.5, help: 'fraction held out for the γ selection' },
   { key: 'bandwidth', flag: '--bandwidth', type: 'float', gt: 0, help: 'KDE bandwidth; fixes it instead of the 5-fold cross-validation over logspace(-4.5, 5, 20, base 2)' },
-  { key: 'kdeFolds', flag: '--kde-folds', type: 'int', def: 5, min: 2, help: 'folds of the KDE bandwidth cross-validation' },
-  { key: 'nEstimators', flag: '--n-estimators', type: 'int', def: 100, min: 1, help: 'Isolation Forest: number of trees' },
-  { key: 'maxSamples', flag: '--max-samples', type: 'int', def: 256, min: 2, help: 'Isolation Forest: training samples per tree' },
+  { key: 'kdeFolds', flag: '--kde-folds', type: 'int', def: 5, min: 2, max: 100, help: 'folds of the KDE bandwidth cross-validation (2 to 100)' },
+  { key: 'nEstimators', flag: '--n-estimators', type: 'int', def: 100, min: 1, max: 10_000, help: `Isolation Forest: number of trees (1 to 10000; trees × samples per tree at most ${MAX_FOREST_SAMPLES}, about 230 MB of trees)` },
+  { key: 'maxSamples', flag: '--max-samples', type: 'int', def: 256, min: 2, max: 65_536, help: `Isolation Forest: training samples per tree (2 to 65536; capped at the training set's size)` },
   { key: 'contamination', flag: '--contamination', type: 'float', def: 0.1, gt: 0, max: 0.5, help: 'IF and KDE: expected outlier fraction; the decision threshold is the (1 − contamination) quantile of the training scores (KDE: of their cross-validated scores); affects predictions only, not the AUC' },
 ];
 

@@ -6,6 +6,7 @@ import { parseClassList } from '../data/select.js';
 import { validateDevice } from '../backend/device.js';
 import { type RadiusMode } from '../train/svdd.js';
 import { NETWORKS } from '../nn/architectures.js';
+import { isRunFileName } from '../io/run-folder.js';
 import { UserError } from '../util/errors.js';
 import { netOptionsFor } from './network.js';
 import { parseValue, TRAIN_OPTIONS, type TrainConfig } from './options.js';
@@ -56,12 +57,28 @@ export function buildTrainConfig(raw: Record<string, unknown>): TrainConfig {
   // the network options' own checks, before anything is loaded (a folder dataset's network is known from its images)
   netOptionsFor(cfg, net, inputDim);
   if (!/^[\w.-]+$/.test(cfg.outName)) throw new UserError(`--out-name ${cfg.outName} is invalid: use a folder name of letters, digits, '.', '_' or '-'`);
+  if (isRunFileName(cfg.outName)) throw new UserError(`--out-name ${cfg.outName} is invalid: the run writes its own ${cfg.outName} in its folder; choose another name for the model folder, e.g. --out-name model`);
+  checkReciprocalIsFloat32('--C', cfg.C);
+  checkReciprocalIsFloat32('--ae-C', cfg.aeC);
   if (!cfg.xpDir) {
     const label = (c: number) => (spec.classNames ? String(c) : classNames[c].replace(/[^\w.-]+/g, '_'));
     const side = (c: number[]) => (c[0] === -1 ? 'all' : c.map(label).join('+'));
     cfg.xpDir = path.join('log', `${dataset}_${side(cfg.normal)}vs${side(cfg.outlier)}_seed${cfg.seed}`);
   }
   return cfg;
+}
+
+const FLOAT32_MAX = 3.4028234663852886e38;
+const FLOAT32_MIN_NORMAL = 1.1754943508222875e-38;
+
+/**
+ * The weight decay is 1/C (1/(2C), 0.5/ae_C) in float32: a C whose reciprocal overflows float32 or falls below its
+ * normal range would make the run diverge (or lose the decay) only after training started.
+ */
+function checkReciprocalIsFloat32(flag: string, c: number): void {
+  const r = 1 / c;
+  if (r <= FLOAT32_MAX && r >= FLOAT32_MIN_NORMAL) return;
+  throw new UserError(`${flag} ${c} is invalid: the weight decay 1/C = ${Number(r.toPrecision(3))} is ${r > FLOAT32_MAX ? 'beyond float32\'s range (it overflows)' : 'below float32\'s normal range'}; use a C from 3e-39 to 8.5e37`);
 }
 
 /**

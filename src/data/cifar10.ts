@@ -15,8 +15,8 @@
  */
 import { join, resolve } from 'node:path';
 import { UserError, check } from '../util/errors.js';
-import { isDir, isFile, readWholeFile } from '../util/files.js';
-import { NdArray, PyBytes, PyDict, pyType, readInts, unpickle, type UnpickleOptions } from './pickle.js';
+import { isDir, isFile, notAFile, readWholeFile } from '../util/files.js';
+import { aPyType, NdArray, PyBytes, PyDict, readInts, unpickle, type UnpickleOptions } from './pickle.js';
 import { type DatasetSpec } from './dataset-spec.js';
 import { toUrl, under, type FetchSource } from './fetch.js';
 
@@ -79,16 +79,22 @@ interface Candidate {
   metaFile?: string;
 }
 
+/** A one-line error when something other than a regular file stands where the CIFAR-10 file `name` is expected. */
+function notAFileHere(p: string, name: string): void {
+  const kind = notAFile(p);
+  if (kind) throw new UserError(`${p} is ${kind}, not a file: the CIFAR-10 file ${name} is expected there; remove or rename it`);
+}
+
 function scan(dir: string, format: Cifar10Format): Candidate | undefined {
   if (!isDir(dir)) return undefined;
   const ext = format === 'python' ? '' : '.bin';
   for (const name of [`data_batch_1${ext}`, `test_batch${ext}`, format === 'python' ? 'batches.meta' : 'batches.meta.txt']) {
-    const p = join(dir, name);
-    if (isDir(p)) throw new UserError(`${p} is a folder, not a file: the CIFAR-10 file ${name} is expected there; remove or rename the folder`);
+    notAFileHere(join(dir, name), name);
   }
   const trainFiles: string[] = [];
   for (let k = 1; ; k++) {
     const p = join(dir, `data_batch_${k}${ext}`);
+    notAFileHere(p, `data_batch_${k}${ext}`);
     if (!isFile(p)) break;
     trainFiles.push(p);
   }
@@ -173,7 +179,7 @@ export function readCifar10PythonBatch(path: string): RawBatch {
   const value = unpickle(readWholeFile(path, 'CIFAR-10 batch'), path, PICKLE);
   const notA = 'is not a CIFAR-10 batch';
   if (!(value instanceof PyDict)) {
-    throw new UserError(`${path} ${notA}: the pickle holds a ${pyType(value)}, expected a dict with 'data' and 'labels'; ${REDOWNLOAD}`);
+    throw new UserError(`${path} ${notA}: the pickle holds ${aPyType(value)}, expected a dict with 'data' and 'labels'; ${REDOWNLOAD}`);
   }
   for (const key of ['data', 'labels']) {
     check(value.has(key), `${path} ${notA}: no '${key}' entry (it has ${value.keyList() || 'no entries'}); ${REDOWNLOAD}`);
@@ -181,7 +187,7 @@ export function readCifar10PythonBatch(path: string): RawBatch {
 
   const data = value.get('data');
   if (!(data instanceof NdArray) || (data.data === undefined && data.objects === undefined)) {
-    throw new UserError(`${path} ${notA}: 'data' is a ${pyType(data)}, expected a numpy uint8 array of N x ${CIFAR10_IMAGE_BYTES}; ${REDOWNLOAD}`);
+    throw new UserError(`${path} ${notA}: 'data' is ${aPyType(data)}, expected a numpy uint8 array of N x ${CIFAR10_IMAGE_BYTES}; ${REDOWNLOAD}`);
   }
   check(
     data.dtype !== undefined && data.dtype.isUint8 && data.data !== undefined,
@@ -214,12 +220,14 @@ export function readCifar10PythonBatch(path: string): RawBatch {
   if (Array.isArray(lab)) {
     labels = lab.map((y, i) => {
       if (typeof y === 'number' || typeof y === 'boolean') return Number(y);
-      throw new UserError(`${path} ${notA}: label ${i} is a ${pyType(y)}, expected an int; ${REDOWNLOAD}`);
+      // an integer too large for a number (LONG1 / LONG4) is out of range like any other
+      if (typeof y === 'bigint') throw new UserError(`${path} ${notA}: label ${y} at index ${i} is out of range 0..${CIFAR10_CLASSES - 1}; ${REDOWNLOAD}`);
+      throw new UserError(`${path} ${notA}: label ${i} is ${aPyType(y)}, expected an int; ${REDOWNLOAD}`);
     });
   } else if (lab instanceof NdArray && lab.dtype?.isInteger && lab.data !== undefined && lab.shape.length === 1 && lab.data.length === lab.shape[0] * lab.dtype.size) {
     labels = readInts(lab.dtype, lab.data, lab.shape[0]);
   } else {
-    throw new UserError(`${path} ${notA}: 'labels' is a ${pyType(lab)}, expected a list of ints; ${REDOWNLOAD}`);
+    throw new UserError(`${path} ${notA}: 'labels' is ${aPyType(lab)}, expected a list of ints; ${REDOWNLOAD}`);
   }
   check(
     labels.length === n,
@@ -257,14 +265,14 @@ export function readCifar10ClassNames(path: string, format: Cifar10Format): stri
     const value = unpickle(readWholeFile(path, 'CIFAR-10 metadata'), path, PICKLE);
     const notA = 'is not CIFAR-10 metadata';
     if (!(value instanceof PyDict) || !value.has('label_names')) {
-      throw new UserError(`${path} ${notA}: expected a dict with 'label_names', found ${value instanceof PyDict ? `a dict with ${value.keyList() || 'no entries'}` : `a ${pyType(value)}`}; ${REDOWNLOAD} or delete it to use the standard class names`);
+      throw new UserError(`${path} ${notA}: expected a dict with 'label_names', found ${value instanceof PyDict ? `a dict with ${value.keyList() || 'no entries'}` : aPyType(value)}; ${REDOWNLOAD} or delete it to use the standard class names`);
     }
     const list = value.get('label_names');
-    if (!Array.isArray(list)) throw new UserError(`${path} ${notA}: 'label_names' is a ${pyType(list)}, expected a list of strings; ${REDOWNLOAD}`);
+    if (!Array.isArray(list)) throw new UserError(`${path} ${notA}: 'label_names' is ${aPyType(list)}, expected a list of strings; ${REDOWNLOAD}`);
     names = list.map((s, i) => {
       if (typeof s === 'string') return s;
       if (s instanceof PyBytes) return Buffer.from(s.data).toString('utf8');
-      throw new UserError(`${path} ${notA}: label name ${i} is a ${pyType(s)}, expected a string; ${REDOWNLOAD}`);
+      throw new UserError(`${path} ${notA}: label name ${i} is ${aPyType(s)}, expected a string; ${REDOWNLOAD}`);
     });
   }
   check(
@@ -312,10 +320,11 @@ export function loadCifar10(dataDir: string): Cifar10Data {
 
 // ------------------------------------------------------------------------------------------------ download (data fetch cifar10)
 
-export const CIFAR10_ARCHIVES: Readonly<Record<Cifar10Format, { name: string; md5: string; url: string; folder: string; expect: string[] }>> = {
+export const CIFAR10_ARCHIVES: Readonly<Record<Cifar10Format, { name: string; md5: string; size: number; url: string; folder: string; expect: string[] }>> = {
   python: {
     name: 'cifar-10-python.tar.gz',
     md5: 'c58f30108f718f92721af3b95e74349a',
+    size: 170498071,
     url: 'https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz',
     folder: CIFAR10_PY_FOLDER,
     expect: ['data_batch_1', 'data_batch_2', 'data_batch_3', 'data_batch_4', 'data_batch_5', 'test_batch', 'batches.meta'],
@@ -323,6 +332,7 @@ export const CIFAR10_ARCHIVES: Readonly<Record<Cifar10Format, { name: string; md
   binary: {
     name: 'cifar-10-binary.tar.gz',
     md5: 'c32a1d4ab5d03f1284b67883e8d87530',
+    size: 170052171,
     url: 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz',
     folder: CIFAR10_BIN_FOLDER,
     expect: ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin', 'test_batch.bin', 'batches.meta.txt'],
@@ -335,7 +345,7 @@ export function cifar10Source(format: Cifar10Format = 'python', urls?: readonly 
   const list = (urls && urls.length > 0 ? urls : [a.url]).map((u) => (/\/$/.test(u) ? under(u, a.name) : toUrl(u).href));
   return {
     title: format === 'python' ? 'CIFAR-10' : 'CIFAR-10 (binary version)',
-    files: [{ name: a.name, md5: a.md5, urls: list }],
+    files: [{ name: a.name, md5: a.md5, size: a.size, urls: list }],
     extract: { folder: a.folder, expect: a.expect },
   };
 }

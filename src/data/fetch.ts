@@ -19,6 +19,8 @@
  *    resume). Nothing is left at all when nothing was downloaded: no `.partial/`, and no `<dir>` if it did not exist.
  *
  * The timeout (connection and idle) is 30 s; the environment variable DEEP_SVDD_FETCH_TIMEOUT (seconds) changes it.
+ * Every file's size is known: a server that announces more (Content-Length, Content-Range) is not read, and one that
+ * sends more (an endless body without Content-Length) is cut off at that size; the partial file is then deleted.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -29,13 +31,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import cliProgress from 'cli-progress';
 import { x as untar } from 'tar';
 import { UserError } from '../util/errors.js';
-import { isDir } from '../util/files.js';
+import { isDir, NotReadable, openRegular, readFailure } from '../util/files.js';
 import { PACKAGE_VERSION } from '../util/version.js';
 
-/** One file to download: its name in the data folder, its MD5, and the URLs to try in order. */
+/** One file to download: its name in the data folder, its MD5 and size, and the URLs to try in order. */
 export interface FetchFile {
   name: string;
   md5: string;
+  /** its size in bytes: a source that sends (or announces) more is cut off there, so it never fills the disk */
+  size: number;
   urls: string[];
 }
 
@@ -138,9 +142,20 @@ function rmdirIfEmpty(dir: string): void {
   } catch { /* not there, or not empty */ }
 }
 
+/** The MD5 of a regular file (a FIFO or a device is a one-line error, never read). */
 export async function md5File(file: string): Promise<string> {
+  let opened: { fd: number; size: number };
+  try {
+    opened = openRegular(file);
+  } catch (e) {
+    throw new UserError(`${file}: cannot read it (${readFailure(e)}); remove it or choose another --dir`);
+  }
   const h = createHash('md5');
-  await pipeline(fs.createReadStream(file), h);
+  if (opened.size === 0) {
+    fs.closeSync(opened.fd);
+    return h.digest('hex');
+  }
+  await pipeline(fs.createReadStream('', { fd: opened.fd, start: 0, end: opened.size - 1 }), h);
   return h.digest('hex');
 }
 
@@ -304,8 +319,10 @@ async function open(url: URL, start: number, timeoutMs: number): Promise<Opened>
  * Downloads `url` into `part`, resuming from its current size. Returns whether bytes already there were kept.
  * Creates the part file (and its folder) only once the source answers with data.
  */
-async function transfer(url: URL, part: string, name: string, ctx: TransferCtx): Promise<{ resumed: boolean }> {
+async function transfer(url: URL, part: string, name: string, size: number, ctx: TransferCtx): Promise<{ resumed: boolean }> {
   let start = sizeOf(part);
+  if (start > size) { fs.rmSync(part, { force: true }); start = 0; } // not a prefix of this file
+  const tooLarge = (n: number) => new SourceError(`it announces ${n} bytes, more than the ${size} of ${name}: not the right file`, false);
   let body: Readable;
   let total: number | undefined;
   let append = false;
@@ -315,19 +332,24 @@ async function transfer(url: URL, part: string, name: string, ctx: TransferCtx):
 
   if (url.protocol === 'file:') {
     const file = fileURLToPath(url);
-    let st: fs.Stats;
+    let opened: { fd: number; size: number };
     try {
-      st = fs.statSync(file);
+      opened = openRegular(file);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new SourceError(code === 'ENOENT' ? 'file not found' : networkReason(e), false);
+      throw new SourceError(code === 'ENOENT' ? 'file not found' : e instanceof NotReadable ? readFailure(e) : networkReason(e), false);
     }
-    if (!st.isFile()) throw new SourceError('not a file', false);
-    total = st.size;
+    total = opened.size;
+    if (total > size) { fs.closeSync(opened.fd); throw tooLarge(total); }
     if (start > total) start = 0;
-    if (start === total && start > 0) return { resumed: true };
+    if (start === total) {
+      fs.closeSync(opened.fd);
+      if (start > 0) return { resumed: true };
+      body = Readable.from([]);
+    } else {
+      body = fs.createReadStream('', { fd: opened.fd, start, end: total - 1 });
+    }
     append = start > 0;
-    body = fs.createReadStream(file, { start });
   } else {
     let r = await open(url, start, ctx.timeoutMs);
     if (r.status === 416 && start > 0) {
@@ -362,6 +384,10 @@ async function transfer(url: URL, part: string, name: string, ctx: TransferCtx):
       r.close();
       throw new SourceError(`HTTP ${r.status}${r.statusText ? ` ${r.statusText}` : ''}`, false);
     }
+    if (total !== undefined && total > size) {
+      r.close();
+      throw tooLarge(total);
+    }
     body = r.body;
     timedOut = r.timedOut;
     touch = r.touch;
@@ -378,9 +404,16 @@ async function transfer(url: URL, part: string, name: string, ctx: TransferCtx):
   if (start > 0) ctx.log(`${name}: resuming at ${mb(start)} MB`);
   const progress = new Progress(name, start, total, ctx.progress, ctx.interval, ctx.log);
   let bytes = start;
+  let overflow = false;
   const counter = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       touch();
+      if (bytes + chunk.length > size) {
+        // more than the file has (an endless body without Content-Length): stop reading, write nothing more
+        overflow = true;
+        cb(new Error('more data than the file has'));
+        return;
+      }
       bytes += chunk.length;
       progress.update(bytes);
       cb(null, chunk);
@@ -403,6 +436,10 @@ async function transfer(url: URL, part: string, name: string, ctx: TransferCtx):
     // let the bytes already received reach the file before anyone measures it for a resume
     if (!out.closed) await new Promise<void>((r) => { out.once('close', () => r()); out.destroy(); });
     if (writeError !== undefined) throw fsError(writeError, part);
+    if (overflow) {
+      fs.rmSync(part, { force: true });
+      throw new SourceError(`it sent more than the ${size} bytes of ${name}: not the right file (stopped there)`, false);
+    }
     if (url.protocol === 'file:') throw new SourceError(`cannot read it (${networkReason(e)})`, false);
     if (timedOut()) throw new SourceError(`no data for ${ctx.timeoutMs / 1000} s (timed out) after ${mb(bytes)} MB`, true);
     const of = total !== undefined ? ` of ${mb(total)}` : '';
@@ -444,7 +481,7 @@ async function fetchFile(f: FetchFile, partialDir: string, st: RunState): Promis
   if (st.force) {
     fs.rmSync(verified, { force: true });
   } else if (exists(verified)) {
-    if ((await md5File(verified)) === f.md5) {
+    if (sizeOf(verified) === f.size && (await md5File(verified)) === f.md5) {
       st.ctx.log(`${f.name}: using the download verified earlier (${path.relative(process.cwd(), verified) || verified})`);
       return verified;
     }
@@ -458,7 +495,7 @@ async function fetchFile(f: FetchFile, partialDir: string, st: RunState): Promis
     st.ctx.log(`downloading ${f.name} from ${u}`);
     try {
       for (let attempt = 0; ; attempt++) {
-        const { resumed } = await transfer(new URL(u), part, f.name, st.ctx);
+        const { resumed } = await transfer(new URL(u), part, f.name, f.size, st.ctx);
         const actual = await md5File(part);
         if (actual === f.md5) {
           fs.renameSync(part, verified);
@@ -540,9 +577,10 @@ export async function fetchDataset(source: FetchSource, opts: FetchOptions): Pro
     for (const f of source.files) {
       const p = path.join(dir, f.name);
       if (!st.force && exists(p)) {
-        const actual = await md5File(p);
+        const bytes = sizeOf(p);
+        const actual = bytes === f.size ? await md5File(p) : undefined;
         if (actual === f.md5) continue;
-        log(`${show(p)} has MD5 ${actual}, expected ${f.md5}: downloading it again`);
+        log(actual === undefined ? `${show(p)} has ${bytes} bytes, expected ${f.size}: downloading it again` : `${show(p)} has MD5 ${actual}, expected ${f.md5}: downloading it again`);
       }
       todo.push(f);
     }

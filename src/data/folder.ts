@@ -21,6 +21,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { inputShape, NETWORKS, type NetKind } from '../nn/architectures.js';
 import { UserError } from '../util/errors.js';
+import { NotReadable, readFailure, readRegular } from '../util/files.js';
 import { decodePng, listPngs, MAX_PNG_PIXELS, pngHeaderDims, readPng } from './inputs.js';
 import { toModelInput, type ImageDims } from './resize.js';
 import { type DatasetSpec } from './dataset-spec.js';
@@ -136,17 +137,11 @@ export function scanFolderClasses(dir: string): string[] {
 }
 
 function readFile(file: string): Buffer {
-  let st: fs.Stats;
   try {
-    st = fs.statSync(file);
+    return readRegular(file);
   } catch (e) {
-    throw new UserError(`${file}: cannot read it (${fsWhy(e)}); check its permissions`);
-  }
-  if (!st.isFile()) throw new UserError(`${file} is not a file: remove it or rename it without .png`);
-  try {
-    return fs.readFileSync(file);
-  } catch (e) {
-    throw new UserError(`${file}: cannot read it (${fsWhy(e)}); check its permissions`);
+    if (e instanceof NotReadable && e.why === 'special') throw new UserError(`${file} ${e.message}: remove it or rename it without .png`);
+    throw new UserError(`${file}: cannot read it (${readFailure(e)}); check its permissions`);
   }
 }
 

@@ -23,6 +23,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { UserError } from '../util/errors.js';
+import { readFailure, readRegular, readWholeFile } from '../util/files.js';
 import { permutation, subRng } from '../util/rng.js';
 import { parseNpy, readNpy } from './npy.js';
 import { decodePpm } from './ppm.js';
@@ -110,7 +111,7 @@ function readClass(root: string, classId: number): { dir: string; rows: GtsrbRow
   const dir = path.join(root, IMAGES, CLASS_DIR(classId));
   const csv = path.join(dir, `GT-${CLASS_DIR(classId)}.csv`);
   if (!fs.existsSync(csv)) throw new UserError(`GTSRB: ${csv} not found: the class folder needs its annotation file`);
-  return { dir, rows: parseGtCsv(fs.readFileSync(csv, 'utf8'), csv) };
+  return { dir, rows: parseGtCsv(Buffer.from(readWholeFile(csv, 'the GTSRB annotation file')).toString('utf8'), csv) };
 }
 
 function loadImages(dir: string, rows: GtsrbRow[]): Uint8Array {
@@ -119,7 +120,7 @@ function loadImages(dir: string, rows: GtsrbRow[]): Uint8Array {
   rows.forEach((r, i) => {
     const file = path.join(dir, r.file);
     let buf: Buffer;
-    try { buf = fs.readFileSync(file); } catch { throw new UserError(`GTSRB: ${file} (listed in the annotation file) cannot be read`); }
+    try { buf = readRegular(file); } catch (e) { throw new UserError(`GTSRB: ${file} (listed in the annotation file) cannot be read (${readFailure(e)}); restore it or remove its line`); }
     const img = decodePpm(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), file);
     if (img.channels !== 3) throw new UserError(`${file}: a gray image; GTSRB images are RGB (P6)`);
     out.set(cropAndResize(img, r, file), i * d);

@@ -61,6 +61,16 @@ function declaredSize(head: Uint8Array): number | undefined {
   return 4 + 4 * ndim + n;
 }
 
+/**
+ * The most a gzip IDX file may expand: its header's declared size over the compressed file's size. MNIST's files
+ * expand at most 4.8-fold (Fashion-MNIST's 1.8-fold); a file that claims more is mostly the same byte (a few MB of
+ * zeros declaring a million images), and would take gigabytes to read. The bytes must be in the file: a raw
+ * (gunzipped) IDX file has no such limit, since its size is its data. Small files may expand to GZIP_FREE_BYTES
+ * whatever their size (a test set of a few blank images).
+ */
+export const MAX_GZIP_EXPANSION = 16;
+const GZIP_FREE_BYTES = 16 * 1024 * 1024;
+
 /** Decompresses a gzip IDX file, no further than its header declares (+1 byte, to notice extra data). */
 function gunzipIdx(buf: Uint8Array, name: string): Uint8Array {
   const broken = (e: unknown) => {
@@ -79,6 +89,9 @@ function gunzipIdx(buf: Uint8Array, name: string): Uint8Array {
   if (declared === undefined) return headBytes; // not an IDX header: parseIdx says what is wrong with it
   if (declared > MAX_IDX_BYTES) {
     throw new UserError(`${name}: its header declares ${declared} bytes of data, more than the ${MAX_IDX_BYTES} an IDX file may hold here; the file is corrupt or not an MNIST file: ${REDOWNLOAD}`);
+  }
+  if (declared > Math.max(MAX_GZIP_EXPANSION * buf.length, GZIP_FREE_BYTES)) {
+    throw new UserError(`${name}: its header declares ${declared} bytes of data, more than ${MAX_GZIP_EXPANSION} times the ${buf.length} bytes of the gzip file: the data are not in it (a file this compressible is not images); re-download the file, or gunzip it if it is right`);
   }
   const limit = declared + 1;
   let inflated: Buffer;

@@ -12,8 +12,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { constants as zlibConstants, inflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { UserError } from '../util/errors.js';
+import { NotReadable, readFailure, readRegular } from '../util/files.js';
 import { parseIdx } from './idx.js';
 import { toModelInput, type ImageDims } from './resize.js';
 
@@ -60,10 +62,10 @@ export function readInputs(input: string, shape: ImageDims): InputImages {
   if (st.isDirectory()) return readPngFolder(input, shape);
   let buf: Uint8Array;
   try {
-    const b = fs.readFileSync(input);
+    const b = readRegular(input);
     buf = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   } catch (e) {
-    throw new UserError(`--input ${input}: cannot read it (${fsWhy(e)}); check the path`);
+    throw new UserError(`--input ${input}: cannot read it (${readFailure(e)}); ${e instanceof NotReadable ? `give ${SUPPORTED_INPUTS}` : 'check the path'}`);
   }
   if (isPng(buf)) {
     return { ids: [path.basename(input)], pixels: decodePng(buf, input, shape), n: 1 };
@@ -135,9 +137,9 @@ function readPngFolder(dir: string, shape: ImageDims): InputImages {
     const file = path.join(dir, rel);
     let buf: Buffer;
     try {
-      buf = fs.readFileSync(file);
+      buf = readRegular(file);
     } catch (e) {
-      throw new UserError(`${file}: cannot read it (${fsWhy(e)}); check its permissions`);
+      throw new UserError(`${file}: cannot read it (${readFailure(e)}); ${e instanceof NotReadable ? 'remove it or give a regular file' : 'check its permissions'}`);
     }
     pixels.set(decodePng(buf, file, shape), i * d);
   });
@@ -162,6 +164,62 @@ export function pngHeaderDims(buf: Uint8Array): ImageDims | undefined {
   return { height, width, channels: colorType & 2 ? 3 : 1 };
 }
 
+/** Adam7's seven passes: x start, y start, x step, y step. */
+const ADAM7 = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]] as const;
+
+/** Samples per pixel of each PNG colour type: gray, RGB, palette, gray + alpha, RGBA. */
+const PNG_SAMPLES: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+
+/**
+ * The bytes a PNG's image data inflates to, from its header: per row a filter byte and ceil(width · bits per pixel
+ * / 8) bytes; for an interlaced image the sum of that over Adam7's seven passes (each a sub-image of its own width
+ * and height). Undefined for a header this reader does not understand (pngjs then says what is wrong).
+ */
+export function pngInflatedSize(width: number, height: number, bitDepth: number, colorType: number, interlace: number): number | undefined {
+  const samples = PNG_SAMPLES[colorType];
+  if (samples === undefined || ![1, 2, 4, 8, 16].includes(bitDepth) || (interlace !== 0 && interlace !== 1)) return undefined;
+  const bits = samples * bitDepth;
+  const rows = (w: number, h: number) => (w > 0 && h > 0 ? h * (1 + Math.ceil((w * bits) / 8)) : 0);
+  if (interlace === 0) return rows(width, height);
+  let total = 0;
+  for (const [x0, y0, dx, dy] of ADAM7) total += rows(Math.ceil((width - x0) / dx), Math.ceil((height - y0) / dy));
+  return total;
+}
+
+/**
+ * Bounds the decompression of a PNG by what its header allows: the IDAT chunks are inflated here, with zlib's
+ * maxOutputLength at that size, before pngjs sees the file (pngjs inflates interlaced images without a limit, so a
+ * 28×28 image whose data inflates to gigabytes would take that much memory). A stream that inflates further is a
+ * one-line error; one that is damaged otherwise is left to pngjs's own message.
+ */
+function checkPngData(buf: Uint8Array, name: string): void {
+  if (buf.length < 33 || !isPng(buf)) return;
+  const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (String.fromCharCode(buf[12], buf[13], buf[14], buf[15]) !== 'IHDR') return;
+  const width = v.getUint32(16);
+  const height = v.getUint32(20);
+  const interlace = buf[28];
+  const allowed = pngInflatedSize(width, height, buf[24], buf[25], interlace);
+  if (allowed === undefined) return;
+  const idat: Uint8Array[] = [];
+  for (let pos = 8; pos + 8 <= buf.length;) {
+    const len = v.getUint32(pos);
+    const type = String.fromCharCode(buf[pos + 4], buf[pos + 5], buf[pos + 6], buf[pos + 7]);
+    if (pos + 12 + len > buf.length) break; // truncated: pngjs says so
+    if (type === 'IDAT') idat.push(buf.subarray(pos + 8, pos + 8 + len));
+    if (type === 'IEND') break;
+    pos += 12 + len;
+  }
+  try {
+    inflateSync(Buffer.concat(idat), { maxOutputLength: Math.max(allowed, 1), finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
+      throw new UserError(`${name}: the PNG image data inflates to more than the ${allowed} bytes its ${width}×${height}${interlace ? ' interlaced' : ''} header allows; the file is damaged or crafted: replace or remove it`);
+    }
+    // any other damage: pngjs's message
+  }
+}
+
 /** One decoded PNG at its own size, channels last. */
 export interface NativeImage extends ImageDims {
   pixels: Uint8Array;
@@ -178,6 +236,7 @@ export function readPng(buf: Uint8Array, name: string): NativeImage {
   if (head && head.height * head.width > MAX_PNG_PIXELS) {
     throw new UserError(`${name}: the PNG header declares ${head.width}×${head.height} pixels, more than the ${MAX_PNG_PIXELS} (4096×4096) an image may have here; shrink it or remove it`);
   }
+  checkPngData(buf, name);
   let png: ReturnType<typeof PNG.sync.read>;
   try {
     png = PNG.sync.read(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength));

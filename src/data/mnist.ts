@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../util/errors.js';
-import { isDir, isFile } from '../util/files.js';
+import { isDir, isFile, notAFile } from '../util/files.js';
 import { readMnistSplit, type MnistSplit } from './idx.js';
 import { type DatasetSpec } from './dataset-spec.js';
 import { lastSegment, toUrl, under, type FetchSource } from './fetch.js';
@@ -54,7 +54,8 @@ function findOne(dir: string, base: string): string | undefined {
     for (const name of [base, base + '.gz']) {
       const p = join(sub, name);
       if (isFile(p)) return p;
-      if (isDir(p)) throw new UserError(`${p} is a folder, not a file: the MNIST file ${base} is expected there; remove or rename the folder`);
+      const kind = notAFile(p);
+      if (kind) throw new UserError(`${p} is ${kind}, not a file: the MNIST file ${base} is expected there; remove or rename it`);
     }
   }
   return undefined;
@@ -146,6 +147,14 @@ export const MNIST_MIRRORS: readonly string[] = [
   'http://yann.lecun.com/exdb/mnist/',
 ];
 
+/** Sizes in bytes of the MNIST files (as published; torchvision's mirror serves the same files). */
+export const MNIST_SIZES: Readonly<Record<string, number>> = {
+  'train-images-idx3-ubyte.gz': 9912422,
+  'train-labels-idx1-ubyte.gz': 28881,
+  't10k-images-idx3-ubyte.gz': 1648877,
+  't10k-labels-idx1-ubyte.gz': 4542,
+};
+
 /** Published MD5 sums of the MNIST files (as listed by torchvision). */
 export const MNIST_MD5: Readonly<Record<string, string>> = {
   'train-images-idx3-ubyte.gz': 'f68b3c2dcbeaaa9fbdd348bbdeb94873',
@@ -173,7 +182,7 @@ export function mnistSource(urls: readonly string[] = MNIST_MIRRORS): FetchSourc
     if (list.length === 0) {
       throw new UserError(`--url gives no source for ${name}: pass a base URL (the file names are appended) or the URL of each of ${names.join(', ')}`);
     }
-    return { name, md5: MNIST_MD5[name], urls: list };
+    return { name, md5: MNIST_MD5[name], size: MNIST_SIZES[name], urls: list };
   });
   return { title: 'MNIST', files };
 }

@@ -5,8 +5,8 @@
  * which dtypes and shape it accepts; anything else is a one-line UserError naming the file, what it holds and what
  * is needed.
  */
-import fs from 'node:fs';
 import { UserError } from '../util/errors.js';
+import { readWholeFile } from '../util/files.js';
 
 export type NpyDtype = 'u1' | 'i1' | 'u2' | 'i2' | 'u4' | 'i4' | 'i8' | 'u8' | 'f4' | 'f8' | 'b1';
 
@@ -94,11 +94,7 @@ export function parseNpy(buf: Uint8Array, name: string, expect: NpyExpect = {}):
 }
 
 export function readNpy(file: string, expect: NpyExpect = {}): NpyArray {
-  let buf: Buffer;
-  try { buf = fs.readFileSync(file); } catch (e) {
-    throw new UserError(`${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  return parseNpy(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), file, expect);
+  return parseNpy(readWholeFile(file, '.npy file'), file, expect);
 }
 
 /** Writes a .npy (version 1.0) file's bytes: for tests and fixtures. */

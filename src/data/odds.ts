@@ -8,21 +8,21 @@
  */
 import path from 'node:path';
 import { UserError } from '../util/errors.js';
-import { isFile } from '../util/files.js';
+import { isFile, notAFile } from '../util/files.js';
 import { type DatasetSpec } from './dataset-spec.js';
 import { toUrl, type FetchSource } from './fetch.js';
 import { rawTable, readTableOnce, tableDefaults, tableInfo, tableScan } from './tables.js';
 
-interface OddsTable { name: string; title: string; rows: number; features: number; hidden: number[]; repDim: number; url: string; md5: string }
+interface OddsTable { name: string; title: string; rows: number; features: number; hidden: number[]; repDim: number; url: string; md5: string; size: number }
 
-/** Sizes and widths as the Deep SAD code has them; URLs of its ODDSDataset.urls. */
+/** Sizes and widths as the Deep SAD code has them; URLs of its ODDSDataset.urls; file sizes in bytes of the published .mat files (those with these MD5s). */
 export const ODDS_TABLES: readonly OddsTable[] = [
-  { name: 'arrhythmia', title: 'ODDS arrhythmia', rows: 452, features: 274, hidden: [128, 64], repDim: 32, url: 'https://www.dropbox.com/s/lmlwuspn1sey48r/arrhythmia.mat?dl=1', md5: '893af2390d459d18ad06b6fafc2a9b6b' },
-  { name: 'cardio', title: 'ODDS cardio', rows: 1831, features: 21, hidden: [32, 16], repDim: 8, url: 'https://www.dropbox.com/s/galg3ihvxklf0qi/cardio.mat?dl=1', md5: '2f45c74255842964308e985baa539ca3' },
-  { name: 'satellite', title: 'ODDS satellite', rows: 6435, features: 36, hidden: [32, 16], repDim: 8, url: 'https://www.dropbox.com/s/dpzxp8jyr9h93k5/satellite.mat?dl=1', md5: 'c23d8c622e5b75cc8365a3a455af7c1e' },
-  { name: 'satimage-2', title: 'ODDS satimage-2', rows: 5803, features: 36, hidden: [32, 16], repDim: 8, url: 'https://www.dropbox.com/s/hckgvu9m6fs441p/satimage-2.mat?dl=1', md5: '998bdcebad144cd4e06fa9c1ab4595d5' },
-  { name: 'shuttle', title: 'ODDS shuttle', rows: 49097, features: 9, hidden: [32, 16], repDim: 8, url: 'https://www.dropbox.com/s/mk8ozgisimfn3dw/shuttle.mat?dl=1', md5: '575e93d1a794023cc3dedc7ac7461ec2' },
-  { name: 'thyroid', title: 'ODDS thyroid', rows: 3772, features: 6, hidden: [32, 16], repDim: 4, url: 'https://www.dropbox.com/s/bih0e15a0fukftb/thyroid.mat?dl=1', md5: '49774fb6d5b68768c8e05851a37cc711' },
+  { name: 'arrhythmia', title: 'ODDS arrhythmia', rows: 452, features: 274, hidden: [128, 64], repDim: 32, url: 'https://www.dropbox.com/s/lmlwuspn1sey48r/arrhythmia.mat?dl=1', md5: '893af2390d459d18ad06b6fafc2a9b6b', size: 105540 },
+  { name: 'cardio', title: 'ODDS cardio', rows: 1831, features: 21, hidden: [32, 16], repDim: 8, url: 'https://www.dropbox.com/s/galg3ihvxklf0qi/cardio.mat?dl=1', md5: '2f45c74255842964308e985baa539ca3', size: 68318 },
+  { name: 'satellite', title: 'ODDS satellite', rows: 6435, features: 36, hidden: [32, 16], repDim: 8, url: 'https://www.dropbox.com/s/dpzxp8jyr9h93k5/satellite.mat?dl=1', md5: 'c23d8c622e5b75cc8365a3a455af7c1e', size: 144833 },
+  { name: 'satimage-2', title: 'ODDS satimage-2', rows: 5803, features: 36, hidden: [32, 16], repDim: 8, url: 'https://www.dropbox.com/s/hckgvu9m6fs441p/satimage-2.mat?dl=1', md5: '998bdcebad144cd4e06fa9c1ab4595d5', size: 181220 },
+  { name: 'shuttle', title: 'ODDS shuttle', rows: 49097, features: 9, hidden: [32, 16], repDim: 8, url: 'https://www.dropbox.com/s/mk8ozgisimfn3dw/shuttle.mat?dl=1', md5: '575e93d1a794023cc3dedc7ac7461ec2', size: 345184 },
+  { name: 'thyroid', title: 'ODDS thyroid', rows: 3772, features: 6, hidden: [32, 16], repDim: 4, url: 'https://www.dropbox.com/s/bih0e15a0fukftb/thyroid.mat?dl=1', md5: '49774fb6d5b68768c8e05851a37cc711', size: 39704 },
 ];
 
 export const ODDS_DIR = path.join('data', 'odds');
@@ -31,6 +31,8 @@ export const ODDS_DIR = path.join('data', 'odds');
 function oddsFile(t: OddsTable, dir: string | undefined): string {
   const d = dir?.trim() || ODDS_DIR;
   const file = path.join(d, `${t.name}.mat`);
+  const kind = notAFile(file);
+  if (kind) throw new UserError(`${file} is ${kind}, not a file: the ODDS file ${t.name}.mat is expected there; remove or rename it`);
   if (!isFile(file)) throw new UserError(`${file} not found: run 'deep-svdd data fetch odds --dir ${d}' (or put ${t.name}.mat there, or pass --data-dir with the folder that holds it)`);
   return file;
 }
@@ -42,7 +44,7 @@ export function oddsSource(urls?: readonly string[]): FetchSource {
     const list = urls && urls.length > 0
       ? urls.flatMap((u) => { const last = decodeURIComponent(toUrl(u).pathname.split('/').pop() ?? ''); return last === name ? [toUrl(u).href] : /\.mat$/.test(last) ? [] : [new URL(name, toUrl(u.endsWith('/') ? u : `${u}/`)).href]; })
       : [t.url];
-    return { name, md5: t.md5, urls: list };
+    return { name, md5: t.md5, size: t.size, urls: list };
   });
   return { title: 'ODDS', files };
 }

@@ -149,7 +149,7 @@ export function pyType(v: unknown): string {
 /** `a list`, `an int`: the Python type of a value with its article, for messages. */
 export function aPyType(v: unknown): string {
   const t = pyType(v);
-  return `${/^[aeiou]/i.test(t) ? 'an' : 'a'} ${t}`;
+  return t === 'None' ? 'None' : `${/^[aeiou]/i.test(t) ? 'an' : 'a'} ${t}`;
 }
 
 /** Whether a dictionary key is one scalar value (text, bytes, number, bool, None): what PyDict.keyOf turns into text. */
@@ -292,17 +292,18 @@ export function unpickle(buf: Uint8Array, file: string, o: UnpickleOptions): unk
       charge(v.data.length);
       return latin1(v.data);
     }
-    return corrupt(`${what} is a ${pyType(v)}, expected a string`);
+    return corrupt(`${what} is ${aPyType(v)}, expected a string`);
   };
   const asInt = (v: unknown, what: string): number => {
     if (typeof v === 'number' && Number.isInteger(v)) return v;
     if (typeof v === 'boolean') return v ? 1 : 0;
     if (typeof v === 'bigint' && v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(v);
-    return corrupt(`${what} is a ${pyType(v)}, expected an int`);
+    if (typeof v === 'bigint') return corrupt(`${what} ${v} is out of range (at most ${Number.MAX_SAFE_INTEGER} in size)`);
+    return corrupt(`${what} is ${aPyType(v)}, expected an int`);
   };
   const asShape = (v: unknown): number[] => {
     if (typeof v === 'number') return [asInt(v, 'the array shape')];
-    if (!Array.isArray(v)) return corrupt(`the array shape is a ${pyType(v)}, expected a tuple`);
+    if (!Array.isArray(v)) return corrupt(`the array shape is ${aPyType(v)}, expected a tuple`);
     return v.map((d) => {
       const n = asInt(d, 'an array dimension');
       if (n < 0) corrupt(`negative array dimension ${n}`);
@@ -311,12 +312,12 @@ export function unpickle(buf: Uint8Array, file: string, o: UnpickleOptions): unk
   };
 
   const call = (f: unknown, args: unknown): unknown => {
-    if (!(f instanceof PyGlobal)) return corrupt(`REDUCE at byte ${opPos} calls a ${pyType(f)}`);
-    if (!Array.isArray(args)) return corrupt(`REDUCE at byte ${opPos} gets a ${pyType(args)} as arguments`);
+    if (!(f instanceof PyGlobal)) return corrupt(`REDUCE at byte ${opPos} calls ${aPyType(f)}`);
+    if (!Array.isArray(args)) return corrupt(`REDUCE at byte ${opPos} gets ${aPyType(args)} as arguments`);
     switch (f.kind) {
       case 'reconstruct': {
         if (!(args[0] instanceof PyGlobal && args[0].kind === 'ndarray')) {
-          return corrupt(`${f.module}._reconstruct builds a ${pyType(args[0])}, expected numpy.ndarray`);
+          return corrupt(`${f.module}._reconstruct builds ${aPyType(args[0])}, expected numpy.ndarray`);
         }
         return new NdArray();
       }
@@ -325,8 +326,8 @@ export function unpickle(buf: Uint8Array, file: string, o: UnpickleOptions): unk
       case 'frombuffer': {
         // numpy >= 1.16, protocol 5: _frombuffer(buffer, dtype, shape, order)
         const [b, dt, shape, order] = args;
-        if (!(b instanceof PyBytes)) return corrupt(`${f.module}._frombuffer gets a ${pyType(b)}, expected a buffer`);
-        if (!(dt instanceof DType)) return corrupt(`${f.module}._frombuffer gets a ${pyType(dt)}, expected a dtype`);
+        if (!(b instanceof PyBytes)) return corrupt(`${f.module}._frombuffer gets ${aPyType(b)}, expected a buffer`);
+        if (!(dt instanceof DType)) return corrupt(`${f.module}._frombuffer gets ${aPyType(dt)}, expected a dtype`);
         const a = new NdArray();
         a.data = b.data;
         a.dtype = dt;
@@ -347,7 +348,7 @@ export function unpickle(buf: Uint8Array, file: string, o: UnpickleOptions): unk
         // Python 3 writes bytes with protocol < 3 as _codecs.encode(text, 'latin1')
         const [text, enc] = args;
         const encoding = enc === undefined ? 'utf-8' : asText(enc, 'the encoding').toLowerCase().replace('_', '-');
-        if (typeof text !== 'string') return corrupt(`_codecs.encode gets a ${pyType(text)}`);
+        if (typeof text !== 'string') return corrupt(`_codecs.encode gets ${aPyType(text)}`);
         charge(3 * text.length);
         if (encoding === 'latin1' || encoding === 'latin-1' || encoding === 'iso-8859-1') {
           for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0xff) corrupt('_codecs.encode gets text that is not latin-1');
@@ -359,7 +360,7 @@ export function unpickle(buf: Uint8Array, file: string, o: UnpickleOptions): unk
       case 'bytes':
         if (args.length === 0) return new PyBytes(new Uint8Array(0));
         if (args[0] instanceof PyBytes) return args[0];
-        return corrupt(`${f.module}.bytes called with a ${pyType(args[0])}`);
+        return corrupt(`${f.module}.bytes called with ${aPyType(args[0])}`);
       case 'ndarray':
         return corrupt('numpy.ndarray called directly');
     }
@@ -371,14 +372,14 @@ export function unpickle(buf: Uint8Array, file: string, o: UnpickleOptions): unk
       if (!Array.isArray(state) || (state.length !== 5 && state.length !== 4)) corrupt('malformed numpy array state');
       const s = state as unknown[];
       const [shape, dt, fortran, raw] = s.length === 5 ? s.slice(1) : s;
-      if (!(dt instanceof DType)) return void corrupt(`numpy array state holds a ${pyType(dt)} as dtype`);
+      if (!(dt instanceof DType)) return void corrupt(`numpy array state holds ${aPyType(dt)} as dtype`);
       obj.shape = asShape(shape);
       obj.dtype = dt;
       obj.fortran = asInt(fortran, 'is_fortran') !== 0;
       if (raw instanceof PyBytes) obj.data = raw.data;
       else if (typeof raw === 'string') { charge(raw.length); obj.data = Buffer.from(raw, 'latin1'); } // Python 2 pickle loaded as unicode
       else if (Array.isArray(raw)) obj.objects = raw;
-      else corrupt(`numpy array state holds a ${pyType(raw)} as data`);
+      else corrupt(`numpy array state holds ${aPyType(raw)} as data`);
       return;
     }
     if (obj instanceof DType) {
@@ -390,7 +391,7 @@ export function unpickle(buf: Uint8Array, file: string, o: UnpickleOptions): unk
       }
       return void corrupt('malformed numpy dtype state');
     }
-    corrupt(`BUILD at byte ${opPos} sets the state of a ${pyType(obj)}`);
+    corrupt(`BUILD at byte ${opPos} sets the state of ${aPyType(obj)}`);
   };
 
   /** Decodes a protocol-0 STRING argument: a Python repr in quotes. */
@@ -539,7 +540,7 @@ export function unpickle(buf: Uint8Array, file: string, o: UnpickleOptions): unk
         case 0x61: { // APPEND
           const v = pop();
           const list = top();
-          if (!Array.isArray(list)) corrupt(`APPEND at byte ${opPos} appends to a ${pyType(list)}`);
+          if (!Array.isArray(list)) corrupt(`APPEND at byte ${opPos} appends to ${aPyType(list)}`);
           (list as unknown[]).push(v);
           nest(list as unknown[], [v]);
           break;
@@ -547,7 +548,7 @@ export function unpickle(buf: Uint8Array, file: string, o: UnpickleOptions): unk
         case 0x65: { // APPENDS
           const items = popMark();
           const list = top();
-          if (!Array.isArray(list)) corrupt(`APPENDS at byte ${opPos} appends to a ${pyType(list)}`);
+          if (!Array.isArray(list)) corrupt(`APPENDS at byte ${opPos} appends to ${aPyType(list)}`);
           for (const it of items) (list as unknown[]).push(it);
           nest(list as unknown[], items);
           break;
@@ -564,14 +565,14 @@ export function unpickle(buf: Uint8Array, file: string, o: UnpickleOptions): unk
           const v = pop();
           const k = pop();
           const d = top();
-          if (!(d instanceof PyDict)) corrupt(`SETITEM at byte ${opPos} sets an item of a ${pyType(d)}`);
+          if (!(d instanceof PyDict)) corrupt(`SETITEM at byte ${opPos} sets an item of ${aPyType(d)}`);
           dictSet(d as PyDict, k, v);
           break;
         }
         case 0x75: { // SETITEMS
           const items = popMark();
           const d = top();
-          if (!(d instanceof PyDict)) corrupt(`SETITEMS at byte ${opPos} sets items of a ${pyType(d)}`);
+          if (!(d instanceof PyDict)) corrupt(`SETITEMS at byte ${opPos} sets items of ${aPyType(d)}`);
           for (let i = 0; i + 1 < items.length; i += 2) dictSet(d as PyDict, items[i], items[i + 1]);
           break;
         }
@@ -584,7 +585,7 @@ export function unpickle(buf: Uint8Array, file: string, o: UnpickleOptions): unk
         case 0x90: { // ADDITEMS
           const items = popMark();
           const s = top();
-          if (!Array.isArray(s)) corrupt(`ADDITEMS at byte ${opPos} adds to a ${pyType(s)}`);
+          if (!Array.isArray(s)) corrupt(`ADDITEMS at byte ${opPos} adds to ${aPyType(s)}`);
           for (const it of items) (s as unknown[]).push(it);
           nest(s as unknown[], items);
           break;
@@ -599,7 +600,7 @@ export function unpickle(buf: Uint8Array, file: string, o: UnpickleOptions): unk
         case 0x93: { // STACK_GLOBAL
           const name = pop();
           const module = pop();
-          if (typeof name !== 'string' || typeof module !== 'string') corrupt(`STACK_GLOBAL at byte ${opPos} gets a ${pyType(module)} and a ${pyType(name)}`);
+          if (typeof name !== 'string' || typeof module !== 'string') corrupt(`STACK_GLOBAL at byte ${opPos} gets ${aPyType(module)} and ${aPyType(name)}`);
           stack.push(global(module as string, name as string));
           break;
         }

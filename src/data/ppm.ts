@@ -4,6 +4,9 @@
  */
 import { UserError } from '../util/errors.js';
 
+/** The most pixels a PPM may have (as a PNG: src/data/inputs.ts). */
+export const MAX_PPM_PIXELS = 4096 * 4096;
+
 export interface DecodedImage { pixels: Uint8Array; height: number; width: number; channels: number }
 
 export function decodePpm(buf: Uint8Array, name: string): DecodedImage {
@@ -33,7 +36,12 @@ export function decodePpm(buf: Uint8Array, name: string): DecodedImage {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) throw bad(`invalid image size ${width}×${height}`);
   if (!Number.isInteger(maxval) || maxval < 1 || maxval > 65535) throw bad(`invalid maxval ${maxval}`);
   const channels = magic === 'P3' || magic === 'P6' ? 3 : 1;
+  if (width * height > MAX_PPM_PIXELS) throw bad(`the header declares ${width}×${height} pixels, more than the ${MAX_PPM_PIXELS} (4096×4096) an image may have here; shrink it or remove it`);
   const n = width * height * channels;
+  // the bytes must be there before anything is allocated: binary samples take 1 or 2 bytes, text ones at least 2
+  // (a digit and a separator; the last one 1)
+  const least = magic === 'P5' || magic === 'P6' ? n * (maxval < 256 ? 1 : 2) + 1 : 2 * n - 1;
+  if (buf.length - pos < least) throw bad(`truncated: the header declares a ${width}×${height}×${channels} image, which needs at least ${least} more bytes than the ${buf.length - pos} the file holds`);
   const pixels = new Uint8Array(n);
   const scale = (v: number) => (maxval === 255 ? v : Math.round((v * 255) / maxval));
   if (magic === 'P5' || magic === 'P6') {

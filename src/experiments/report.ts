@@ -22,6 +22,7 @@ import { chartSvg, lineChartSpec, svgToPng, type ChartSpec, type LineSeries } fr
 import { readEpochLosses } from '../io/epochs-csv.js';
 import { methodOf, readResultsChecked, RESULTS_FILE } from '../io/results.js';
 import { UserError } from '../util/errors.js';
+import { readRegular } from '../util/files.js';
 import { PACKAGE_VERSION } from '../util/version.js';
 
 export interface ReportRun {
@@ -430,7 +431,7 @@ function dataUri(png: Buffer): string {
 }
 
 function readPng(file: string): Buffer | null {
-  try { return fs.readFileSync(file); } catch { return null; }
+  try { return readRegular(file); } catch { return null; }
 }
 
 /** Loss per epoch of every seed of a class, one SVG chart per phase. */

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensureDir, writeFileAtomic } from '../io/atomic.js';
+import { checkOutputPath } from '../io/output-path.js';
 import { CHECKPOINT_FILE } from '../io/checkpoint.js';
 import { classArg, CLI_PATH, planRuns, previousRun, shellQuote, type SweepPlan } from './sweep-state.js';
 
@@ -54,6 +55,8 @@ export function slurmScript(plan: SweepPlan, throttle?: number): string {
 export function emitSlurm(plan: SweepPlan, throttle?: number): string {
   ensureDir(path.join(plan.xpDir, 'slurm'));
   const file = path.join(plan.xpDir, 'sweep.sbatch');
+  // the sweep's own script is rewritten each time, but never through a link or over a FIFO (src/io/output-path.ts)
+  checkOutputPath(file, { option: '--xp-dir', force: true });
   writeFileAtomic(file, slurmScript(plan, throttle));
   fs.chmodSync(file, 0o755);
   const runs = planRuns(plan);

@@ -10,7 +10,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeJsonAtomic } from '../io/atomic.js';
 import { readResultsOrNull, RESULTS_FILE, type RunResults } from '../io/results.js';
+import { readRegularText } from '../util/files.js';
 import { PACKAGE_VERSION } from '../util/version.js';
+
+/** sweep.json and the other JSON files a sweep reads are small: anything larger is not one. */
+const MAX_JSON_BYTES = 64 * 1024 * 1024;
 
 /** The compiled CLI that the children run. */
 export const CLI_PATH = fileURLToPath(new URL('../cli/main.js', import.meta.url));
@@ -80,7 +84,7 @@ export function classArg(plan: SweepPlan, cls: number): string {
 // ------------------------------------------------------------------------------------------------ run outcome
 
 export function readJsonFile(file: string): Record<string, unknown> | null {
-  try { return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>; } catch { return null; }
+  try { return JSON.parse(readRegularText(file, MAX_JSON_BYTES)) as Record<string, unknown>; } catch { return null; }
 }
 
 export function mtimeMs(file: string): number | undefined {

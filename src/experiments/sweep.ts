@@ -44,7 +44,11 @@ export const SWEEP_SET_KEYS = ['normal', 'seed', 'xpDir'] as const;
 // ------------------------------------------------------------------------------------------------ planning
 
 /** Parses `0-9`, `1,3,5`, `0-2,7` into distinct integers in the given order; throws a one-line UserError. */
+/** The most values a list option (--seeds) may hold: a sweep of that many runs per class is already months of work. */
+const MAX_LIST = 10_000;
+
 export function parseIntList(raw: string, flag: string, min: number, max: number): number[] {
+  const seen = new Set<number>();
   const out: number[] = [];
   const bad = (why: string) => new UserError(`${flag} ${raw} is invalid: ${why}`);
   const items = String(raw).split(',').map((s) => s.trim());
@@ -56,8 +60,9 @@ export function parseIntList(raw: string, flag: string, min: number, max: number
     const b = m[2] === undefined ? a : Number(m[2]);
     if (b < a) throw bad(`the range ${item} is backwards; write ${b}-${a}`);
     if (a < min || b > max) throw bad(`values must lie in ${min}..${max}`);
-    if (b - a > 100_000) throw bad('the range is too large');
-    for (let v = a; v <= b; v++) if (!out.includes(v)) out.push(v);
+    if (b - a >= MAX_LIST) throw bad(`the range is too large (at most ${MAX_LIST} values)`);
+    for (let v = a; v <= b; v++) if (!seen.has(v)) { seen.add(v); out.push(v); }
+    if (out.length > MAX_LIST) throw bad(`more than ${MAX_LIST} values`);
   }
   return out;
 }

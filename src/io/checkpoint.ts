@@ -7,9 +7,11 @@
  * Free of TF.js, so that a sweep can look for checkpoints without loading it.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { type TrainConfig } from '../config/options.js';
 import { type EpochRow, type LoopPosition } from '../train/loop.js';
 import { UserError } from '../util/errors.js';
+import { readFailure, readRegular } from '../util/files.js';
 import { writeFileAtomic } from './atomic.js';
 import { type RunResults } from './results.js';
 
@@ -36,7 +38,12 @@ export function writeCheckpoint<H extends object>(file: string, header: H, array
 
 export function readCheckpoint<H>(file: string): CheckpointFile<H> {
   if (!fs.existsSync(file)) throw new UserError(`no checkpoint at ${file}: there is nothing to resume; start the run without --resume 1`);
-  const buf = fs.readFileSync(file);
+  let buf: Buffer;
+  try {
+    buf = readRegular(file);
+  } catch (e) {
+    throw new UserError(`${file}: cannot read it (${readFailure(e)}): it cannot be resumed; start the run again with --force 1`);
+  }
   try {
     const len = buf.readUInt32LE(0);
     const { header, refs } = JSON.parse(buf.subarray(4, 4 + len).toString('utf8')) as { header: H; refs: ArrayRef[] };
@@ -74,13 +81,25 @@ export type RunCheckpoint = CheckpointFile<CheckpointHeader>;
 /** What a checkpoint records besides the network, its solver and the Deep SVDD state. */
 export type CheckpointRecord = Pick<CheckpointHeader, 'config' | 'position' | 'rows' | 'results' | 'timings' | 'elapsed_s'>;
 
-/** Settings that may differ between an interrupted run and its resumption. */
-const RESUME_FREE = new Set(['resume', 'force', 'threads', 'backend', 'device']);
+/**
+ * Settings that may differ between an interrupted run and its resumption. The run folder is one of them: the
+ * checkpoint was found in it, so it is the run, however the folder is spelt (`./k1/`, `k1`, an absolute path) or
+ * wherever it was moved.
+ */
+const RESUME_FREE = new Set(['resume', 'force', 'threads', 'backend', 'device', 'xpDir']);
+
+/** Options that name paths, compared by their normalised spelling (`./data/` is `data`). */
+const PATH_KEYS = new Set(['dataDir', 'inName']);
+
+function comparable(key: string, v: unknown): string {
+  if (PATH_KEYS.has(key) && typeof v === 'string') return JSON.stringify(path.normalize(v).replace(/(.)[\\/]+$/, '$1'));
+  return JSON.stringify(v);
+}
 
 /** The flags (as typed, e.g. `--n-epochs`) whose values differ between a resumption and its checkpoint. */
 export function resumeConflicts(cfg: TrainConfig, header: CheckpointHeader): string[] {
   const now = cfg as unknown as Record<string, unknown>;
   const then = header.config as unknown as Record<string, unknown>;
-  return Object.keys(cfg).filter((k) => !RESUME_FREE.has(k) && JSON.stringify(now[k]) !== JSON.stringify(then[k]))
+  return Object.keys(cfg).filter((k) => !RESUME_FREE.has(k) && comparable(k, now[k]) !== comparable(k, then[k]))
     .map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
 }

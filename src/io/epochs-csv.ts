@@ -1,9 +1,9 @@
 /** epochs.csv: one row per epoch and phase, rewritten atomically after every epoch as the run goes. */
-import fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { type EpochRow } from '../train/loop.js';
 import { UserError } from '../util/errors.js';
+import { NotReadable, readRegularText } from '../util/files.js';
 import { writeFileAtomic } from './atomic.js';
 
 export const EPOCH_COLUMNS = ['phase', 'epoch', 'lr', 'loss', 'seconds', 'R', 'frac_outside', 'val_loss', 'test_auc'] as const;
@@ -36,11 +36,11 @@ export class EpochCsv {
 export function readEpochLosses(file: string, fix: string): Record<'pretrain' | 'train', number[]> | null {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readRegularText(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return null;
-    throw new UserError(`${file} cannot be read (${code === 'EISDIR' ? 'a folder where a file is expected' : code ?? String(e)}): ${fix}`);
+    throw new UserError(`${file} cannot be read (${code === 'EISDIR' ? 'a folder where a file is expected' : e instanceof NotReadable ? e.message : code ?? String(e)}): ${fix}`);
   }
   let records: string[][];
   try {

@@ -11,6 +11,7 @@ import { ARCHITECTURES, buildNetwork, inputShape, MAX_REP_DIM, namedTensors, typ
 import { type GcnNorm } from '../data/preprocess.js';
 import { type ZcaTransform } from '../data/zca.js';
 import { UserError } from '../util/errors.js';
+import { readFailure, readRegular } from '../util/files.js';
 import { makeRng } from '../util/rng.js';
 import { ensureDir, writeFileAtomic, writeJsonAtomic } from './atomic.js';
 
@@ -84,7 +85,7 @@ export function readZca(dir: string, meta: ModelMeta): ZcaTransform | undefined 
   if (!z) return undefined;
   const file = path.join(dir, path.basename(z.file));
   if (!fs.existsSync(file)) throw new UserError(`${file} not found: the model was trained with --zca-whitening 1 and needs it; the model folder is incomplete`);
-  const buf = fs.readFileSync(file);
+  const buf = readModelFile(file, 4 * (z.d + z.d * z.d));
   if (buf.byteLength !== 4 * (z.d + z.d * z.d)) throw new UserError(`${file} has ${buf.byteLength} bytes, not the ${4 * (z.d + z.d * z.d)} of a ${z.d}-dimensional whitening: the model folder is damaged`);
   const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   return { d: z.d, mean: all.slice(0, z.d), W: all.slice(z.d) };
@@ -99,8 +100,9 @@ export function readModelMeta(dir: string): ModelMeta {
   if (st.size > MAX_META_BYTES) throw new UserError(`${metaFile} is ${st.size} bytes, more than a model.json holds (${MAX_META_BYTES}): the model folder is damaged; retrain or restore it`);
   let meta: ModelMeta;
   try {
-    meta = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as ModelMeta;
-  } catch {
+    meta = JSON.parse(readModelFile(metaFile, MAX_META_BYTES).toString('utf8')) as ModelMeta;
+  } catch (e) {
+    if (e instanceof UserError) throw e;
     throw new UserError(`${metaFile} is not valid JSON: the model folder is damaged; retrain or restore it`);
   }
   if (!isObject(meta) || meta.format !== MODEL_FORMAT) throw new UserError(`${metaFile} is not a deep-svdd model (format ${String(isObject(meta) ? meta.format : meta)})`);
@@ -110,6 +112,15 @@ export function readModelMeta(dir: string): ModelMeta {
   const problem = metaProblem(meta);
   if (problem) throw new UserError(`${metaFile}: ${problem}: the model folder is damaged; retrain or restore it`);
   return meta;
+}
+
+/** A file of a model folder (regular, at most `maxBytes`), or a one-line UserError. */
+function readModelFile(file: string, maxBytes: number): Buffer {
+  try {
+    return readRegular(file, maxBytes);
+  } catch (e) {
+    throw new UserError(`${file}: cannot read it (${readFailure(e)}): the model folder is damaged; retrain or restore it`);
+  }
 }
 
 /** model.json is small (the config and a manifest); anything larger is not one. */
@@ -200,7 +211,8 @@ export function loadModel(dir: string): { meta: ModelMeta; net: Network } {
   if (size !== nValues * 4) {
     throw new UserError(`${binFile} has ${size} bytes but model.json lists ${nValues} float32 values (${nValues * 4} bytes): the model folder is damaged; retrain or restore it`);
   }
-  const buf = fs.readFileSync(binFile);
+  const buf = readModelFile(binFile, nValues * 4);
+  if (buf.byteLength !== nValues * 4) throw new UserError(`${binFile} changed while it was read: run the command again`);
   const values = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   for (let i = 0; i < values.length; i++) {
     if (!Number.isFinite(values[i])) {

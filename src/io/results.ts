@@ -5,12 +5,12 @@
  * version. Files written before "method" existed still read: methodOf derives it from "objective". A reader keeps
  * top-level fields the schema does not know; nested objects are read as the schema has them.
  */
-import fs from 'node:fs';
 import { z } from 'zod';
 import { RUN_METHODS, type RunMethod } from '../config/methods.js';
 import { writeJsonAtomic } from './atomic.js';
 
 import { UserError } from '../util/errors.js';
+import { readRegularText } from '../util/files.js';
 
 export const RESULTS_FILE = 'results.json';
 export const RESULTS_VERSION = 1;
@@ -136,7 +136,7 @@ export type ResultsRead =
 export function readResults(file: string): ResultsRead {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readRegularText(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     return code === 'ENOENT' ? { state: 'missing' } : { state: 'corrupt', why: `cannot be read: ${code === 'EISDIR' ? 'a folder where a file is expected' : code ?? (e as Error).message}` };

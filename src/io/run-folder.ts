@@ -11,13 +11,17 @@
  *    interrupted or failed run, or any file a run writes, needs `--force` (replace) or, with a checkpoint,
  *    `--resume` (continue). Nothing in the folder is deleted, truncated or replaced until the caller has validated
  *    every option and input and calls `commit()`; until then `abandon()` leaves the folder exactly as it was (a
- *    folder it created is removed again).
+ *    folder it created is removed again). Replacing a run (`--force`) moves *everything* in the folder away on
+ *    commit (not only the names this version writes: a picture of an older run, a train run's files under a
+ *    baseline run), so the folder never mixes two runs; a subfolder that is not a model folder is refused when the
+ *    folder is opened, so that --force never deletes a folder of the user's (`--xp-dir .` in a checkout).
  *  - `insideFolder`: a name resolved inside a folder, or a one-line error when it would leave it (`..`, `/`, `a/b`).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UserError } from '../util/errors.js';
+import { fileKind, readFailure, readRegularText } from '../util/files.js';
 import { ioError } from './atomic.js';
 import { CHECKPOINT_FILE } from './checkpoint.js';
 import { readResults } from './results.js';
@@ -28,11 +32,28 @@ export const RUN_LOCK = '.train.lock';
 /** Files a training run writes directly in its folder (besides its model folders). */
 export const RUN_FILES = [
   'config.json', 'log.txt', 'epochs.csv', 'results.json', CHECKPOINT_FILE,
-  'most_normal.png', 'most_anomalous.png', 'loss_pretrain.png', 'loss_train.png',
+  'most_normal.png', 'most_anomalous.png', 'loss_pretrain.png', 'loss_train.png', 'filters_init.png',
 ] as const;
 
 /** Files a model folder holds (src/io/model.ts). */
-const MODEL_FILES = ['model.json', 'weights.bin'];
+const MODEL_FILES = ['model.json', 'weights.bin', 'zca.bin'];
+
+/** The temporary folder a replaced run's files are moved into before they are deleted (one left by a crash goes too). */
+const REPLACED_PREFIX = '.deep-svdd-replaced.';
+
+/** Whether a run writes a file or folder of this name directly in its folder (so --out-name may not take it). */
+export function isRunFileName(name: string): boolean {
+  return (RUN_FILES as readonly string[]).includes(name) || name === RUN_LOCK || name.startsWith(`${RUN_LOCK}.`) || name.startsWith(REPLACED_PREFIX);
+}
+
+/** Whether `dir` is a model folder: nothing in it but a model's files (and their temporary files). */
+function isModelFolder(dir: string): boolean {
+  try {
+    return fs.readdirSync(dir, { withFileTypes: true }).every((e) => !e.isDirectory() && (MODEL_FILES.includes(e.name) || /^\..+\.\d+\.tmp$/.test(e.name)));
+  } catch {
+    return false;
+  }
+}
 
 /** Whether process `pid` exists (EPERM: it exists but belongs to someone else). */
 export function processAlive(pid: number): boolean {
@@ -42,13 +63,20 @@ export function processAlive(pid: number): boolean {
 const releasers = new Set<() => void>();
 let exitHook = false;
 
-/** The file's text and inode, or undefined when it is gone. */
+/** The lock file's text and inode, or undefined when it is gone; a one-line error when it is no lock file (a FIFO, ...). */
 function readLock(file: string): { text: string; ino: number } | undefined {
+  let st: fs.Stats;
   try {
-    const st = fs.lstatSync(file);
-    return { text: fs.readFileSync(file, 'utf8').trim(), ino: st.ino };
+    st = fs.lstatSync(file);
   } catch {
     return undefined;
+  }
+  if (!st.isFile()) throw new UserError(`${file} is ${fileKind(st)}, not a lock file: remove it`);
+  try {
+    return { text: readRegularText(file, 4096).trim(), ino: st.ino };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new UserError(`${file}: cannot read the lock (${readFailure(e)}): remove it if no deep-svdd process is using its folder`);
   }
 }
 
@@ -100,7 +128,7 @@ export function lockFolder(dir: string, name: string, busy: (pid: number) => Use
         if (released) return;
         released = true;
         releasers.delete(release);
-        try { if (fs.readFileSync(lock, 'utf8').trim() === String(process.pid)) fs.rmSync(lock, { force: true }); } catch { /* gone */ }
+        try { if (readRegularText(lock, 4096).trim() === String(process.pid)) fs.rmSync(lock, { force: true }); } catch { /* gone */ }
       };
       releasers.add(release);
       if (!exitHook) {
@@ -218,19 +246,30 @@ export function openRunFolder(o: RunFolderOptions): RunFolder {
         throw new UserError(`${dir} already holds files a run writes (${names.join(', ')}): pass --force 1 to replace them, or choose another --xp-dir`);
       }
     }
+    const replaces = !o.resume && state !== 'new';
+    if (replaces) {
+      // --force replaces the whole folder: a folder that no run writes is the user's, and is not deleted
+      const foreign = fs.readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isDirectory() && !e.name.startsWith(REPLACED_PREFIX) && !isModelFolder(path.join(dir, e.name))).map((e) => `${e.name}/`);
+      if (foreign.length) {
+        throw new UserError(`${dir} holds ${foreign.join(', ')}, which no run writes: --force 1 replaces everything in the run folder, so move ${foreign.length === 1 ? 'it' : 'them'} out of it first, or choose another --xp-dir`);
+      }
+    }
     return {
       dir, state, release, abandon,
       commit() {
         created.length = 0; // the folder now belongs to this run
-        if (o.resume) return;
+        if (!replaces) return;
+        // every entry of the previous run (links as links: nothing outside the folder is touched) is moved into one
+        // temporary folder, which then goes
+        const trash = path.join(dir, `${REPLACED_PREFIX}${process.pid}.${randomBytes(4).toString('hex')}`);
         try {
-          for (const f of present) fs.rmSync(path.join(dir, f), { force: true });
-          for (const m of models) {
-            // a link is removed itself: nothing outside the run folder is touched
-            if (fs.lstatSync(m).isSymbolicLink()) { fs.rmSync(m); continue; }
-            for (const f of MODEL_FILES) fs.rmSync(path.join(m, f), { force: true });
-            try { fs.rmdirSync(m); } catch { /* holds other files: left as it is */ }
+          fs.mkdirSync(trash);
+          for (const name of fs.readdirSync(dir)) {
+            if (name === RUN_LOCK || name.startsWith(`${RUN_LOCK}.`) || path.join(dir, name) === trash) continue;
+            fs.renameSync(path.join(dir, name), path.join(trash, name));
           }
+          fs.rmSync(trash, { recursive: true, force: true });
         } catch (e) {
           throw ioError(e, dir);
         }

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../util/errors.js';
+import { fileKind, openRegular, readFailure } from '../util/files.js';
 
 /** Runs `cmd args` quietly; true if it started and exited with 0. */
 export function runs(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): boolean {
@@ -28,9 +29,11 @@ export function checkPlatform(platform = process.platform, arch = process.arch):
 
 /** The wheel's file name says the architecture (…_x86_64.whl); it must be this machine's. */
 export function checkWheel(file: string, arch = process.arch): void {
-  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
+  if (!fs.existsSync(file)) {
     throw new UserError(`--wheel ${file}: wheel not found: check the path, or leave out --wheel to download TensorFlow with pip`);
   }
+  const st = fs.statSync(file);
+  if (!st.isFile()) throw new UserError(`--wheel ${file} is ${fileKind(st)}, not a wheel file: name the .whl file pip downloaded`);
   const name = path.basename(file);
   const m = /^(tensorflow(?:_cpu)?)-([^-]+)-.*-([a-z0-9_]+)\.whl$/i.exec(name);
   if (!m) throw new UserError(`--wheel ${file}: not a TensorFlow wheel (tensorflow-VERSION-…-PLATFORM.whl or tensorflow_cpu-…): name the wheel file pip downloaded`);
@@ -46,7 +49,12 @@ export function wheelVersion(file: string): string {
 
 /** ELF machine of a shared library (bytes 18–19), or undefined if it is not ELF. */
 export function elfMachine(file: string): number | undefined {
-  const fd = fs.openSync(file, 'r');
+  let fd: number;
+  try {
+    fd = openRegular(file).fd;
+  } catch (e) {
+    throw new UserError(`${file}: cannot read it (${readFailure(e)}): name a TensorFlow whose libraries are regular files`);
+  }
   try {
     const b = Buffer.alloc(20);
     fs.readSync(fd, b, 0, 20, 0);

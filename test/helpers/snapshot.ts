@@ -1,6 +1,7 @@
 /**
  * Folder snapshots for "nothing changed" checks: every file below a folder (recursively) with the SHA-256 of its
- * content, and every folder. `assertUnchanged` fails when a file was changed, removed or added (temporary files
+ * content, and every folder; links as their target (and the content of a regular file they name), FIFOs, sockets and
+ * devices by their kind alone (they are never read). `assertUnchanged` fails when a file was changed, removed or added (temporary files
  * included) or a folder appeared or went.
  */
 import assert from 'node:assert/strict';
@@ -21,13 +22,25 @@ export function snapshot(dir: string): Snapshot {
       if (ent.isDirectory()) {
         out.set(r, 'dir');
         walk(r);
+      } else if (ent.isFile()) {
+        out.set(r, hashOf(path.join(dir, r)));
+      } else if (ent.isSymbolicLink()) {
+        // the link itself (never followed into a device or a FIFO), and the content of a regular file it names
+        const p = path.join(dir, r);
+        let target = '';
+        try { if (fs.statSync(p).isFile()) target = ` ${hashOf(p)}`; } catch { /* dangling */ }
+        out.set(r, `link:${fs.readlinkSync(p)}${target}`);
       } else {
-        out.set(r, `sha256:${createHash('sha256').update(fs.readFileSync(path.join(dir, r))).digest('hex')}`);
+        out.set(r, ent.isFIFO() ? 'fifo' : ent.isSocket() ? 'socket' : 'device'); // never read: it could block or never end
       }
     }
   };
   walk('');
   return out;
+}
+
+function hashOf(file: string): string {
+  return `sha256:${createHash('sha256').update(fs.readFileSync(file)).digest('hex')}`;
 }
 
 /** Asserts that `dir` holds exactly what `before` recorded, byte for byte. */

@@ -64,7 +64,7 @@ function sameAsFixture(dir: string): void {
 
 // ---- server ------------------------------------------------------------------------------------------------------
 
-type Mode = 'normal' | 'truncate' | 'ignore-range' | 'hang';
+type Mode = 'normal' | 'truncate' | 'ignore-range' | 'hang' | 'endless' | 'announce-more';
 const modes = new Map<string, Mode>();
 const requests: { path: string; range?: string; status: number }[] = [];
 let server: http.Server;
@@ -90,6 +90,29 @@ function serve(req: http.IncomingMessage, res: http.ServerResponse): void {
   if (mode === 'hang') {
     note(0);
     return; // never answers
+  }
+  if (mode === 'endless') {
+    // the file, then zeros without Content-Length: "for ever" to the client (64 MiB, thousands of times the
+    // file, so that a client without the limit ends too)
+    note(200);
+    res.writeHead(200);
+    res.write(body);
+    const zeros = Buffer.alloc(64 * 1024);
+    let left = 1024;
+    const more = () => {
+      while (!res.destroyed && left > 0) { left--; if (!res.write(zeros)) return; }
+      if (left === 0 && !res.destroyed) res.end();
+    };
+    res.on('drain', more);
+    res.on('close', () => res.off('drain', more));
+    more();
+    return;
+  }
+  if (mode === 'announce-more') {
+    note(200);
+    res.writeHead(200, { 'Content-Length': 10 * body.length });
+    res.end(Buffer.concat(Array.from({ length: 10 }, () => body)));
+    return;
   }
   if (mode === 'truncate') {
     modes.delete(url); // once
@@ -153,13 +176,13 @@ after(() => {
 function cifarTest(urls: string[], md5sum = md5(cifarArchive)): FetchSource {
   return {
     title: 'CIFAR-10',
-    files: [{ name: 'cifar-10-python.tar.gz', md5: md5sum, urls }],
+    files: [{ name: 'cifar-10-python.tar.gz', md5: md5sum, size: cifarArchive.length, urls }],
     extract: { folder: 'cifar-10-batches-py', expect: ['data_batch_1', 'data_batch_2', 'test_batch', 'batches.meta'] },
   };
 }
 
 function mnistTest(urlBase: string): FetchSource {
-  return { title: 'MNIST', files: MNIST_NAMES.map((name) => ({ name, md5: md5(files.get(`/mnist/${name}`)!), urls: [`${urlBase}/${name}`] })) };
+  return { title: 'MNIST', files: MNIST_NAMES.map((name) => ({ name, md5: md5(files.get(`/mnist/${name}`)!), size: files.get(`/mnist/${name}`)!.length, urls: [`${urlBase}/${name}`] })) };
 }
 
 /** Every path under `dir` (recursive), sorted; `.partial` left out unless asked. */
@@ -446,4 +469,28 @@ test('CLI: data already there: says so, exit 0, no network', async () => {
   const r = await runCli(['data', 'fetch', 'cifar10', '--dir', dir], { DEEP_SVDD_FETCH_TIMEOUT: '1' });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /CIFAR-10 is already in .*cifar-10-batches-py: nothing to do/);
+});
+
+test('a body longer than the file (endless, without Content-Length) is cut off at the file\'s size, a longer Content-Length never read', async () => {
+  const url = '/cifar/endless.tar.gz';
+  files.set(url, cifarArchive);
+  modes.set(url, 'endless');
+  const dir = path.join(tmp, 'c-endless');
+  const t = Date.now();
+  await rejectsUser(fetchDataset(cifarTest([`${base}${url}`]), { ...quiet, dir }),
+    new RegExp(`cannot download cifar-10-python.tar.gz from .*: it sent more than the ${cifarArchive.length} bytes of cifar-10-python.tar.gz: not the right file \\(stopped there\\); check the network`));
+  assert.ok(Date.now() - t < 10_000, `took ${Date.now() - t} ms`);
+  assert.deepEqual(listing(dir, true), ['<missing>'], 'nothing is kept: the folder was new');
+  const announce = '/cifar/announce.tar.gz';
+  files.set(announce, cifarArchive);
+  modes.set(announce, 'announce-more');
+  await rejectsUser(fetchDataset(cifarTest([`${base}${announce}`]), { ...quiet, dir }),
+    new RegExp(`it announces ${10 * cifarArchive.length} bytes, more than the ${cifarArchive.length} of cifar-10-python.tar.gz: not the right file`));
+  assert.deepEqual(listing(dir, true), ['<missing>']);
+  // a local source larger than the file
+  const big = path.join(tmp, 'big.tar.gz');
+  fs.writeFileSync(big, Buffer.concat([cifarArchive, Buffer.alloc(10)]));
+  await rejectsUser(fetchDataset(cifarTest([pathToFileURL(big).href]), { ...quiet, dir }), /it announces \d+ bytes, more than the \d+ of cifar-10-python\.tar\.gz/);
+  // every published source has a size
+  for (const f of [...mnistSource().files, ...cifar10Source('python').files, ...cifar10Source('binary').files]) assert.ok(f.size > 0, f.name);
 });

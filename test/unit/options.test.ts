@@ -9,6 +9,7 @@ import { buildTrainConfig } from '../../src/config/build.js';
 import { addTrainOptions, helpWithRange, parseValue, TRAIN_OPTIONS } from '../../src/config/options.js';
 import { jobsWarning, planSweep } from '../../src/experiments/sweep.js';
 import { UserError } from '../../src/util/errors.js';
+import { MAX_REP_DIM } from '../../src/nn/networks.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const spec = (key: string) => TRAIN_OPTIONS.find((s) => s.key === key)!;
@@ -102,4 +103,8 @@ s.planSweep({ classes: '0,1', seeds: '1', xpDir: '/tmp/unused' }, (k) => k === '
   const caught = withoutTf(`await import('./dist/src/backend/select.js');`);
   assert.notEqual(caught.status, 0);
   assert.match(caught.stderr, /TF\.js loaded: @tensorflow\//);
+});
+
+test('--rep-dim is bounded by what score reads (MAX_REP_DIM), so a model that trains can be scored', () => {
+  assert.equal(TRAIN_OPTIONS.find((s) => s.key === 'repDim')!.max, MAX_REP_DIM);
 });

@@ -47,6 +47,7 @@ test('fields of the wrong type, and AUCs outside [0, 1], are dropped and reporte
   assert.equal(r.seed, 4);
   const read = readResults(file);
   assert.ok(read.state === 'ok');
+  // both sides' messages, merged into the zod schema's: a string AUC is "not a number", not "outside its range"
   assert.deepEqual(read.problems, [
     'status "done" is not one of running, finished, failed, interrupted', 'error null is not a string', 'objective 3 is not a string',
     'ae_test_auc "0.7" is not a number', 'test_auc 1.5 is outside its range 0..1', 'timings_s.total_s "long" is not a number',

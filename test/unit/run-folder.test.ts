@@ -67,7 +67,7 @@ test('openRunFolder: new folders run; runs are replaced only with --force, conti
   const replaced = openRunFolder(o(run, { force: true }));
   replaced.commit();
   replaced.release();
-  assert.deepEqual(fs.readdirSync(run).sort(), ['notes.txt'], 'the old run is gone, the user\'s file stays');
+  assert.deepEqual(fs.readdirSync(run).sort(), [], 'nothing of the old run stays, not even a file no run of this version writes');
 
   // a model folder that links elsewhere: the link goes, what it points to stays
   const outside = path.join(tmp, 'outside');
@@ -80,5 +80,20 @@ test('openRunFolder: new folders run; runs are replaced only with --force, conti
   again.commit();
   again.release();
   assertUnchanged(outside, kept);
-  assert.deepEqual(fs.readdirSync(run).sort(), ['notes.txt']);
+  assert.deepEqual(fs.readdirSync(run).sort(), []);
+
+  // --force never deletes a folder that no run writes (--xp-dir . in a checkout): refused before anything changes
+  fs.writeFileSync(path.join(run, 'config.json'), '{}');
+  fs.mkdirSync(path.join(run, 'src'));
+  fs.writeFileSync(path.join(run, 'src', 'main.ts'), 'code');
+  fs.mkdirSync(path.join(run, 'model'));
+  fs.writeFileSync(path.join(run, 'model', 'zca.bin'), 'z');
+  const mine = snapshot(run);
+  user(() => openRunFolder(o(run, { force: true })), /holds src\/, which no run writes: --force 1 replaces everything in the run folder, so move it out of it first/);
+  assertUnchanged(run, mine);
+  fs.rmSync(path.join(run, 'src'), { recursive: true });
+  const last = openRunFolder(o(run, { force: true }));
+  last.commit();
+  assert.deepEqual(fs.readdirSync(run), [RUN_LOCK], 'only the new run\'s lock');
+  last.release();
 });
