@@ -1,7 +1,7 @@
 /** From raw option values (strings from the command line) to a validated TrainConfig. */
 import path from 'node:path';
 import { type DatasetScan } from '../data/dataset-spec.js';
-import { datasetSpec } from '../data/registry.js';
+import { DATASET_LIST, datasetSpec } from '../data/registry.js';
 import { parseClassList } from '../data/select.js';
 import { validateDevice } from '../backend/device.js';
 import { type RadiusMode } from '../train/svdd.js';
@@ -90,11 +90,13 @@ export function datasetAtConfigTime(dataset: string, raw: Record<string, unknown
   const spec = datasetSpec(dataset);
   const str = (k: string) => (raw[k] === undefined ? undefined : String(raw[k]));
   const at = { dataDir: str('dataDir'), dataFile: str('dataFile'), labelColumn: str('labelColumn'), labelFile: str('labelFile'), imageSize: str('imageSize') };
-  if (at.imageSize !== undefined && dataset !== 'folder') throw new UserError(`--image-size ${at.imageSize} only applies to --dataset folder: drop it`);
-  for (const k of ['dataFile', 'labelColumn', 'labelFile'] as const) {
-    if (at[k] !== undefined && dataset !== 'table') throw new UserError(`${TRAIN_OPTIONS.find((s) => s.key === k)!.flag} only applies to --dataset table: drop it`);
+  const flag = (k: string) => TRAIN_OPTIONS.find((s) => s.key === k)!.flag;
+  for (const k of ['imageSize', 'dataFile', 'labelColumn', 'labelFile'] as const) {
+    if (at[k] === undefined || spec.takes?.includes(k)) continue;
+    const takers = DATASET_LIST.filter((d) => d.takes?.includes(k)).map((d) => d.name).join(' or ');
+    throw new UserError(`${flag(k)} ${at[k]} only applies to --dataset ${takers}: drop it`);
   }
-  for (const [k, v] of Object.entries(at)) if (v !== undefined && v.trim() === '') throw new UserError(`${TRAIN_OPTIONS.find((s) => s.key === k)!.flag} is empty: give a value or drop it`);
+  for (const [k, v] of Object.entries(at)) if (v !== undefined && v.trim() === '') throw new UserError(`${flag(k)} is empty: give a value or drop it`);
   if (spec.scan) {
     const scan = spec.scan(at);
     return { ...scan, defaults: { ...NETWORKS[scan.net].defaults, ...scan.defaults } };

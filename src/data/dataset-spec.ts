@@ -26,7 +26,7 @@ export interface DatasetScan {
   net: NetKind;
   /** table datasets: the number of features */
   inputDim?: number;
-  /** the defaults of the data's network / width */
+  /** the dataset's own defaults as the data decide them (table widths); its network's come first, added by option parsing */
   defaults: SettingDefaults;
   /** folder datasets: --image-size, normalised */
   imageSize?: string;
@@ -92,6 +92,8 @@ export interface DatasetSpec {
   defaults?: SettingDefaults;
   /** the folder its files are read from when --data-dir is not given */
   defaultDir: string;
+  /** the location options besides --data-dir it reads (--image-size for folders, --data-file ... for tables) */
+  takes?: ReadonlyArray<Exclude<keyof DataLocation, 'dataDir'>>;
   /** reads what option parsing needs (datasets whose classes or network come from the data) */
   scan?(at: DataLocation): DatasetScan;
   load(o: LoadOptions): RawData;

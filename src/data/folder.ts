@@ -19,7 +19,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { inputShape, NETWORKS, type NetKind } from '../nn/architectures.js';
+import { inputShape, type NetKind } from '../nn/architectures.js';
 import { UserError } from '../util/errors.js';
 import { NotReadable, readFailure, readRegular } from '../util/files.js';
 import { decodePng, listPngs, MAX_PNG_PIXELS, pngHeaderDims, readPng } from './inputs.js';
@@ -265,7 +265,7 @@ const FOLDER_NEEDS_DIR = '--dataset folder needs --data-dir D: a folder with D/t
 
 /** The dataset registry's entry for a folder of PNGs: classes from the class folders, network from the image shape. */
 export const FOLDER_DATASET: DatasetSpec = {
-  name: 'folder', title: 'folder of PNGs', kind: 'image', defaultDir: '',
+  name: 'folder', title: 'folder of PNGs', kind: 'image', defaultDir: '', takes: ['imageSize'],
   help: 'folder = your own PNGs in --data-dir (D/train/<class>/*.png, D/test/<class>/*.png)',
   scan: (at) => {
     const dir = at.dataDir?.trim();
@@ -273,7 +273,7 @@ export const FOLDER_DATASET: DatasetSpec = {
     const dims = at.imageSize === undefined ? undefined : parseImageSize(at.imageSize);
     const classNames = scanFolderClasses(dir);
     const { net } = folderShape(dir, dims);
-    return { classNames, net, defaults: NETWORKS[net].defaults, imageSize: dims && formatDims(dims) };
+    return { classNames, net, defaults: {}, imageSize: dims && formatDims(dims) };
   },
   load: (o) => {
     if (!o.explicit) throw new UserError(FOLDER_NEEDS_DIR);

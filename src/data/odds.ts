@@ -50,7 +50,7 @@ export function oddsSource(urls?: readonly string[]): FetchSource {
 }
 
 function oddsEntry(t: OddsTable): DatasetSpec {
-  const defaults = { ...tableDefaults(t.features, { hidden: t.hidden, repDim: t.repDim }) };
+  const defaults = tableDefaults(t.features, { hidden: t.hidden, repDim: t.repDim });
   const at = (dir: string | undefined) => ({ dataFile: oddsFile(t, dir) });
   return {
     name: t.name, title: t.title, kind: 'table', defaultDir: ODDS_DIR, classNames: ['0', '1'], net: 'mlp', defaults,

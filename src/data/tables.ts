@@ -66,7 +66,7 @@ export function readTableOnce(at: DataLocation): TableData {
 
 /** The registry's entry for a table the user names: classes from its label column, network widths from its width. */
 export const TABLE_DATASET: DatasetSpec = {
-  name: 'table', title: 'table', kind: 'table', defaultDir: '',
+  name: 'table', title: 'table', kind: 'table', defaultDir: '', takes: ['dataFile', 'labelColumn', 'labelFile'],
   help: 'table = your own rows of numbers: --data-file F.csv --label-column COL (or .npy with --label-file, or .mat with X and y)',
   scan: (at) => { const t = readTableOnce(at); return tableScan(t, tableDefaults(t.d)); },
   load: (o) => { const t = readTableOnce(o); return rawTable(t, tableInfo('table', `table ${o.dataFile}`, t)); },

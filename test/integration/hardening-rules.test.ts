@@ -19,6 +19,7 @@ import { before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { once } from 'node:events';
+import { refusedCheaply, runCli, type Run } from '../helpers/cli-run.js';
 import { assertUnchanged, snapshot } from '../helpers/snapshot.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -30,50 +31,9 @@ const quick = ['--n-train', '200', '--n-test', '50', '--n-epochs', '1', '--ae-n-
 const MNIST = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
 const images = path.join(embedded, 't10k-images-idx3-ubyte');
 
-/** Preloaded into each child: writes its peak RSS (bytes) and CPU seconds to $DEEP_SVDD_USAGE_FILE on exit. */
-const usageHook = path.join(tmp, 'usage-hook.mjs');
-fs.writeFileSync(usageHook, `import fs from 'node:fs';
-process.on('exit', () => {
-  const u = process.resourceUsage();
-  if (process.env.DEEP_SVDD_USAGE_FILE) fs.writeFileSync(process.env.DEEP_SVDD_USAGE_FILE, JSON.stringify({ rss: u.maxRSS * 1024, cpu: (u.userCPUTime + u.systemCPUTime) / 1e6 }));
-});
-`);
-
-interface Run { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; wall: number; rss: number; cpu: number }
-
-function run(args: string[], opts: { cwd?: string; timeout?: number; env?: Record<string, string> } = {}): Run {
-  const usage = path.join(os.tmpdir(), `deep-svdd-usage-${process.pid}.json`);
-  const t = performance.now();
-  const r = spawnSync(process.execPath, ['--import', usageHook, cli, ...args], {
-    cwd: opts.cwd ?? tmp, encoding: 'utf8', timeout: opts.timeout ?? 120_000, killSignal: 'SIGKILL',
-    env: { ...process.env, DEEP_SVDD_DEBUG: '', DEEP_SVDD_USAGE_FILE: usage, ...opts.env },
-  });
-  const wall = (performance.now() - t) / 1000;
-  let u = { rss: NaN, cpu: NaN };
-  try { u = JSON.parse(fs.readFileSync(usage, 'utf8')) as typeof u; fs.rmSync(usage); } catch { /* killed */ }
-  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, wall, ...u };
-}
-
-/**
- * The command fails with one line matching `pattern`, within 5 s of CPU time, 500 MB and 30 s of wall time (a
- * command that hangs is killed then), and leaves `watch` (default: the whole test folder) as it was.
- */
-function refused(args: string[], pattern: RegExp, watch = tmp): Run {
-  const before = snapshot(watch);
-  const r = run(args, { timeout: 30_000 });
-  const what = args.join(' ');
-  assert.equal(r.signal, null, `${what} was killed after ${r.wall.toFixed(1)} s (a hang or a runaway)`);
-  assert.notEqual(r.code, 0, `exit code of ${what}\n${r.stdout}${r.stderr}`);
-  assert.ok(r.cpu < 5, `${what}: ${r.cpu.toFixed(2)} s of CPU time`);
-  assert.ok(r.rss < 500 * 1024 ** 2, `${what}: peak RSS ${(r.rss / 1024 ** 2).toFixed(0)} MB`);
-  const lines = r.stderr.trim().split('\n');
-  assert.equal(lines.length, 1, `one line expected for ${what}, got:\n${r.stderr}`);
-  assert.match(lines[0], /^deep-svdd: /);
-  assert.match(lines[0], pattern);
-  assert.equal(r.stdout, '', 'nothing on stdout');
-  assertUnchanged(watch, before, `${watch} after ${what}`);
-  return r;
-}
+const run = (args: string[], opts: { cwd?: string; timeout?: number; env?: Record<string, string> } = {}): Run => runCli(args, { cwd: tmp, ...opts });
+/** One line matching `pattern`, within 5 s of CPU, 500 MB and 30 s (killed then), `watch` (default: all of tmp) unchanged. */
+const refused = (args: string[], pattern: RegExp, watch = tmp): Run => refusedCheaply(args, pattern, watch, { cwd: tmp });
 
 /** A data folder with the real MNIST files, one of them replaced by what `make` puts at its path. */
 function mnistWith(name: string, file: string, make: (p: string) => void): string {

@@ -12,7 +12,7 @@ import { before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { PNG } from 'pngjs';
-import { assertUnchanged, snapshot } from '../helpers/snapshot.js';
+import { refused as refusedIn, refusedCheaply as refusedCheaplyIn, runCli, type Run } from '../helpers/cli-run.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const cli = path.join(root, 'dist/src/cli/main.js');
@@ -22,51 +22,9 @@ process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
 const quick = ['--n-train', '200', '--n-test', '50', '--n-epochs', '1', '--ae-n-epochs', '1', '--batch-size', '100', '--backend', 'wasm'];
 const MNIST = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
 
-/** Preloaded into each child: writes its peak RSS (bytes) and CPU seconds to $DEEP_SVDD_USAGE_FILE on exit. */
-const usageHook = path.join(tmp, 'usage-hook.mjs');
-fs.writeFileSync(usageHook, `import fs from 'node:fs';
-process.on('exit', () => {
-  const u = process.resourceUsage();
-  if (process.env.DEEP_SVDD_USAGE_FILE) fs.writeFileSync(process.env.DEEP_SVDD_USAGE_FILE, JSON.stringify({ rss: u.maxRSS * 1024, cpu: (u.userCPUTime + u.systemCPUTime) / 1e6 }));
-});
-`);
-
-interface Run { code: number | null; stdout: string; stderr: string; wall: number; rss: number; cpu: number }
-
-function run(args: string[], cwd = tmp): Run {
-  const usage = path.join(os.tmpdir(), `deep-svdd-usage-${process.pid}.json`);
-  const t = performance.now();
-  const r = spawnSync(process.execPath, ['--import', usageHook, cli, ...args], {
-    cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, DEEP_SVDD_DEBUG: '', DEEP_SVDD_USAGE_FILE: usage },
-  });
-  const wall = (performance.now() - t) / 1000;
-  let u = { rss: NaN, cpu: NaN };
-  try { u = JSON.parse(fs.readFileSync(usage, 'utf8')) as typeof u; fs.rmSync(usage); } catch { /* killed */ }
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, wall, ...u };
-}
-
-/** The command fails with one line matching `pattern` and leaves `watch` (default: the whole test folder) as it was. */
-function refused(args: string[], pattern: RegExp, watch = tmp): Run {
-  const before = snapshot(watch);
-  const r = run(args);
-  assert.notEqual(r.code, 0, `exit code of ${args.join(' ')}\n${r.stdout}${r.stderr}`);
-  const lines = r.stderr.trim().split('\n');
-  assert.equal(lines.length, 1, `one line expected for ${args.join(' ')}, got:\n${r.stderr}`);
-  assert.match(lines[0], /^deep-svdd: /);
-  assert.match(lines[0], pattern);
-  assert.equal(r.stdout, '', 'nothing on stdout');
-  assertUnchanged(watch, before, `${watch} after ${args.join(' ')}`);
-  return r;
-}
-
-/** Refused quickly and cheaply: at most 5 s of CPU time and 500 MB of memory (and no hang: 30 s wall). */
-function refusedCheaply(args: string[], pattern: RegExp): void {
-  const r = refused(args, pattern);
-  if (process.env.DEEP_SVDD_TEST_USAGE) console.error(`usage ${args.slice(0, 5).join(' ')}: ${r.cpu.toFixed(2)} s CPU, ${r.wall.toFixed(2)} s wall, ${(r.rss / 1024 ** 2).toFixed(0)} MB`);
-  assert.ok(r.cpu < 5, `${args.join(' ')}: ${r.cpu.toFixed(2)} s of CPU time`);
-  assert.ok(r.rss < 500 * 1024 ** 2, `${args.join(' ')}: peak RSS ${(r.rss / 1024 ** 2).toFixed(0)} MB`);
-  assert.ok(r.wall < 30, `${args.join(' ')}: ${r.wall.toFixed(1)} s wall time`);
-}
+const run = (args: string[], cwd = tmp): Run => runCli(args, cwd);
+const refused = (args: string[], pattern: RegExp, watch = tmp): Run => refusedIn(args, pattern, watch, { cwd: tmp });
+const refusedCheaply = (args: string[], pattern: RegExp): void => { refusedCheaplyIn(args, pattern, tmp); };
 
 /** A data folder with the real MNIST files, one of them replaced by `bytes`. */
 function mnistWith(name: string, file: string, bytes: Buffer | null): string {
