@@ -18,6 +18,7 @@ import { PAPER_COLUMN_TITLE, PAPER_COLUMNS, PAPER_CONFIDENCE, paperColumn, paper
 /** the datasets of the ICML 2018 paper's Table 1 (the others' numbers come from the Deep SAD paper) */
 const PAPER_TABLE1_DATASETS = ['mnist', 'cifar10', 'gtsrb'];
 import { writeFileAtomic } from '../io/atomic.js';
+import { fileKind } from '../util/files.js';
 import { chartSvg, lineChartSpec, svgToPng, type ChartSpec, type LineSeries } from '../io/charts.js';
 import { readEpochLosses } from '../io/epochs-csv.js';
 import { methodOf, readResultsChecked, RESULTS_FILE } from '../io/results.js';
@@ -552,8 +553,11 @@ export async function writeReport(dirArg: string): Promise<ReportResult> {
   try { st = fs.statSync(dir); } catch { throw new UserError(`${dirArg} does not exist: give the --xp-dir of a sweep`); }
   if (!st.isDirectory()) throw new UserError(`${dirArg} is not a folder: give the --xp-dir of a sweep`);
   const files = REPORT_FILES.map((f) => path.join(dir, f));
-  const folder = files.find((f) => fs.statSync(f, { throwIfNoEntry: false })?.isDirectory());
-  if (folder) throw new UserError(`${folder} is a folder where report writes a file: move or remove it, then run report again`);
+  // report regenerates its own files, but never over a folder, through a link, or over a FIFO, device or socket
+  for (const f of files) {
+    const there = fs.lstatSync(f, { throwIfNoEntry: false });
+    if (there && !there.isFile()) throw new UserError(`${f} is ${fileKind(there)} where report writes a file: move or remove it, then run report again`);
+  }
   const runs = collectRuns(dir);
   if (!runs.length) throw new UserError(`no runs in ${dirArg} (expected ${path.join(dirArg, '<class>vsall/seed_<seed>/results.json')}, or sweep folders holding them): run deep-svdd sweep --xp-dir ${dirArg} first`);
   const { classes, overall } = summarise(runs);

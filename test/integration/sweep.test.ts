@@ -170,6 +170,21 @@ test('report: a folder where one of its files belongs is a one-line error naming
   assert.match(r.stderr, /report\.html is a folder where report writes a file: move or remove it/);
 });
 
+test('report: a link or a FIFO where one of its files belongs is refused, and what the link points to is unchanged', async () => {
+  const dir = path.join(tmp, 'linked-outputs');
+  fs.mkdirSync(path.join(dir, '0vsall', 'seed_1'), { recursive: true });
+  fs.writeFileSync(path.join(dir, '0vsall', 'seed_1', 'results.json'), JSON.stringify({ status: 'finished', dataset: 'mnist', objective: 'one-class Deep SVDD', test_auc: 0.9 }));
+  const target = path.join(tmp, 'precious.md');
+  fs.writeFileSync(target, 'keep me');
+  fs.symlinkSync(target, path.join(dir, 'summary.md'));
+  await assert.rejects(writeReport(dir), /summary\.md is a symbolic link where report writes a file: move or remove it/);
+  assert.equal(fs.readFileSync(target, 'utf8'), 'keep me');
+  fs.rmSync(path.join(dir, 'summary.md'));
+  spawnSync('mkfifo', [path.join(dir, 'report.html')]);
+  await assert.rejects(writeReport(dir), /report\.html is a FIFO \(named pipe\) where report writes a file/);
+  assert.deepEqual(['summary.csv', 'summary.md', 'auc_chart.png'].filter((f) => fs.existsSync(path.join(dir, f))), [], 'nothing written');
+});
+
 test('report on a folder of sweeps (an ablation) compares them: autoencoder → final AUC per class they share; a linked sweep folder counts', async () => {
   const dir = path.join(tmp, 'ablation');
   const put = (rel: string, auc: number, ae: number) => {
