@@ -97,8 +97,9 @@ async function stepBench(job: StepJob): Promise<StepResult> {
       problem = autoencoderProblem(net, { loss: 'l2', weightDecayC: spec.weightDecayC }, solver);
     }
     const x = sliceBatch(set, 0, job.batch); // the batch stays on the backend: gathering is timed in the epoch runs
+    const idx = Int32Array.from({ length: job.batch }, (_, i) => i);
     step = () => {
-      const { loss } = problem.step(x, LR, 0);
+      const { loss } = problem.step(x, LR, 0, idx);
       if (!Number.isFinite(loss)) throw new Error(`the training loss is ${loss}`);
       return loss;
     };

@@ -26,8 +26,11 @@ export interface StepResult { loss: number }
 
 /** What one phase trains: a step on a batch, and optional work at the end of each epoch. */
 export interface Problem {
-  /** one optimisation step on the batch at learning rate lr; returns the batch loss */
-  step(x: tf.Tensor4D, lr: number, epoch: number): StepResult;
+  /**
+   * one optimisation step on the batch at learning rate lr; returns the batch loss. `idx` are the batch's sample
+   * indices into the training set (for per-sample data such as semi-supervised labels).
+   */
+  step(x: tf.Tensor4D, lr: number, epoch: number, idx: Int32Array): StepResult;
   /** called after each epoch; extra columns for the epoch row */
   endEpoch?(epoch: number): Record<string, number>;
 }
@@ -89,7 +92,7 @@ export async function runEpochs(o: LoopOptions): Promise<number> {
       const x = gather(idx);
       let res: StepResult;
       try {
-        res = o.problem.step(x, lr, epoch);
+        res = o.problem.step(x, lr, epoch, idx);
       } finally {
         x.dispose();
       }
