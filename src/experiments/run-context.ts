@@ -67,6 +67,7 @@ export function stageLoop(ctx: Ctx, s: StageSpec): StageLoop {
   const { cfg, data } = ctx;
   const resume = ctx.resume?.header.position.phase === s.phase ? ctx.resume.header.position : undefined;
   ctx.progress({ event: 'phase', phase: s.phase, n_epochs: s.nEpochs });
+  let lastSave = performance.now();
   return {
     rng: resume ? makeRng(0, resume.rngState) : subRng(cfg.seed, s.phase === 'pretrain' ? 'pretrain-order' : 'train-order'),
     resume,
@@ -89,11 +90,26 @@ export function stageLoop(ctx: Ctx, s: StageSpec): StageLoop {
       ctx.log.info(`[${row.phase}] epoch ${row.epoch + 1}/${s.nEpochs}  loss ${row.loss.toPrecision(6)}${extra}${diag}  lr ${row.lr.toPrecision(3)}  ${row.seconds.toFixed(2)} s`);
       ctx.progress({ event: 'epoch', phase: row.phase, epoch: row.epoch + 1, n_epochs: s.nEpochs, loss: row.loss });
     },
-    onCheckpoint: (position) => saveRunCheckpoint(path.join(ctx.xp, CHECKPOINT_FILE), {
-      config: cfg, position, rows: ctx.csv.rows, results: ctx.results, timings: ctx.timings, elapsed_s: ctx.elapsed(),
-    }, s.net, s.solver, s.state),
+    onCheckpoint: (position) => {
+      // at most one save per PERSIST_INTERVAL_S, and always at the end of the stage and when the run is stopping
+      const now = performance.now();
+      const due = now - lastSave >= PERSIST_INTERVAL_S * 1000 || position.batch > 0 || position.epoch >= s.nEpochs || stopRequest.requested;
+      if (!due) return;
+      ctx.csv.flush();
+      saveRunCheckpoint(path.join(ctx.xp, CHECKPOINT_FILE), {
+        config: cfg, position, rows: ctx.csv.rows, results: ctx.results, timings: ctx.timings, elapsed_s: ctx.elapsed(),
+      }, s.net, s.solver, s.state);
+      lastSave = performance.now();
+    },
   };
 }
+
+/**
+ * Seconds between two saves of the checkpoint and epochs.csv during a stage. Runs with short epochs (tables: an
+ * epoch can take milliseconds) spent most of their time rewriting both after every epoch; a run killed outright
+ * (SIGKILL, power loss) now loses at most this much training, while SIGINT / SIGTERM still save before stopping.
+ */
+export const PERSIST_INTERVAL_S = 5;
 
 /** The model folder, with the ZCA whitening when the run used it. */
 export function saveModel(dir: string, net: Network, meta: Parameters<typeof saveModelFiles>[2], zca?: PreparedData['zca']): void {

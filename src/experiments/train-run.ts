@@ -65,29 +65,34 @@ async function train(cfg: TrainConfig, checked: Checked, run: Run): Promise<void
   const csv = new EpochCsv(path.join(xp, 'epochs.csv'), resume?.header.rows ?? []);
   const ctx: Ctx = { cfg, xp, log, data, results, timings: run.timings, csv, writeResults: run.write, resume, progress: run.progress, elapsed: run.elapsed };
 
-  let encoderSource: Network | undefined = initial;
-  if (ae) {
-    if (initial) transferWeights(initial, ae);
-    else if (cfg.weightDictInit && !resume) dictionaryInit(ctx, ae);
-    await pretrain(ctx, ae);
-    if (baseline) {
-      await finishAutoencoder(ctx, ae);
-      ae.dispose();
-      initial?.dispose();
-      return;
+  // rows since the last checkpoint reach epochs.csv also when a stage fails
+  try {
+    let encoderSource: Network | undefined = initial;
+    if (ae) {
+      if (initial) transferWeights(initial, ae);
+      else if (cfg.weightDictInit && !resume) dictionaryInit(ctx, ae);
+      await pretrain(ctx, ae);
+      if (baseline) {
+        await finishAutoencoder(ctx, ae);
+        ae.dispose();
+        initial?.dispose();
+        return;
+      }
+      encoderSource = ae;
     }
-    encoderSource = ae;
+    if (!net) throw new Error('no encoder network'); // unreachable: only the baseline has none, and it returned above
+    if (encoderSource && !resumeTrain) {
+      const copied = transferWeights(encoderSource, net);
+      log.info(`Encoder initialised from ${encoderSource === initial ? `--in-name ${cfg.inName}` : 'the autoencoder'} (${copied.length} tensors: ${copied.join(', ')})`);
+    }
+    else if (!encoderSource && cfg.weightDictInit && !resume) dictionaryInit(ctx, net);
+    if (encoderSource !== initial) encoderSource?.dispose();
+    initial?.dispose();
+    await trainSvdd(ctx, net);
+    net.dispose();
+  } finally {
+    csv.flush();
   }
-  if (!net) throw new Error('no encoder network'); // unreachable: only the baseline has none, and it returned above
-  if (encoderSource && !resumeTrain) {
-    const copied = transferWeights(encoderSource, net);
-    log.info(`Encoder initialised from ${encoderSource === initial ? `--in-name ${cfg.inName}` : 'the autoencoder'} (${copied.length} tensors: ${copied.join(', ')})`);
-  }
-  else if (!encoderSource && cfg.weightDictInit && !resume) dictionaryInit(ctx, net);
-  if (encoderSource !== initial) encoderSource?.dispose();
-  initial?.dispose();
-  await trainSvdd(ctx, net);
-  net.dispose();
 }
 
 /**

@@ -3,15 +3,19 @@
  * resvg rasterises the SVG where a PNG file is wanted (text in the system's sans-serif font: DejaVu Sans where it is
  * installed). report.html embeds the SVG itself.
  */
-import { Resvg } from '@resvg/resvg-js';
-import { parse, View } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import type { TopLevelSpec } from 'vega-lite';
 import { writeFileAtomic } from './atomic.js';
 
 export type ChartSpec = TopLevelSpec;
 
+// vega, vega-lite and resvg are loaded on first use: together they add about a second to every command's start
+const require = createRequire(import.meta.url);
+
 /** The chart as an SVG document. */
 export async function chartSvg(spec: ChartSpec): Promise<string> {
+  const [{ parse, View }, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new View(parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
@@ -22,8 +26,19 @@ export async function chartSvg(spec: ChartSpec): Promise<string> {
 
 /** An SVG document as PNG bytes, on a white background. */
 export function svgToPng(svg: string): Buffer {
-  return new Resvg(svg, { background: 'white', font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' } })
-    .render().asPng();
+  const { Resvg } = require('@resvg/resvg-js') as typeof import('@resvg/resvg-js');
+  return new Resvg(svg, { background: 'white', font: fontOptions() }).render().asPng();
+}
+
+/** Debian's DejaVu Sans files: loading just these is ~3× faster than scanning every system font for each picture. */
+const DEJAVU = ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf'];
+let fonts: { loadSystemFonts: boolean; fontFiles?: string[]; defaultFontFamily: string; sansSerifFamily: string } | undefined;
+
+function fontOptions(): NonNullable<typeof fonts> {
+  fonts ??= DEJAVU.every((f) => fs.existsSync(f))
+    ? { loadSystemFonts: false, fontFiles: DEJAVU, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' }
+    : { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' };
+  return fonts;
 }
 
 /** Renders the chart and writes it as a PNG file (atomically); returns the SVG. */

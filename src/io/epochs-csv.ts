@@ -1,4 +1,8 @@
-/** epochs.csv: one row per epoch and phase, rewritten atomically after every epoch as the run goes. */
+/**
+ * epochs.csv: one row per epoch and phase, kept in memory and rewritten atomically by `flush()`, which the run calls
+ * whenever it saves a checkpoint (so the file and the checkpoint always agree), at the end of each phase and when a run
+ * stops or fails.
+ */
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { type EpochRow } from '../train/loop.js';
@@ -16,9 +20,8 @@ export class EpochCsv {
   }
   add(row: EpochRow): void {
     this.rows.push(row);
-    this.flush();
   }
-  private flush(): void {
+  flush(): void {
     const records = this.rows.map((row) => EPOCH_COLUMNS.map((k) => {
       const v = row[k];
       if (v === undefined) return '';
