@@ -79,3 +79,13 @@ test('deepSadLossTf without labels is tf.mean(d) to the bit, value and gradient'
   assert.deepEqual(Array.from(gSad), Array.from(gMean));
   tf.dispose([d, zeros, sad, mean]);
 });
+
+test('the paper\'s Deep SAD means by dataset and γ_l', async () => {
+  const { paperDeepSad, PAPER_DEEP_SAD } = await import('../../src/eval/paper.js');
+  assert.deepEqual(paperDeepSad('mnist', 0.05), { ratioKnownOutlier: 0.05, mean: 96.7, std: 2.3 });
+  assert.equal(paperDeepSad('fmnist', 0)?.mean, 89.2);
+  assert.equal(paperDeepSad('cifar10', 0.2)?.mean, 81.9);
+  assert.equal(paperDeepSad('mnist', 0.3), null);
+  assert.equal(paperDeepSad('gtsrb', 0.01), null);
+  for (const rows of Object.values(PAPER_DEEP_SAD)) assert.deepEqual(rows.map((r) => r.ratioKnownOutlier), [0, 0.01, 0.05, 0.1, 0.2]);
+});
