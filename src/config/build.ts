@@ -5,7 +5,7 @@ import { DATASET_LIST, datasetSpec } from '../data/registry.js';
 import { parseClassList } from '../data/select.js';
 import { validateDevice } from '../backend/device.js';
 import { type RadiusMode } from '../train/svdd.js';
-import { OBJECTIVES, type ObjectiveName } from '../train/objectives.js';
+import type { ObjectiveName } from '../train/objectives.js';
 import { NETWORKS } from '../nn/architectures.js';
 import { isRunFileName } from '../io/run-folder.js';
 import { UserError } from '../util/errors.js';
@@ -133,7 +133,7 @@ export function objectiveOf(cfg: TrainConfig): ObjectiveName | undefined {
 /** The objective in words, as logged and recorded. */
 export function describeObjective(cfg: TrainConfig): string {
   if (cfg.loss === 'autoencoder') return `deep convolutional autoencoder (${cfg.aeLoss} reconstruction error)`;
-  if (cfg.loss === 'deep-sad') return `${OBJECTIVES['deep-sad'].title} (η = ${cfg.eta})`;
+  if (cfg.loss === 'deep-sad') return `Deep SAD (η = ${cfg.eta})`; // option parsing loads no TF.js, so not OBJECTIVES' title
   if (radiusMode(cfg) === 'one-class') return 'one-class Deep SVDD';
   const rule = cfg.blockCoordinate ? `block-coordinate R (exact, every ${cfg.kUpdateEpochs} epochs after ${cfg.warmUpNEpochs} warm-up)`
     : cfg.radiusUpdate === 'batch-quantile' ? 'R per batch quantile (PyTorch port)' : 'R trained by the solver';

@@ -89,3 +89,15 @@ test('the paper\'s Deep SAD means by dataset and γ_l', async () => {
   assert.equal(paperDeepSad('gtsrb', 0.01), null);
   for (const rows of Object.values(PAPER_DEEP_SAD)) assert.deepEqual(rows.map((r) => r.ratioKnownOutlier), [0, 0.01, 0.05, 0.1, 0.2]);
 });
+
+test('--known-outlier-class is repeatable: the values join into one list, as a comma list would', async () => {
+  const { Command } = await import('commander');
+  const { addTrainOptions } = await import('../../src/config/options.js');
+  const { buildTrainConfig } = await import('../../src/config/build.js');
+  const cmd = addTrainOptions(new Command().exitOverride());
+  cmd.parse(['--loss', 'deep-sad', '--known-outlier-class', '3', '--known-outlier-class', '1,2'], { from: 'user' });
+  const raw = cmd.opts();
+  assert.equal(raw.knownOutlierClass, '3,1,2');
+  assert.deepEqual(buildTrainConfig(raw).knownOutlierClass, [1, 2, 3]);
+  assert.equal(buildTrainConfig({}).knownOutlierClass, undefined, 'unset when not given');
+});
