@@ -5,6 +5,7 @@ import { DATASET_LIST, datasetSpec } from '../data/registry.js';
 import { parseClassList } from '../data/select.js';
 import { validateDevice } from '../backend/device.js';
 import { type RadiusMode } from '../train/svdd.js';
+import type { ObjectiveName } from '../train/objectives.js';
 import { NETWORKS } from '../nn/architectures.js';
 import { isRunFileName } from '../io/run-folder.js';
 import { UserError } from '../util/errors.js';
@@ -24,6 +25,7 @@ export function buildTrainConfig(raw: Record<string, unknown>): TrainConfig {
   const out: Record<string, unknown> = {};
   for (const spec of TRAIN_OPTIONS) {
     if (spec.type === 'classes') {
+      if (raw[spec.key] === undefined && spec.def === undefined) continue;
       out[spec.key] = parseClassList(String(raw[spec.key] ?? spec.def), classNames.length, spec.flag, names);
       continue;
     }
@@ -47,7 +49,8 @@ export function buildTrainConfig(raw: Record<string, unknown>): TrainConfig {
   if (cfg.loss === 'autoencoder' && !cfg.pretrain) {
     throw new UserError('--loss autoencoder trains the autoencoder itself: drop --pretrain 0');
   }
-  if (cfg.inName && cfg.pretrain && cfg.loss === 'svdd') {
+  checkDeepSad(cfg, raw);
+  if (cfg.inName && cfg.pretrain && cfg.loss !== 'autoencoder') {
     throw new UserError(`--in-name ${cfg.inName} and --pretrain 1 both initialise the encoder: pass --pretrain 0 to start from the saved weights`);
   }
   const classRule = spec.checkClasses?.(cfg.normal, cfg.outlier);
@@ -89,9 +92,9 @@ function checkReciprocalIsFloat32(flag: string, c: number): void {
 export function datasetAtConfigTime(dataset: string, raw: Record<string, unknown>): DatasetScan {
   const spec = datasetSpec(dataset);
   const str = (k: string) => (raw[k] === undefined ? undefined : String(raw[k]));
-  const at = { dataDir: str('dataDir'), dataFile: str('dataFile'), labelColumn: str('labelColumn'), labelFile: str('labelFile'), imageSize: str('imageSize') };
+  const at = { dataDir: str('dataDir'), dataFile: str('dataFile'), labelColumn: str('labelColumn'), labelFile: str('labelFile'), imageSize: str('imageSize'), semiLabelColumn: str('semiLabelColumn') };
   const flag = (k: string) => TRAIN_OPTIONS.find((s) => s.key === k)!.flag;
-  for (const k of ['imageSize', 'dataFile', 'labelColumn', 'labelFile'] as const) {
+  for (const k of ['imageSize', 'dataFile', 'labelColumn', 'labelFile', 'semiLabelColumn'] as const) {
     if (at[k] === undefined || spec.takes?.includes(k)) continue;
     const takers = DATASET_LIST.filter((d) => d.takes?.includes(k)).map((d) => d.name).join(' or ');
     throw new UserError(`${flag(k)} ${at[k]} only applies to --dataset ${takers}: drop it`);
@@ -104,9 +107,33 @@ export function datasetAtConfigTime(dataset: string, raw: Record<string, unknown
   return { classNames: spec.classNames!, net: spec.net!, defaults: { ...NETWORKS[spec.net!].defaults, ...spec.defaults } };
 }
 
+/** The semi-supervised options, which only Deep SAD reads. */
+const SEMI_SUPERVISED_KEYS = ['ratioKnownOutlier', 'ratioKnownNormal', 'ratioPollution', 'knownOutlierClass', 'nKnownOutlierClasses', 'labelledOutlierClass', 'labelledNormalClass', 'semiLabelColumn', 'eta'] as const;
+
+/** Deep SAD's rules: its options need --loss deep-sad, and its threshold is the one-class radius. */
+function checkDeepSad(cfg: TrainConfig, raw: Record<string, unknown>): void {
+  const flag = (k: string) => TRAIN_OPTIONS.find((s) => s.key === k)!.flag;
+  if (cfg.loss !== 'deep-sad') {
+    const given = SEMI_SUPERVISED_KEYS.filter((k) => raw[k] !== undefined && !(k === 'eta' && Number(raw[k]) === 1) && !(k.startsWith('ratio') && Number(raw[k]) === 0));
+    if (given.length) throw new UserError(`${given.map(flag).join(', ')} ${given.length > 1 ? 'apply' : 'applies'} to Deep SAD: add --loss deep-sad, or drop ${given.length > 1 ? 'them' : 'it'}`);
+    return;
+  }
+  if (!cfg.hardMargin || cfg.blockCoordinate || raw.radiusUpdate !== undefined) {
+    throw new UserError('--loss deep-sad has the one-class threshold (R from the (1−ν)-quantile of the training distances): drop --hard-margin 0, --block-coordinate and --radius-update');
+  }
+}
+
+/** The Deep SVDD-stage objective of a run (src/train/objectives.ts); undefined for the DCAE baseline. */
+export function objectiveOf(cfg: TrainConfig): ObjectiveName | undefined {
+  if (cfg.loss === 'autoencoder') return undefined;
+  if (cfg.loss === 'deep-sad') return 'deep-sad';
+  return radiusMode(cfg) === 'one-class' ? 'one-class' : 'soft-boundary';
+}
+
 /** The objective in words, as logged and recorded. */
 export function describeObjective(cfg: TrainConfig): string {
   if (cfg.loss === 'autoencoder') return `deep convolutional autoencoder (${cfg.aeLoss} reconstruction error)`;
+  if (cfg.loss === 'deep-sad') return `Deep SAD (η = ${cfg.eta})`; // option parsing loads no TF.js, so not OBJECTIVES' title
   if (radiusMode(cfg) === 'one-class') return 'one-class Deep SVDD';
   const rule = cfg.blockCoordinate ? `block-coordinate R (exact, every ${cfg.kUpdateEpochs} epochs after ${cfg.warmUpNEpochs} warm-up)`
     : cfg.radiusUpdate === 'batch-quantile' ? 'R per batch quantile (PyTorch port)' : 'R trained by the solver';

@@ -5,8 +5,11 @@
  */
 import { BASELINE_METHODS } from '../baselines/detectors.js';
 
-/** What `train` runs: one-class or soft-boundary Deep SVDD, or the deep convolutional autoencoder (DCAE). */
-export const TRAIN_METHODS = ['one-class', 'soft-boundary', 'dcae'] as const;
+/**
+ * What `train` runs: one-class or soft-boundary Deep SVDD, Deep SAD (the objectives of src/train/objectives.ts), or
+ * the deep convolutional autoencoder (DCAE).
+ */
+export const TRAIN_METHODS = ['one-class', 'soft-boundary', 'deep-sad', 'dcae'] as const;
 export type TrainMethod = (typeof TRAIN_METHODS)[number];
 
 export const RUN_METHODS = [...TRAIN_METHODS, ...BASELINE_METHODS] as const;

@@ -21,11 +21,15 @@ export interface OptSpec {
   /** exclusive lower bound */
   gt?: number;
   max?: number;
+  /** exclusive upper bound */
+  lt?: number;
   /** values inside the range that are still not allowed (e.g. 0 batches) */
   except?: readonly number[];
   choices?: readonly string[];
   /** may stay unset in the config (no default, none from the dataset table) */
   optional?: true;
+  /** may be given more than once; the values are joined with ',' (class lists) */
+  repeatable?: true;
 }
 
 /** --dataset's choices: the dataset registry's names (src/data/registry.ts) */
@@ -53,7 +57,17 @@ const OPTION_TABLE = [
   { key: 'backend', flag: '--backend', type: 'choice', choices: BACKEND_CHOICES, def: 'auto', help: 'TF.js backend: auto = per network the faster of native tensorflow (once `deep-svdd setup tensorflow` has run) and wasm' },
   { key: 'threads', flag: '--threads', type: 'int', def: 0, min: 0, max: 64, help: 'compute threads for this run, 0 = auto: every core on native, one on wasm (sweeps default to one per job)' },
   // objective
-  { key: 'loss', flag: '--loss', type: 'choice', choices: ['svdd', 'autoencoder'], def: 'svdd', help: 'svdd = Deep SVDD; autoencoder = the DCAE baseline (score = reconstruction error)' },
+  { key: 'loss', flag: '--loss', type: 'choice', choices: ['svdd', 'autoencoder', 'deep-sad'], def: 'svdd', help: 'svdd = Deep SVDD; autoencoder = the DCAE baseline (score = reconstruction error); deep-sad = Deep SAD, Deep SVDD that also learns from labelled samples (README, "Deep SAD")' },
+  // Deep SAD's semi-supervised setting (src/data/semi-supervised.ts)
+  { key: 'eta', flag: '--eta', type: 'float', def: 1, gt: 0, help: 'Deep SAD: η, the weight of the labelled samples\' terms η·(d + ε)^ỹ' },
+  { key: 'ratioKnownOutlier', flag: '--ratio-known-outlier', type: 'float', def: 0, min: 0, lt: 1, help: 'Deep SAD: γ_l, the share of labelled anomalies (of --known-outlier-class) in the training set, as the authors\' code draws it' },
+  { key: 'ratioKnownNormal', flag: '--ratio-known-normal', type: 'float', def: 0, min: 0, lt: 1, help: 'Deep SAD: the share of labelled normal samples in the training set' },
+  { key: 'ratioPollution', flag: '--ratio-pollution', type: 'float', def: 0, min: 0, lt: 1, help: 'Deep SAD: γ_p, the share of (unlabelled) anomalies among the unlabelled training samples' },
+  { key: 'knownOutlierClass', optional: true, repeatable: true, flag: '--known-outlier-class', type: 'classes', help: 'Deep SAD: the outlier class(es) the labelled anomalies are drawn from (repeatable or a comma list; -1 = every outlier class; default: the one outlier class where there is one)' },
+  { key: 'nKnownOutlierClasses', optional: true, flag: '--n-known-outlier-classes', type: 'int', min: 0, help: 'Deep SAD: draw this many known outlier classes (seeded), when --known-outlier-class is not given' },
+  { key: 'labelledOutlierClass', optional: true, repeatable: true, flag: '--labelled-outlier-class', type: 'classes', help: 'Deep SAD, your own labels: every training sample of these outlier classes (e.g. a folder dataset\'s train/<class> folder) is a labelled anomaly' },
+  { key: 'labelledNormalClass', optional: true, repeatable: true, flag: '--labelled-normal-class', type: 'classes', help: 'Deep SAD, your own labels: every training sample of these normal classes is a labelled normal' },
+  { key: 'semiLabelColumn', optional: true, flag: '--semi-label-column', type: 'string', help: '--dataset table, your own labels: a column of +1 (labelled normal), 0 (unlabelled), -1 (labelled anomaly), not a feature (a .csv header name; xJ for a .npy)' },
   { key: 'hardMargin', flag: '--hard-margin', type: 'bool01', def: true, help: '1 = one-class Deep SVDD, 0 = soft-boundary' },
   { key: 'blockCoordinate', flag: '--block-coordinate', type: 'bool01', help: 'soft-boundary: 1 = train the network with R fixed and solve R exactly every --k-update-epochs (the paper\'s protocol), 0 = the --radius-update rule (default: 1 for --hard-margin 0 unless --radius-update is given, else 0)' },
   { key: 'nu', flag: '--nu', type: 'float', def: 0.1, gt: 0, max: 1, help: 'ν in (0, 1]: soft-boundary trade-off and the quantile for R' },
@@ -149,6 +163,7 @@ function bounds(spec: OptSpec): string {
   if (spec.gt !== undefined) parts.push(`> ${spec.gt}`);
   if (spec.min !== undefined) parts.push(`≥ ${spec.min}`);
   if (spec.max !== undefined) parts.push(`≤ ${spec.max}`);
+  if (spec.lt !== undefined) parts.push(`< ${spec.lt}`);
   if (spec.except?.length) parts.push(`not ${spec.except.join(', ')}`);
   return parts.length ? ` ${parts.join(' and ')}` : '';
 }
@@ -194,6 +209,7 @@ function checkBounds(spec: OptSpec, v: number, bad: () => Error): void {
   if (spec.gt !== undefined && !(v > spec.gt)) throw bad();
   if (spec.min !== undefined && v < spec.min) throw bad();
   if (spec.max !== undefined && v > spec.max) throw bad();
+  if (spec.lt !== undefined && !(v < spec.lt)) throw bad();
   if (spec.except?.includes(v)) throw bad();
 }
 
@@ -211,6 +227,7 @@ export function addTrainOptions(cmd: Command, skip: readonly string[] = [], help
     if (skip.includes(spec.key)) continue;
     const opt = new Option(spec.type === 'bool01' ? `${spec.flag} [0|1]` : `${spec.flag} <value>`, help(spec));
     if (spec.choices) opt.choices(spec.choices as string[]);
+    if (spec.repeatable) opt.argParser((v: string, prev: string | undefined) => (prev === undefined ? v : `${prev},${v}`));
     if (spec.def !== undefined) opt.default(typeof spec.def === 'boolean' ? (spec.def ? '1' : '0') : String(spec.def));
     cmd.addOption(opt);
   }

@@ -18,6 +18,8 @@ export interface DataLocation {
   labelFile?: string;
   /** --image-size HxWxC (folder datasets) */
   imageSize?: string;
+  /** --semi-label-column (table datasets): a column of semi-supervised labels +1 / 0 / −1, not a feature */
+  semiLabelColumn?: string;
 }
 
 /** What option parsing needs from the data of a dataset whose classes or shape come from its files. */
@@ -59,6 +61,8 @@ export interface RawTable {
   featureNames: string[];
   /** class index of each row */
   labels: Uint8Array;
+  /** --semi-label-column: each row's semi-supervised label (+1 / 0 / −1) */
+  semiLabels?: Int8Array;
 }
 
 /** What a loader returns; `info` where the dataset is only known from the data (folders, tables). */

@@ -13,7 +13,8 @@ import { preprocess, type GcnNorm, type PreprocessConstants } from './preprocess
 import { datasetSpec } from './registry.js';
 import { prepareTable } from './tables.js';
 import { type ZcaTransform } from './zca.js';
-import { buildSplit, gatherImages, resolveClasses, seededSubset, selectIndices, trainingSelection } from './select.js';
+import { buildSplit, gatherImages, resolveClasses, seededSubset, selectIndices } from './select.js';
+import { runTrainingSelection, type SemiSupervisedOptions, type SemiSupervisedRecord } from './semi-supervised.js';
 
 export { type DatasetInfo, type RawData };
 
@@ -28,7 +29,7 @@ export function fixedInfo(name: string): DatasetInfo {
  * The files of a dataset, by its registry entry. Datasets known only from their data (folder, table) return their
  * info with the data; `at` gives --data-file and the like.
  */
-export function loadRaw(dataset: string, dataDir: string | undefined, explicit: boolean, at: { imageSize?: string; dataFile?: string; labelColumn?: string; labelFile?: string } = {}, seed = 0): RawData {
+export function loadRaw(dataset: string, dataDir: string | undefined, explicit: boolean, at: { imageSize?: string; dataFile?: string; labelColumn?: string; labelFile?: string; semiLabelColumn?: string } = {}, seed = 0): RawData {
   const spec = datasetSpec(dataset);
   return spec.load({ ...at, dataDir: explicit && dataDir !== undefined ? dataDir : spec.defaultDir, explicit, seed });
 }
@@ -48,8 +49,12 @@ export interface PreparedData {
   testClasses: Uint8Array;
   /** held-out normal training images (--val-frac), preprocessed like the training set; n = 0 when unused */
   val: ImageSet;
-  /** outlier-class images mixed into the training set (--out-frac) */
+  /** outlier-class images mixed into the training set (--out-frac; Deep SAD: the labelled and unlabelled anomalies) */
   nTrainOutliers: number;
+  /** semi-supervised runs (src/data/semi-supervised.ts): each training sample's label, +1 / 0 / −1 */
+  semiLabels?: Int8Array;
+  /** semi-supervised runs: the setting and its counts (config.json and results.json "semi_supervised") */
+  semiSupervised?: SemiSupervisedRecord;
   /** original pixels of the test images (for pictures) */
   testPixels: Uint8Array;
   constants: PreprocessConstants;
@@ -57,7 +62,7 @@ export interface PreparedData {
   zca?: ZcaTransform;
 }
 
-export interface PrepareOptions {
+export interface PrepareOptions extends SemiSupervisedOptions {
   dataset: string;
   dataDir?: string;
   normal: number[];
@@ -73,6 +78,8 @@ export interface PrepareOptions {
   dataFile?: string;
   labelColumn?: string;
   labelFile?: string;
+  /** table datasets: --semi-label-column */
+  semiLabelColumn?: string;
   /** contrast normalisation: --gcn 0 gives 'none', otherwise --unit-norm-used (default l1) */
   contrast?: GcnNorm | 'none';
   /** --zca-whitening 1 */
@@ -93,7 +100,8 @@ function prepareImages(o: PrepareOptions, data: RawImages & { info?: DatasetInfo
     throw new UserError(`no training images of the normal class(es) ${names}: ${path.join(o.dataDir ?? '', 'train')} has no such class folder; choose other classes with --normal, or add their training images`);
   }
   const split = buildSplit(data.train.labels, data.test.labels, classes);
-  const { trainIdx, valIdx, nOut } = trainingSelection(split.trainIdx, selectIndices(data.train.labels, classes.outlier), o, 'outlier-class training images');
+  const { trainIdx, valIdx, nOut, semi, record } = runTrainingSelection(split.trainIdx, selectIndices(data.train.labels, classes.outlier), classes,
+    (i) => data.train.labels[i], o, 'training images');
   const testPick = seededSubset(Int32Array.from(split.testIdx.keys()), o.nTest, subRng(o.seed, 'test-subset'), '--n-test');
   const testIndex = Int32Array.from(testPick, (k) => split.testIdx[k]);
   const testLabels = Uint8Array.from(testPick, (k) => split.testLabels[k]);
@@ -111,7 +119,7 @@ function prepareImages(o: PrepareOptions, data: RawImages & { info?: DatasetInfo
     train: { x: train, n: trainIdx.length, ...shape },
     test: { x: others[0], n: testIndex.length, ...shape },
     val: { x: others[1], n: valIdx.length, ...shape },
-    nTrainOutliers: nOut,
+    nTrainOutliers: nOut, semiLabels: semi, semiSupervised: record,
     testLabels, testIndex, testClasses: Uint8Array.from(testIndex, (i) => data.test.labels[i]), testPixels, constants, zca,
   };
 }

@@ -170,6 +170,16 @@ export function gatherImages(images: Uint8Array, d: number, idx: Int32Array): Ui
   return out;
 }
 
+/** --n-train's seeded subset of the normal candidates and --val-frac's disjoint seeded validation subset of it. */
+export function normalSelection(normal: Int32Array, o: { seed: number; nTrain?: number; valFrac?: number }): { keptNormal: Int32Array; valIdx: Int32Array } {
+  const normalIdx = seededSubset(normal, o.nTrain, subRng(o.seed, 'train-subset'), '--n-train');
+  const nVal = Math.floor((o.valFrac ?? 0) * normalIdx.length);
+  const valPerm = permutation(normalIdx.length, subRng(o.seed, 'validation'));
+  const valIdx = Int32Array.from(valPerm.subarray(0, nVal), (k) => normalIdx[k]).sort();
+  const keptNormal = Int32Array.from(valPerm.subarray(nVal), (k) => normalIdx[k]).sort();
+  return { keptNormal, valIdx };
+}
+
 /**
  * The training set of a run, from its normal training candidates and the outlier pool, for images and tables alike:
  * --n-train's seeded subset of the normal ones, --val-frac's disjoint seeded validation subset of those, and
@@ -179,11 +189,7 @@ export function gatherImages(images: Uint8Array, d: number, idx: Int32Array): Ui
 export function trainingSelection(
   normal: Int32Array, outlierPool: Int32Array, o: { seed: number; nTrain?: number; valFrac?: number; outFrac?: number }, outliersAre: string,
 ): { trainIdx: Int32Array; valIdx: Int32Array; nOut: number } {
-  const normalIdx = seededSubset(normal, o.nTrain, subRng(o.seed, 'train-subset'), '--n-train');
-  const nVal = Math.floor((o.valFrac ?? 0) * normalIdx.length);
-  const valPerm = permutation(normalIdx.length, subRng(o.seed, 'validation'));
-  const valIdx = Int32Array.from(valPerm.subarray(0, nVal), (k) => normalIdx[k]).sort();
-  const keptNormal = Int32Array.from(valPerm.subarray(nVal), (k) => normalIdx[k]).sort();
+  const { keptNormal, valIdx } = normalSelection(normal, o);
   const outFrac = o.outFrac ?? 0;
   const nOut = outFrac > 0 ? Math.ceil((outFrac * keptNormal.length) / (1 - outFrac)) : 0;
   if (nOut > outlierPool.length) {

@@ -15,7 +15,8 @@ import { UserError } from '../util/errors.js';
 import { subRng } from '../util/rng.js';
 import { type DataLocation, type DatasetInfo, type DatasetScan, type DatasetSpec, type RawTable } from './dataset-spec.js';
 import { type PreparedData, type PrepareOptions } from './datasets.js';
-import { resolveClasses, seededSubset, trainingSelection } from './select.js';
+import { resolveClasses, seededSubset } from './select.js';
+import { runTrainingSelection, splitSemiLabelColumn } from './semi-supervised.js';
 import { readTableFile, type TableData } from './table-file.js';
 import { applyTableScaler, fitTableScaler, stratifiedSplit } from './table-prep.js';
 
@@ -46,19 +47,24 @@ export function tableInfo(name: string, title: string, t: Pick<TableData, 'class
   return { name, title, kind: 'table', classNames: t.classNames, net: 'mlp', height: 1, width: 1, channels: t.d, featureNames: t.featureNames };
 }
 
-export function rawTable(t: TableData, info: DatasetInfo): RawTable & { info: DatasetInfo } {
-  return { kind: 'table', source: t.source, x: t.x, n: t.n, d: t.d, featureNames: t.featureNames, labels: t.labels, info };
+export function rawTable(t: TableData & { semiLabels?: Int8Array }, info: DatasetInfo): RawTable & { info: DatasetInfo } {
+  return { kind: 'table', source: t.source, x: t.x, n: t.n, d: t.d, featureNames: t.featureNames, labels: t.labels, semiLabels: t.semiLabels, info };
 }
 
 /** Reads the table of --data-file once per process (option parsing and loading both need it). */
-const cache = new Map<string, TableData>();
-export function readTableOnce(at: DataLocation): TableData {
+const cache = new Map<string, TableData & { semiLabels?: Int8Array }>();
+export function readTableOnce(at: DataLocation): TableData & { semiLabels?: Int8Array } {
   const file = at.dataFile?.trim();
   if (!file) throw new UserError('--dataset table needs --data-file F: a .csv with a header (and --label-column COL), a .npy (and --label-file y.npy), or a .mat with X and y');
-  const key = JSON.stringify([file, at.labelColumn, at.labelFile]);
+  const key = JSON.stringify([file, at.labelColumn, at.labelFile, at.semiLabelColumn]);
   let t = cache.get(key);
   if (!t) {
     t = readTableFile(file, { labelColumn: at.labelColumn, labelFile: at.labelFile });
+    // --semi-label-column: a column of +1 / 0 / −1 labels, taken out of the features (src/data/semi-supervised.ts)
+    if (at.semiLabelColumn !== undefined) {
+      const { x, d, featureNames, semi } = splitSemiLabelColumn(t, at.semiLabelColumn.trim());
+      t = { ...t, x, d, featureNames, semiLabels: semi };
+    }
     cache.set(key, t);
   }
   return t;
@@ -66,7 +72,7 @@ export function readTableOnce(at: DataLocation): TableData {
 
 /** The registry's entry for a table the user names: classes from its label column, network widths from its width. */
 export const TABLE_DATASET: DatasetSpec = {
-  name: 'table', title: 'table', kind: 'table', defaultDir: '', takes: ['dataFile', 'labelColumn', 'labelFile'],
+  name: 'table', title: 'table', kind: 'table', defaultDir: '', takes: ['dataFile', 'labelColumn', 'labelFile', 'semiLabelColumn'],
   help: 'table = your own rows of numbers: --data-file F.csv --label-column COL (or .npy with --label-file, or .mat with X and y)',
   scan: (at) => { const t = readTableOnce(at); return tableScan(t, tableDefaults(t.d)); },
   load: (o) => { const t = readTableOnce(o); return rawTable(t, tableInfo('table', `table ${o.dataFile}`, t)); },
@@ -88,7 +94,7 @@ export function prepareTable(o: PrepareOptions, raw: RawTable, info: DatasetInfo
   const trainOutlier = trainRows.filter((i) => isOutlier[raw.labels[i]]);
   const names = (cs: number[]) => cs.map((c) => info.classNames[c]).join(', ');
   if (trainNormal.length === 0) throw new UserError(`${raw.source}: no training rows of the normal class(es) ${names(classes.normal)}: choose other classes with --normal`);
-  const { trainIdx, valIdx, nOut } = trainingSelection(trainNormal, trainOutlier, o, 'outlier rows in the training split');
+  const { trainIdx, valIdx, nOut, semi, record } = runTrainingSelection(trainNormal, trainOutlier, classes, (i) => raw.labels[i], o, 'rows in the training split', raw.semiLabels);
   const testAll = Int32Array.from(split.test, (k) => rows[k]);
   const testIndex = seededSubset(testAll, o.nTest, subRng(o.seed, 'test-subset'), '--n-test');
   if (testIndex.length === 0) throw new UserError(`${raw.source}: the test split is empty: the table has too few rows of the chosen classes`);
@@ -96,7 +102,7 @@ export function prepareTable(o: PrepareOptions, raw: RawTable, info: DatasetInfo
   const scaled = (idx: Int32Array) => ({ x: applyTableScaler(gatherRows(raw, idx), idx.length, raw.d, scaler), n: idx.length, ...shape });
   return {
     info, source: raw.source, normal: classes.normal, outlier: classes.outlier,
-    train: scaled(trainIdx), test: scaled(testIndex), val: scaled(valIdx), nTrainOutliers: nOut,
+    train: scaled(trainIdx), test: scaled(testIndex), val: scaled(valIdx), nTrainOutliers: nOut, semiLabels: semi, semiSupervised: record,
     testLabels: Uint8Array.from(testIndex, (i) => isOutlier[raw.labels[i]]), testIndex,
     testClasses: Uint8Array.from(testIndex, (i) => raw.labels[i]), testPixels: new Uint8Array(0),
     constants: { gcn: 'none', min: 0, max: 1, table: { ...scaler, features: raw.featureNames } },

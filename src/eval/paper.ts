@@ -99,3 +99,28 @@ export function paperValue(dataset: string, column: PaperColumn | null, normalCl
   if (!column) return null;
   return PAPER_TABLE1[dataset]?.[column]?.[normalClass] ?? null;
 }
+
+/** One Deep SAD value: the test AUC in % (mean ± std) at a ratio of labelled anomalies γ_l. */
+export interface DeepSadPaperCell extends PaperCell { ratioKnownOutlier: number }
+
+const deepSad = (rows: Array<[number, number, number]>): DeepSadPaperCell[] => rows.map(([ratioKnownOutlier, mean, std]) => ({ ratioKnownOutlier, mean, std }));
+
+/**
+ * Deep SAD's means in the Deep SAD paper's first image experiment (Ruff et al., "Deep Semi-Supervised Anomaly
+ * Detection", ICLR 2020: one known anomaly class, no pollution, γ_l = 0 … 0.2), averaged over the normal classes; as a
+ * later paper copies that table and this project's issue quotes it (not checked against a copy of the Deep SAD paper).
+ * experiments/deep_sad_images.sh runs the MNIST and Fashion-MNIST part.
+ */
+export const PAPER_DEEP_SAD: Record<string, DeepSadPaperCell[]> = {
+  mnist: deepSad([[0, 92.8, 4.9], [0.01, 96.4, 2.7], [0.05, 96.7, 2.3], [0.1, 96.9, 2.3], [0.2, 96.9, 2.4]]),
+  fmnist: deepSad([[0, 89.2, 6.2], [0.01, 90.0, 6.4], [0.05, 90.5, 6.5], [0.1, 91.3, 6.0], [0.2, 91.0, 5.5]]),
+  cifar10: deepSad([[0, 60.9, 9.4], [0.01, 72.6, 7.4], [0.05, 77.9, 7.2], [0.1, 79.8, 7.1], [0.2, 81.9, 7.0]]),
+};
+
+export const PAPER_DEEP_SAD_SOURCE = 'Ruff et al., ICLR 2020 (Deep SAD), first image experiment, mean ± std over the normal classes; '
+  + 'quoted from a later paper that copies the table, not checked against a copy of the Deep SAD paper';
+
+/** The paper's Deep SAD mean at γ_l (results.json semi_supervised.ratio_known_outlier), or null where it has none. */
+export function paperDeepSad(dataset: string, ratioKnownOutlier: number): DeepSadPaperCell | null {
+  return PAPER_DEEP_SAD[dataset]?.find((c) => Math.abs(c.ratioKnownOutlier - ratioKnownOutlier) < 1e-9) ?? null;
+}

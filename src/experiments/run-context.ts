@@ -137,6 +137,7 @@ export function dataFields(data: PreparedData): Partial<RunResults> {
     normal_classes: data.normal, outlier_classes: data.outlier,
     normal_class_names: data.normal.map((c) => names[c]), outlier_class_names: data.outlier.map((c) => names[c]),
     preprocessing: { ...data.constants },
+    ...(data.semiSupervised ? { semi_supervised: data.semiSupervised } : {}),
   };
 }
 

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { describeObjective, radiusMode } from '../config/build.js';
+import { describeObjective, objectiveOf, radiusMode } from '../config/build.js';
 import { meanRepresentation, squaredDistances } from '../eval/infer.js';
 import { fiveNumber, quantile, scoreSpread } from '../eval/metrics.js';
 import { restoreRunCheckpoint } from '../io/checkpoint-state.js';
@@ -15,11 +15,13 @@ import { runEpochs } from '../train/loop.js';
 import { centerEpsFix, oneClassRadius, softBoundaryRadius } from '../train/radius.js';
 import { makeSolver } from '../train/solvers.js';
 import { SvddState, svddProblem } from '../train/svdd.js';
+import { OBJECTIVES } from '../train/objectives.js';
 import { evaluationFields, fmtAuc, interrupted, mean, modelBase, safeAuc, saveModel, stageLoop, writePictures, type Ctx } from './run-context.js';
 
 export async function trainSvdd(ctx: Ctx, net: Network): Promise<void> {
   const { cfg, data, log } = ctx;
   const mode = radiusMode(cfg);
+  const objectiveName = objectiveOf(cfg) ?? 'one-class';
   const solver = makeSolver(cfg.solver, { momentum: cfg.momentum });
   let state: SvddState;
   if (ctx.resume?.header.position.phase === 'train') {
@@ -38,7 +40,7 @@ export async function trainSvdd(ctx: Ctx, net: Network): Promise<void> {
   }
   if (!cfg.centerFixed) log.warn('--center-fixed 0: c is trained by gradient; the network can collapse all images onto c (a constant function)');
   const modelMeta = () => ({
-    ...modelBase(ctx), loss: 'svdd' as const, objective: mode === 'one-class' ? 'one-class' as const : 'soft-boundary' as const,
+    ...modelBase(ctx), loss: 'svdd' as const, objective: objectiveName,
     nu: cfg.nu, c: Array.from(state.center()), R: state.radius, R2: state.radiusSquared, threshold: 0,
   });
   log.info(`Training ${describeObjective(cfg)}: ${cfg.solver}, lr ${cfg.lr}${cfg.lrDrop ? ` (÷${cfg.lrDropFactor} at epoch ${cfg.lrDropInEpoch})` : ''}, ${cfg.nEpochs} epochs, batch ${cfg.batchSize}${cfg.weightDecay ? `, weight decay C ${cfg.C}` : ''}`);
@@ -47,7 +49,7 @@ export async function trainSvdd(ctx: Ctx, net: Network): Promise<void> {
     phase: 'train', set: data.train, batchSize: Math.min(cfg.batchSize, data.train.n), dropLast: cfg.dropLast, nEpochs: cfg.nEpochs,
     schedule: { lr: cfg.lr, drop: cfg.lrDrop, dropInEpoch: cfg.lrDropInEpoch, dropFactor: cfg.lrDropFactor, decay: cfg.lrDecay, decayAfterEpoch: cfg.lrDecayAfterEpoch },
     problem: svddProblem(net, data.train, state, {
-      mode, nu: cfg.nu, weightDecayC: cfg.weightDecay ? cfg.C : undefined, centerFixed: cfg.centerFixed,
+      mode, objective: OBJECTIVES[objectiveName], semiLabels: data.semiLabels, eta: cfg.eta, nu: cfg.nu, weightDecayC: cfg.weightDecay ? cfg.C : undefined, centerFixed: cfg.centerFixed,
       warmUpNEpochs: cfg.warmUpNEpochs, kUpdateEpochs: cfg.kUpdateEpochs, evalBatchSize: cfg.evalBatchSize,
     }, solver),
     weights: [...net.params.map((p) => p.variable), state.c, state.rSquared],

@@ -8,10 +8,11 @@
  */
 import path from 'node:path';
 import { describeBackend, type BackendInfo } from '../backend/select.js';
-import { describeObjective, radiusMode } from '../config/build.js';
+import { describeObjective, objectiveOf } from '../config/build.js';
 import { type TrainMethod } from '../config/methods.js';
 import { type TrainConfig } from '../config/options.js';
 import { type PreparedData } from '../data/datasets.js';
+import { type SemiSupervisedCounts } from '../data/semi-supervised.js';
 import { CHECKPOINT_FILE, type RunCheckpoint } from '../io/checkpoint.js';
 import { EpochCsv } from '../io/epochs-csv.js';
 import { type RunResults } from '../io/results.js';
@@ -32,17 +33,16 @@ export async function runTraining(cfg: TrainConfig, opts: { quiet?: boolean } = 
     validate: () => validateRun(cfg),
     start: (checked) => ({
       identity: { seed: cfg.seed, dataset: cfg.dataset, objective: describeObjective(cfg), method: trainMethod(cfg) },
-      config: cfg, dataSeconds: checked.dataSeconds, resumed: checked.resume?.header, removeOnFinish: [CHECKPOINT_FILE],
+      config: checked.data.semiSupervised ? { ...cfg, semi_supervised: checked.data.semiSupervised } : cfg, dataSeconds: checked.dataSeconds, resumed: checked.resume?.header, removeOnFinish: [CHECKPOINT_FILE],
     }),
     body: (run, checked) => train(cfg, checked, run),
     quiet: opts.quiet,
   });
 }
 
-/** results.json "method" of a train run: the DCAE baseline, or the Deep SVDD variant radiusMode picks. */
+/** results.json "method" of a train run: the DCAE baseline, or the name of its objective (objectiveOf). */
 export function trainMethod(cfg: TrainConfig): TrainMethod {
-  if (cfg.loss === 'autoencoder') return 'dcae';
-  return radiusMode(cfg) === 'one-class' ? 'one-class' : 'soft-boundary';
+  return objectiveOf(cfg) ?? 'dcae';
 }
 
 /** The stages of a training run in its open run folder. */
@@ -95,6 +95,11 @@ async function train(cfg: TrainConfig, checked: Checked, run: Run): Promise<void
   }
 }
 
+/** The semi-supervised training set in a few words, for the header. */
+function semiSummary(c: SemiSupervisedCounts): string {
+  return `${c.labelled_outlier} labelled anomalies, ${c.labelled_normal} labelled normals, ${c.unlabelled_outlier} unlabelled anomalies`;
+}
+
 /**
  * The run's console header, at most 10 lines before the first epoch: what runs, on what, for how long, where, in the
  * option names users type. Every setting is in config.json and log.txt.
@@ -104,7 +109,8 @@ export function runHeader(cfg: TrainConfig, data: PreparedData, backend: Backend
   const classes = (c: number[]) => c.map((i) => names[i]).join(',');
   const outliers = cfg.outlier[0] === -1 ? '-1' : classes(data.outlier);
   const extra = [
-    data.nTrainOutliers ? `${data.nTrainOutliers} of them outlier-class (--out-frac ${cfg.outFrac})` : '',
+    data.semiSupervised ? semiSummary(data.semiSupervised.counts)
+      : data.nTrainOutliers ? `${data.nTrainOutliers} of them outlier-class (--out-frac ${cfg.outFrac})` : '',
     data.val.n ? `${data.val.n} held out (--val-frac ${cfg.valFrac})` : '',
   ].filter(Boolean).join(', ');
   const baseline = cfg.loss === 'autoencoder';

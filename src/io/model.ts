@@ -28,7 +28,8 @@ export interface ModelMeta {
   net: { kind: NetKind; role: NetRole; options: NetOptions };
   /** 'svdd' scores d − R²; 'autoencoder' scores the reconstruction error */
   loss: 'svdd' | 'autoencoder';
-  objective?: 'one-class' | 'soft-boundary';
+  /** the Deep SVDD-stage objective (src/train/objectives.ts); every one scores d − R² */
+  objective?: 'one-class' | 'soft-boundary' | 'deep-sad';
   nu?: number;
   c?: number[];
   R?: number;

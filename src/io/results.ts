@@ -42,6 +42,15 @@ export const HYPERPARAMETER_SELECTION_SCHEMA = z.object({
 });
 export type HyperparameterSelection = z.infer<typeof HYPERPARAMETER_SELECTION_SCHEMA>;
 
+const count = z.number().int().min(0);
+/** Deep SAD's setting: the authors' ratios (or those of the users' own labels), the known classes, the counts. */
+export const SEMI_SUPERVISED_SCHEMA = z.object({
+  ratio_known_outlier: z.number(), ratio_known_normal: z.number(), ratio_pollution: z.number(),
+  known_outlier_classes: z.array(z.number()), n_known_outlier_classes: z.number(),
+  labels_from: z.string().optional(),
+  counts: z.object({ labelled_normal: count, labelled_outlier: count, unlabelled_normal: count, unlabelled_outlier: count }),
+});
+
 const BACKEND_SCHEMA = z.object({
   name: z.string(), requested: z.string(), device: z.string(), package: z.string(), simd: z.boolean().optional(), threads: z.number().optional(),
   xnnpackThreads: z.number().optional(), fma: z.boolean().optional(), kernelFixes: z.array(z.string()), reason: z.string().optional(),
@@ -100,6 +109,8 @@ export const RESULTS_SCHEMA = z.object({
   pca: z.object({ components: z.number(), of: z.number(), variance_kept: real, variance_target: z.number() }).optional(),
   hyperparameters: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
   hyperparameter_selection: HYPERPARAMETER_SELECTION_SCHEMA.optional(),
+  /** Deep SAD: the semi-supervised training set (src/data/semi-supervised.ts) */
+  semi_supervised: SEMI_SUPERVISED_SCHEMA.optional(),
 });
 
 export type RunResults = z.infer<typeof RESULTS_SCHEMA>;

@@ -17,13 +17,24 @@ import { type ImageSet } from '../data/batches.js';
 import { squaredDistances } from '../eval/infer.js';
 import { type Network, weightSquaredSum } from '../nn/networks.js';
 import { gradientStep, type Problem } from './loop.js';
+import { type SvddObjective } from './objective.js';
+import { ONE_CLASS } from './objective-one-class.js';
+import { SOFT_BOUNDARY, softBoundaryLoss } from './objective-soft-boundary.js';
 import { batchQuantileRadius, softBoundaryRadius } from './radius.js';
 import { type Solver } from './solvers.js';
 
 export type RadiusMode = 'one-class' | 'solver' | 'batch-quantile' | 'block';
 
+export { softBoundaryLoss };
+
 export interface SvddSettings {
   mode: RadiusMode;
+  /** the batch loss (src/train/objectives.ts); default: one-class for mode 'one-class', else soft-boundary */
+  objective?: SvddObjective;
+  /** semi-supervised label (+1 / 0 / −1) of each training sample, read through the batch's indices (Deep SAD) */
+  semiLabels?: Int8Array;
+  /** η of Deep SAD (default 1) */
+  eta?: number;
   nu: number;
   /** (1/(2C))·Σ‖W‖² when set */
   weightDecayC?: number;
@@ -69,27 +80,37 @@ export function svddDistances(net: Network, x: tf.Tensor4D, c: tf.Tensor1D): tf.
   return tf.sum(tf.squaredDifference(net.forward(x, true), c), 1) as tf.Tensor1D;
 }
 
-/** Soft-boundary objective on squared distances d for a given R² (a tensor, so that R² can be trained). */
-export function softBoundaryLoss(d: tf.Tensor1D, r2: tf.Tensor, nu: number): tf.Scalar {
-  return tf.add(r2, tf.div(tf.mean(tf.relu(tf.sub(d, r2))), nu)) as tf.Scalar;
-}
-
 export function svddProblem(net: Network, set: ImageSet, state: SvddState, s: SvddSettings, solver: Solver): Problem {
   const vars = net.params.map((p) => p.variable);
   if (!s.centerFixed) vars.push(state.c);
   if (s.mode === 'solver') vars.push(state.rSquared);
   let epochDistances: number[] = [];
   const penalty = () => (s.weightDecayC ? tf.mul(weightSquaredSum(net), 0.5 / s.weightDecayC) : tf.scalar(0));
+  const objective = s.objective ?? (s.mode === 'one-class' ? ONE_CLASS : SOFT_BOUNDARY);
+  if (objective.semiSupervised && s.semiLabels && s.semiLabels.length !== set.n) {
+    throw new Error(`svddProblem: ${s.semiLabels.length} semi-supervised labels for ${set.n} training samples`);
+  }
+  const batchSemi = (idx: Int32Array): tf.Tensor1D => {
+    const y = new Float32Array(idx.length);
+    if (objective.semiSupervised && s.semiLabels) for (let i = 0; i < idx.length; i++) y[i] = s.semiLabels[idx[i]];
+    return tf.tensor1d(y);
+  };
 
   return {
-    step(x, lr, epoch) {
+    step(x, lr, epoch, idx) {
       let dBatch: tf.Tensor1D | undefined;
-      const loss = gradientStep(vars, () => {
-        const d = svddDistances(net, x, state.c);
-        dBatch = tf.keep(d);
-        const obj = s.mode === 'one-class' ? tf.mean(d) : softBoundaryLoss(d, state.rSquared, s.nu);
-        return tf.add(obj, penalty()) as tf.Scalar;
-      }, solver, lr);
+      const semi = objective.semiSupervised ? batchSemi(idx) : undefined;
+      let loss: number;
+      try {
+        loss = gradientStep(vars, () => {
+          const d = svddDistances(net, x, state.c);
+          dBatch = tf.keep(d);
+          const obj = objective.batchLoss(d, { r2: state.rSquared, nu: s.nu, semi: semi ?? tf.zerosLike(d), eta: s.eta ?? 1 });
+          return tf.add(obj, penalty()) as tf.Scalar;
+        }, solver, lr);
+      } finally {
+        semi?.dispose();
+      }
       const d = dBatch!.dataSync() as Float32Array;
       dBatch!.dispose();
       for (let i = 0; i < d.length; i++) epochDistances.push(d[i]);

@@ -214,3 +214,24 @@ test('experiments/mnist_baselines.sh: the three shallow columns beside the table
   assert.equal(bad.code, 2);
   assert.equal(bad.stderr.trim(), "experiments/mnist_baselines.sh: unknown method 'svm' in METHODS: use ocsvm, kde or if");
 });
+
+test('experiments/deep_sad_images.sh: the pairs (d, (d+1) mod 10) with the authors\' settings, γ_l recorded; an unknown dataset refused', async () => {
+  const xp = path.join(root, 'log', `${prefix}deep_sad`);
+  const tiny = ['--n-train', '60', '--n-test', '60', '--n-epochs', '1', '--ae-n-epochs', '1', '--batch-size', '30', '--backend', 'wasm'];
+  const a = await runExperiment('deep_sad_images.sh', { XP_ROOT: xp, DATASETS: 'mnist', RATIOS: '0 0.05', CLASSES: '0 9', SEEDS: '1' }, tiny);
+  assert.equal(a.code, 0, a.stderr);
+  const read = (rel: string, file: string) => JSON.parse(fs.readFileSync(path.join(xp, 'mnist', rel, 'seed_1', file), 'utf8'));
+  const c = read('gamma_0.05/9vsall', 'config.json');
+  assert.deepEqual([c.loss, c.eta, c.knownOutlierClass, c.ratioKnownOutlier, c.ratioPollution, c.gcn, c.weightDictInit, c.dropLast],
+    ['deep-sad', 1, [0], 0.05, 0, false, false, true]);
+  assert.deepEqual([c.C, c.aeC, c.lrDropInEpoch, c.aeLrDrop, c.lr, c.aeLr], [2e6, 2000 / 784, 49, false, 1e-4, 1e-4]);
+  const r = read('gamma_0.05/0vsall', 'results.json');
+  assert.equal(r.method, 'deep-sad');
+  assert.deepEqual(r.semi_supervised.known_outlier_classes, [1]);
+  assert.equal(r.semi_supervised.ratio_known_outlier, 0.05);
+  assert.equal(r.semi_supervised.counts.labelled_outlier, 3); // int(0.05 · 60 / 0.95)
+  assert.equal(read('gamma_0/0vsall', 'results.json').semi_supervised.counts.labelled_outlier, 0);
+  const bad = await runExperiment('deep_sad_images.sh', { XP_ROOT: xp, DATASETS: 'nonsense' }, tiny);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr.trim(), /^experiments\/deep_sad_images.sh: unknown dataset 'nonsense' in DATASETS: use mnist or fmnist$/);
+});

@@ -79,3 +79,23 @@ test('the MLP has the Deep SAD code\'s layers: arrhythmia 274-128-64-32, its aut
   assert.equal(count('autoencoder'), 2 * (274 * 128 + 128 * 64 + 64 * 32));
   assert.match(NETWORKS.mlp.check({ ...o, hidden: [] }, 'encoder') ?? '', /hidden layers/);
 });
+
+test('objective registry: every Deep SVDD-stage objective is a train method with a title, a radius rule and a finite batch loss', async () => {
+  const { OBJECTIVES, OBJECTIVE_NAMES } = await import('../../src/train/objectives.js');
+  const { TRAIN_METHODS } = await import('../../src/config/methods.js');
+  await useWasm();
+  assert.deepEqual(TRAIN_METHODS.filter((m) => m !== 'dcae'), OBJECTIVE_NAMES, 'every train method but the DCAE baseline is an objective, in the same order');
+  for (const name of OBJECTIVE_NAMES) {
+    const o = OBJECTIVES[name];
+    assert.equal(o.name, name, `${name}: its entry names it`);
+    assert.ok(o.title, `${name}: title`);
+    assert.ok(o.radius === 'quantile' || o.radius === 'soft-boundary', `${name}: radius rule`);
+    assert.equal(typeof o.semiSupervised, 'boolean', `${name}: says whether it reads labels`);
+    const d = tf.tensor1d([0.5, 1, 2, 4]);
+    const b = { r2: tf.scalar(1), nu: 0.1, semi: tf.tensor1d([0, 1, -1, 0]), eta: 1 };
+    const loss = o.batchLoss(d, b);
+    assert.deepEqual(loss.shape, [], `${name}: a scalar loss`);
+    assert.ok(Number.isFinite(loss.dataSync()[0]), `${name}: finite`);
+    tf.dispose([d, b.r2, b.semi, loss]);
+  }
+});
