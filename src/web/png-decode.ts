@@ -77,7 +77,7 @@ export async function decodePngRgba(buf: Uint8Array, maxPixels: number): Promise
   for (const part of idat) { compressed.set(part, total); total += part.length; }
   const raw = new Uint8Array(expected);
   let filled = 0;
-  const reader = new Blob([compressed]).stream().pipeThrough(new DecompressionStream('deflate')).getReader();
+  const reader = new Response(compressed).body!.pipeThrough(new DecompressionStream('deflate')).getReader();
   try {
     for (;;) {
       const { done, value } = await reader.read();
