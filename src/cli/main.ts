@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * deep-svdd command line: one module per command (train, baseline, score, sweep + report, data, setup). Every user error ends as one
+ * deep-svdd command line: one module per command (train, baseline, score, export, sweep + report, data, setup). Every user error ends as one
  * line on stderr and a non-zero exit code, never a stack trace (set DEEP_SVDD_DEBUG=1 to see one).
  */
 import { Command, CommanderError } from 'commander';
@@ -8,6 +8,7 @@ import { DivergenceError, UserError } from '../util/errors.js';
 import { PACKAGE_VERSION } from '../util/version.js';
 import { registerBaseline } from './baseline.js';
 import { registerData } from './data.js';
+import { registerExport } from './export.js';
 import { registerScore } from './score.js';
 import { registerSetup } from './setup.js';
 import { registerSweep } from './sweep.js';
@@ -42,6 +43,7 @@ program
 registerTrain(program);
 registerBaseline(program);
 registerScore(program);
+registerExport(program);
 registerSweep(program);
 registerData(program);
 registerSetup(program);

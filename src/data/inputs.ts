@@ -248,12 +248,19 @@ export function readPng(buf: Uint8Array, name: string): NativeImage {
   if (!(width > 0 && height > 0) || width * height > MAX_PNG_PIXELS || data.length !== width * height * 4) {
     throw new UserError(`${name}: the PNG image decodes to ${width}×${height} pixels with ${data.length} bytes; the file is damaged: replace or remove it`);
   }
-  // pngjs gives RGBA; gray images (color false) have R = G = B: keep one channel so gray stays exact
-  let gray = !png.color;
+  return fromRgba(width, height, data, png.color);
+}
+
+/**
+ * Decoded RGBA pixels (pngjs's, or a browser's: the exported page, src/web) as one image: alpha dropped; a gray image
+ * (`color` false) or a colour one whose R = G = B everywhere as one channel, so gray stays exact; else three.
+ */
+export function fromRgba(width: number, height: number, data: ArrayLike<number>, color: boolean): NativeImage {
+  let gray = !color;
   let grayFromColor = false;
   if (!gray) {
     gray = true;
-    for (let p = 0; p < data.length && gray; p += 4) gray = data[p] === data[p + 1] && data[p] === data[p + 2];
+    for (let p = 0; p < width * height * 4 && gray; p += 4) gray = data[p] === data[p + 1] && data[p] === data[p + 2];
     grayFromColor = gray;
   }
   const channels = gray ? 1 : 3;

@@ -85,7 +85,7 @@ export function resizeBilinearU8(src: Uint8Array, from: ImageDims, outHeight: nu
 }
 
 /** Source neighbours and weights along one axis (half-pixel centres, clamped at the borders). */
-function sampleAxis(inSize: number, outSize: number): { i0: Int32Array; i1: Int32Array; f: Float64Array } {
+export function sampleAxis(inSize: number, outSize: number): { i0: Int32Array; i1: Int32Array; f: Float64Array } {
   const i0 = new Int32Array(outSize);
   const i1 = new Int32Array(outSize);
   const f = new Float64Array(outSize);

@@ -17,7 +17,8 @@ import { MAX_TABLE_CELLS, MAX_TABLE_FILE_BYTES } from './table-file.js';
 
 export interface RowsToScore { ids: string[]; x: Float64Array; n: number }
 
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** A number cell of a CSV to score. */
+export const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 export function readRowsToScore(file: string, features: readonly string[]): RowsToScore {
   const ext = path.extname(file).toLowerCase();
@@ -42,6 +43,15 @@ export function readRowsToScore(file: string, features: readonly string[]): Rows
     if (e instanceof CsvError) throw fail(e.message.replace(/\s+/g, ' '), 'fix the CSV syntax');
     throw e;
   }
+  return csvRows(records, features, fail);
+}
+
+/**
+ * The model's feature columns of parsed CSV records (a header row, then the rows), as numbers, with the ids: the `id`
+ * column when it is no feature, else 1, 2, ... (also the exported page's, src/web). `fail(problem, fix)` makes the error.
+ */
+export function csvRows(records: string[][], features: readonly string[], fail: (problem: string, fix: string) => Error): RowsToScore {
+  const d = features.length;
   const [header, ...rows] = records;
   if (!header) throw fail('is empty', `give a header row with the model's feature columns (${features.slice(0, 5).join(', ')}${d > 5 ? ', ...' : ''})`);
   const at = features.map((f) => header.indexOf(f));
@@ -55,5 +65,5 @@ export function readRowsToScore(file: string, features: readonly string[]): Rows
     if (!DECIMAL.test(cell)) throw fail(`row ${i + 1}, column '${features[j]}' ${cell === '' ? 'is empty' : `holds '${cell.slice(0, 40)}', not a number`}`, 'every feature column must hold numbers');
     x[i * d + j] = Number(cell);
   }));
-  return { ids: idAt >= 0 ? rows.map((r) => r[idAt] ?? '') : numbered(rows.length), x, n: rows.length };
+  return { ids: idAt >= 0 ? rows.map((r) => r[idAt] ?? '') : Array.from({ length: rows.length }, (_, i) => String(i + 1)), x, n: rows.length };
 }

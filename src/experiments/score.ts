@@ -95,7 +95,7 @@ function computeScores(net: Network, meta: ModelMeta, set: ImageSet, batchSize: 
 }
 
 /** The folder itself, before loadModel's checks of model.json and weights.bin. */
-function precheckModelDir(dir: string): void {
+export function precheckModelDir(dir: string): void {
   let st: fs.Stats;
   try {
     st = fs.statSync(dir);

@@ -77,3 +77,41 @@ export function checkOutputPath(file: string, rule: OutputRule): string {
   if (st && !rule.force) throw new UserError(`${option} ${file} already exists: pass ${rule.forceHint ?? '--force 1'} to replace it, or choose another ${option}`);
   return file;
 }
+
+export interface OutputFolderRule extends OutputRule {
+  /** a file that marks a folder this command wrote before: --force replaces only such a folder's files (or an empty folder) */
+  marker: string;
+}
+
+/**
+ * The same rule for a folder a command writes its files into (`export --out DIR`): given; a folder or nothing (never a
+ * file or a link); never one of the inputs nor inside one; an existing folder only with `--force 1` and only when it
+ * is empty or holds `marker` (so a folder of the user's is never written over). Each file written into it still goes
+ * through checkOutputPath.
+ */
+export function checkOutputFolder(dir: string, rule: OutputFolderRule): string {
+  const { option } = rule;
+  const example = rule.example ?? 'out';
+  if (dir.trim() === '') throw new UserError(`${option} is empty: give the folder to write, e.g. ${option} ${example}`);
+  let st: fs.Stats | undefined;
+  try { st = fs.lstatSync(dir); } catch { /* a new folder */ }
+  if (st?.isSymbolicLink()) throw new UserError(`${option} ${dir} is a symbolic link: it is not followed; give the path of a folder, or choose another ${option}`);
+  if (st && !st.isDirectory()) throw new UserError(`${option} ${dir} is ${st.isFile() ? 'a file' : fileKind(st)}, not a folder: choose another ${option}`);
+  const target = realPathOf(dir);
+  for (const input of rule.inputs ?? []) {
+    let ist: fs.Stats;
+    try { ist = fs.statSync(input); } catch { continue; }
+    if (ist.isDirectory() && inside(target, realPathOf(input))) {
+      throw new UserError(`${option} ${dir} is inside ${input}, which this command reads: write it elsewhere (choose another ${option})`);
+    }
+  }
+  if (st) {
+    if (!rule.force) throw new UserError(`${option} ${dir} already exists: pass ${rule.forceHint ?? '--force 1'} to replace its files, or choose another ${option}`);
+    let names: string[];
+    try { names = fs.readdirSync(dir); } catch { throw new UserError(`${option} ${dir}: cannot list the folder; check its permissions or choose another ${option}`); }
+    if (names.length > 0 && !names.includes(rule.marker)) {
+      throw new UserError(`${option} ${dir} holds other files and no ${rule.marker}: it is not a folder this command wrote, so nothing is replaced; choose a new or empty ${option}`);
+    }
+  }
+  return dir;
+}
