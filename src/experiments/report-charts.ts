@@ -13,7 +13,7 @@ import { rowLabel, type ReportCell, type ReportTable } from './report-table.js';
 import { DATASET_TITLE } from './report-text.js';
 
 export const CHART_COLORS = { ours: '#1f77b4', paper: '#ff7f0e', seed: '#08306b', whisker: '#1e1e1e', chance: '#a0a0a0', empty: '#eeeeee' } as const;
-/** no picture is wider than this many pixels (the single-method bars narrow to fit, down to 12 px a bar: 75 classes) */
+/** no picture is wider than about this many pixels (the single-method bars narrow to fit, down to 4 px a bar: 170 classes) */
 export const MAX_CHART_WIDTH = 1800;
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
@@ -58,7 +58,7 @@ function barData(t: ReportTable, runs: ReportRun[], paperKind: string): { data: 
 
 /** The bar layers (bars, whiskers, seed dots, the 50 % line) over data with a "type" field. */
 function barLayers(order: string[], lo: number, paperKind: string, axisTitle: string | null): unknown[] {
-  const x = { field: 'label', type: 'nominal', sort: order, title: axisTitle, axis: { labelAngle: 0, labelOverlap: false }, scale: { domain: order } };
+  const x = { field: 'label', type: 'nominal', sort: order, title: axisTitle, axis: { labelAngle: 0, labelOverlap: 'greedy' }, scale: { domain: order } };
   const y = { type: 'quantitative', scale: { domain: [lo, 100], nice: false, zero: false }, title: 'test AUC (%)', axis: { labelExpr: "datum.value + '%'" } };
   const kinds = ['ours (mean)', paperKind];
   const color = { field: 'kind', type: 'nominal', title: null, scale: { domain: kinds, range: [CHART_COLORS.ours, CHART_COLORS.paper] }, legend: { orient: 'top' } };
@@ -80,8 +80,8 @@ function barChartSpec(t: ReportTable, runs: ReportRun[]): { spec: ChartSpec; lo:
   const paperKind = paperKindOf(t);
   const { data, lo } = barData(t, runs, paperKind);
   const order = t.rows.map((r) => shortLabel(t, r));
-  // the step is one bar's: a class holds two (ours, the paper's)
-  const step = Math.max(12, Math.min(40, Math.floor((MAX_CHART_WIDTH - 120) / (2 * Math.max(1, order.length)))));
+  // the step is one bar's: a class holds two (ours, the paper's) and the padding between classes (about 0.4 of a bar)
+  const step = Math.max(4, Math.min(40, Math.floor((MAX_CHART_WIDTH - 150) / (2.4 * Math.max(1, order.length)))));
   const ds = datasetTitle(t);
   const spec = {
     $schema: SCHEMA,

@@ -170,7 +170,8 @@ export function reportTable(runs: ReportRun[]): ReportTable {
     }
     rows.push({ key, dataset, cls: first.cls, classKey: first.classKey, name: vsAll ? className : `${className} (${first.classKey})`, cells });
   }
-  rows.sort((a, b) => a.dataset.localeCompare(b.dataset) || a.cls - b.cls || a.classKey.localeCompare(b.classKey));
+  const allFirst = (r: ReportRow) => (r.classKey.endsWith('vsall') ? 0 : 1);
+  rows.sort((a, b) => a.dataset.localeCompare(b.dataset) || a.cls - b.cls || allFirst(a) - allFirst(b) || a.classKey.localeCompare(b.classKey));
   const meanRow: Record<string, ReportCell> = {};
   for (const col of columns) meanRow[col.key] = meanCell(rows.map((r) => r.cells[col.key]).filter((c) => c.nRuns > 0));
   return { columns, rows, mean: meanRow, datasets: [...new Set(rows.map((r) => r.dataset))] };
