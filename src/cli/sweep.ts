@@ -27,13 +27,14 @@ export function registerSweep(program: Command): void {
 
   program
     .command('report')
-    .description('summarise a sweep folder, or a folder of sweep folders (e.g. one per method): DIR/summary.csv, summary.md (test AUC mean ± std per class beside the paper\'s Table 1, and the Table 1 layout with a column per method), auc_chart.png, report.html')
+    .description('summarise a sweep folder, or a folder of sweep folders (one per method, dataset or variant): DIR/summary.csv, summary.md (the paper\'s layout: a row per class or dataset, a column per method, ours beside the paper\'s, the mean per method), auc_chart.png, report.html')
     .argument('<dir>', 'the sweep folder (the --xp-dir of deep-svdd sweep), or a folder holding several')
+    .option('--out <dir>', 'write the four files into this folder (created if need be) instead of DIR')
     .exitOverride()
-    .action(async (dir: string) => {
-      refuseEmpty({ dir }, { dir: ['the folder', 'the sweep folder to summarise'] });
+    .action(async (dir: string, opts: { out?: string }) => {
+      refuseEmpty({ dir, out: opts.out }, { dir: ['the folder', 'the sweep folder to summarise'], out: ['--out', 'a folder for the report\'s files'] });
       const { writeReport } = await import('../experiments/report.js'); // vega loads only for reports
-      const r = await writeReport(dir);
+      const r = await writeReport(dir, opts.out);
       process.stdout.write(r.markdown);
       process.stderr.write(`deep-svdd: wrote ${r.files.join(', ')}\n`);
     });

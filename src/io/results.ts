@@ -109,8 +109,10 @@ export const RESULTS_SCHEMA = z.object({
   pca: z.object({ components: z.number(), of: z.number(), variance_kept: real, variance_target: z.number() }).optional(),
   hyperparameters: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
   hyperparameter_selection: HYPERPARAMETER_SELECTION_SCHEMA.optional(),
-  /** Deep SAD: the semi-supervised training set (src/data/semi-supervised.ts) */
+  /** Deep SAD: the semi-supervised training set (src/data/semi-supervised.ts); report: a column per γ_l */
   semi_supervised: SEMI_SUPERVISED_SCHEMA.optional(),
+  /** what the run's checks found; collapsed: the scores carry no ranking (report marks the run) */
+  diagnostics: z.looseObject({ collapsed: z.boolean().optional() }).optional(),
 });
 
 export type RunResults = z.infer<typeof RESULTS_SCHEMA>;

@@ -124,17 +124,22 @@ test('report: the paper column follows results.json "method", or "objective" in 
   put('3vsall/seed_3', { status: 'failed', dataset: 'cifar10', objective: soft, error: 'loss diverged', normal_class_names: ['cat'] });
   put('8vsall/seed_1', { status: 'finished', dataset: 'cifar10', objective: 'deep convolutional autoencoder (l2 reconstruction error)', test_auc: 0.75, normal_class_names: ['ship'] });
   const r = await writeReport(dir);
-  assert.deepEqual(r.classes.map((c) => c.column), ['soft-boundary', 'dcae'], 'files without "method" land in their column');
+  assert.deepEqual(r.table.columns.map((c) => c.key), ['dcae', 'soft-boundary'], 'files without "method" land in their column, in the paper\'s order');
   assert.deepEqual(r.runs.map((x) => x.method), ['soft-boundary', 'soft-boundary', 'soft-boundary', 'dcae']);
   const md = fs.readFileSync(path.join(dir, 'summary.md'), 'utf8');
-  assert.ok(md.includes('| 3 | cat | 2 | 62.0 ± 2.0 | 56.0 ± 1.1 | +6.0 | 56.0 |'), md);
-  assert.ok(md.includes('| 8 | ship | 1 | 75.0 ± 0.0 | 76.8 ± 1.4 | −1.8 | – |'), md);
+  // two methods: the paper's layout, a row per class, "ours / paper" per method, and each method's own mean
+  assert.ok(md.includes('| class | name | DCAE (%) | soft-boundary Deep SVDD (%) |'), md);
+  assert.ok(md.includes('| 3 | cat | – | 62.0 ± 2.0 / 56.0 ± 1.1 |'), md);
+  assert.ok(md.includes('| 8 | ship | 75.0 ± 0.0 / 76.8 ± 1.4 | – |'), md);
+  assert.ok(md.includes('| mean | all classes | 75.0 ± 0.0 / 76.8 ± 1.4 | 62.0 ± 2.0 / 56.0 ± 1.1 |'), 'no mean over both methods together');
   assert.match(md, /CIFAR-10, soft-boundary Deep SVDD column/);
   assert.match(md, /CIFAR-10, DCAE column/);
   assert.match(md, /1 run\(s\) not finished and left out: 3vsall\/seed_3 \(failed\)/);
-  assert.equal(r.overall.n, 3);
-  assert.ok(Math.abs(r.overall.mean! - (62 + 75) / 2) < 1e-9);
-  assert.equal(r.overall.aeMean, null, 'no AE mean over all classes when a class has none');
+  const softMean = r.table.mean['soft-boundary'];
+  assert.equal(softMean.n, 2);
+  assert.equal(softMean.nRuns, 3);
+  assert.ok(Math.abs(softMean.mean! - 62) < 1e-9);
+  assert.equal(r.table.mean.dcae.aeMean, null, 'no AE mean where a class has none');
   const html = fs.readFileSync(path.join(dir, 'report.html'), 'utf8');
   assert.match(html, /loss diverged/);
 });
@@ -149,9 +154,9 @@ test('report: a run\'s column is its "method" whatever its objective says, and a
   put('3vsall/seed_2', { status: 'finished', dataset: 'mnist', objective: 'one-class Deep SVDD', test_auc: 0.92 });
   const r = await writeReport(dir);
   assert.deepEqual(r.runs.map((x) => x.method), ['one-class', 'one-class']);
-  assert.equal(r.classes[0].column, 'one-class');
-  assert.equal(r.classes[0].objective, 'one-class Deep SVDD');
-  assert.deepEqual(r.classes[0].paper, { mean: 91.9, std: 1.5 });
+  assert.deepEqual(r.table.columns.map((c) => [c.key, c.title, c.paper]), [['one-class', 'one-class Deep SVDD', 'one-class']]);
+  assert.equal(r.table.rows[0].cells['one-class'].n, 2);
+  assert.deepEqual(r.table.rows[0].cells['one-class'].paper, { mean: 91.9, std: 1.5 });
 });
 
 test('report: a folder where one of its files belongs is a one-line error naming it, before anything is written', async () => {

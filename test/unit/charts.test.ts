@@ -1,4 +1,4 @@
-// Charts: Vega-Lite specs rendered to SVG by vega, rasterised to PNG by resvg (the loss curves and the report's AUC chart).
+// Charts: Vega-Lite specs rendered to SVG by vega, rasterised to PNG by resvg (the loss curves; the report's AUC chart: report-charts.test.ts).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -6,7 +6,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { chartSvg, lineChartSpec, writeLineChart, type LineSeries } from '../../src/io/charts.js';
-import { aucChart, type ClassSummary, type ReportRun } from '../../src/experiments/report.js';
 
 /** The text of every <text> element of an SVG, in order. */
 const texts = (svg: string) => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
@@ -55,26 +54,5 @@ describe('loss chart', () => {
     const linear = lineChartSpec([{ values: [0, -1, NaN] }], { logY: false }) as { data: { values: unknown[] } };
     assert.equal(linear.data.values.length, 2);
     assert.ok((await chartSvg(lineChartSpec([{ values: [] }]))).startsWith('<svg'), 'no data: an empty chart');
-  });
-});
-
-describe('AUC chart of the report', () => {
-  test('title, legend, y axis in % from the range floor, class names; SVG and PNG', async () => {
-    const cls = (i: number, name: string, mean: number | null): ClassSummary => ({
-      key: `${i}vsall`, cls: i, name, dataset: 'cifar10', objective: 'one-class Deep SVDD', column: 'one-class', nRuns: 1, n: mean === null ? 0 : 1,
-      mean, std: mean === null ? null : 0, min: mean, max: mean, aeMean: null, paper: { mean: 61.7, std: 4.1 },
-    });
-    const classes = [cls(0, 'airplane', 62), cls(1, 'automobile', null)];
-    const runs: ReportRun[] = [{ cls: 0, seed: 1, dir: '', rel: '0vsall/seed_1', group: '0vsall', status: 'finished', testAuc: 0.62, aeTestAuc: null, objective: 'one-class', method: 'one-class', dataset: 'cifar10', className: 'airplane', seconds: 1, error: null }];
-    const { svg, png, lo } = await aucChart(classes, runs);
-    assert.equal(lo, 50);
-    const t = texts(svg);
-    for (const s of ['Test AUC per class (CIFAR-10)', 'airplane', 'automobile', 'normal class', 'test AUC (%)', 'ours (mean)', 'paper (Table 1)', '50%', '100%']) {
-      assert.ok(t.includes(s), `"${s}" missing from ${t.join('|')}`);
-    }
-    assert.ok(!t.includes('40%'), 'the axis starts at the range floor');
-    const img = PNG.sync.read(png);
-    assert.ok(img.width > 100 && img.height > 200);
-    assert.ok(dark(img) > 200);
   });
 });
