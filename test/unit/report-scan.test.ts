@@ -31,7 +31,7 @@ test('γ_l and the collapse flag: numbers in 0..1 and true only; older files (an
 
 test('a single sweep: class and seed from the folders, the fields of results.json, sorted by class and seed', () => {
   const dir = path.join(tmp, 'single');
-  put(dir, '1vsall/seed_2', finished({ test_auc: 0.8, ae_test_auc: 0.7, normal_class_names: ['one'], semi_supervised: { ratio_known_outlier: 0.1 }, diagnostics: { collapsed: true }, timings_s: { total_s: 12 } }));
+  put(dir, '1vsall/seed_2', finished({ test_auc: 0.8, ae_test_auc: 0.7, normal_class_names: ['one'], semi_supervised: { ratio_known_outlier: 0.1, ratio_known_normal: 0, ratio_pollution: 0, known_outlier_classes: [2], n_known_outlier_classes: 1, counts: { labelled_normal: 0, labelled_outlier: 3, unlabelled_normal: 27, unlabelled_outlier: 0 } }, diagnostics: { collapsed: true }, timings_s: { total_s: 12 } }));
   put(dir, '1vsall/seed_1', finished({}));
   put(dir, '0vsall/seed_1', finished({}));
   put(dir, '0vsall/notes', null); // not a seed folder: ignored
