@@ -1,7 +1,8 @@
 /**
  * Fashion-MNIST: finding and reading the four IDX files (the committed fixtures of test/fixtures/fmnist, never
  * /usr/share/datasets), the `data fetch` source, and the Deep SAD code's fmnist_LeNet against the shapes and
- * parameter counts PyTorch gives for it (test/fixtures/fmnist/torch_shapes.py).
+ * parameter counts PyTorch gives for it (test/fixtures/fmnist/torch_shapes.py) and against its outputs for the same
+ * weights (test/fixtures/fmnist/torch_values.py).
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -16,7 +17,7 @@ import { NETWORKS } from '../../src/nn/architectures.js';
 import { buildNetwork, layerSpecs } from '../../src/nn/networks.js';
 import { makeRng } from '../../src/util/rng.js';
 import { throwsUser } from '../helpers/assert.js';
-import { useWasm } from '../helpers/tf.js';
+import { assertClose, useWasm } from '../helpers/tf.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const FIXTURE = path.join(root, 'test/fixtures/fmnist/fashion-mnist');
@@ -178,6 +179,62 @@ describe('fmnist_LeNet against the PyTorch file', () => {
       const [lo, hi] = [tf.min(y).dataSync()[0], tf.max(y).dataSync()[0]];
       assert.ok(lo > 0 && hi < 1, `sigmoid output in (0, 1): ${lo}..${hi}`);
       tf.dispose([x, z, y]);
+    } finally {
+      enc.dispose();
+      ae.dispose();
+    }
+  });
+
+  test('the same outputs as PyTorch for the same weights: encoder and autoencoder, batch norm in eval and in train mode', async () => {
+    await useWasm();
+    const ref = JSON.parse(fs.readFileSync(path.join(root, 'test/fixtures/fmnist/torch_values.json'), 'utf8')) as {
+      encoder_eval: number[]; encoder_train: number[]; autoencoder_eval_every_37th: number[]; autoencoder_eval_sum: number;
+      autoencoder_train_every_37th: number[]; autoencoder_train_sum: number;
+    };
+    // torch_values.py: parameter k, flat index j in PyTorch's layout → 0.05·sin(0.37·j + k); our layouts mapped to it
+    const value = (k: number, j: number) => 0.05 * Math.sin(0.37 * j + k);
+    const torchIndex: Record<string, (ours: number[], shape: number[]) => number> = {
+      // ours [kh, kw, in, out] ← Conv2d (out, in, kh, kw)
+      conv: ([kh, kw, i, o], [, , ni]) => ((o * ni + i) * 5 + kh) * 5 + kw,
+      // ours [kh, kw, out, in] ← ConvTranspose2d (in, out, kh, kw)
+      deconv: ([kh, kw, o, i], [, , no]) => ((i * no + o) * 5 + kh) * 5 + kw,
+      // ours [in, out] ← Linear (out, in)
+      dense: ([i, o], [ni]) => o * ni + i,
+      // fc1 reads PyTorch's (c, h, w) flattening, ours (h, w, c): row (h·7 + w)·32 + c is PyTorch's column c·49 + h·7 + w
+      dense1: ([r, o]) => o * 1568 + (r % 32) * 49 + Math.floor(r / 32),
+      // fc3's output is viewed as (8, 4, 4) there, reshaped to [4, 4, 8] here: column (h·4 + w)·8 + c is PyTorch's row c·16 + h·4 + w
+      dense3: ([i, f]) => ((f % 8) * 16 + Math.floor(f / 8)) * 64 + i,
+    };
+    const setWeights = (net: ReturnType<typeof buildNetwork>) => net.params.forEach((p, k) => {
+      const name = p.name.split('/')[0];
+      const map = torchIndex[name] ?? torchIndex[name.replace(/\d+$/, '')];
+      const shape = p.variable.shape;
+      const v = new Float32Array(p.variable.size);
+      const at = new Array<number>(shape.length).fill(0);
+      for (let n = 0; n < v.length; n++) {
+        v[n] = value(k, map(at, shape));
+        for (let d = shape.length - 1; d >= 0 && ++at[d] === shape[d]; d--) at[d] = 0;
+      }
+      p.variable.assign(tf.tensor(v, shape));
+    });
+    const enc = buildNetwork('fmnist_LeNet', 'encoder', o, makeRng(1));
+    const ae = buildNetwork('fmnist_LeNet', 'autoencoder', o, makeRng(1));
+    try {
+      setWeights(enc);
+      setWeights(ae);
+      const x = tf.tensor4d(Float32Array.from({ length: 3 * 784 }, (_, i) => (0.013 * i) % 1), [3, 28, 28, 1]);
+      const zEval = enc.forward(x, false);
+      assertClose(zEval.dataSync(), ref.encoder_eval, 1e-4, 'encoder, eval');
+      const zTrain = enc.forward(x, true);
+      assertClose(zTrain.dataSync(), ref.encoder_train, 1e-4, 'encoder, train');
+      const y = Array.from(ae.forward(x, false).dataSync());
+      assertClose(y.filter((_, i) => i % 37 === 0), ref.autoencoder_eval_every_37th, 1e-4, 'autoencoder, eval');
+      assert.ok(Math.abs(y.reduce((a, b) => a + b, 0) - ref.autoencoder_eval_sum) < 1e-2);
+      // train mode: batch norm spreads the reconstructions over (0, 1), so the decoder's layout is checked in earnest
+      const yt = Array.from(ae.forward(x, true).dataSync());
+      assertClose(yt.filter((_, i) => i % 37 === 0), ref.autoencoder_train_every_37th, 1e-4, 'autoencoder, train');
+      assert.ok(Math.abs(yt.reduce((a, b) => a + b, 0) - ref.autoencoder_train_sum) < 1e-2);
+      tf.dispose([x, zEval, zTrain]);
     } finally {
       enc.dispose();
       ae.dispose();
