@@ -8,7 +8,7 @@
  */
 import readline from 'node:readline';
 import * as tf from '@tensorflow/tfjs-core';
-import { xnnpackThreadsFor } from '../src/backend/threads.js';
+import { xnnpackThreadsFor } from '../src/backend/thread-policy.js';
 import { selectBackend, type BackendInfo } from '../src/backend/select.js';
 import { sliceBatch, type ImageSet } from '../src/data/batches.js';
 import { prepareData } from '../src/data/datasets.js';

@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Module, { createRequire } from 'node:module';
+import { NATIVE_INTEROP_THREADS } from './thread-policy.js';
 
 const require = createRequire(import.meta.url);
 /** deep-svdd's tfjs-core, loaded on first use (the benchmark's parent process finds builds without loading TF.js) */
@@ -182,14 +183,15 @@ export interface NativeLoaded { ok: true; location: NativeLocation; version: str
 
 /**
  * Finds and loads the native backend for `variant` and makes it the active TF.js backend. `threads` sizes
- * TensorFlow's intra-op pool (TF_NUM_INTRAOP_THREADS, unless set) and the inter-op pool gets one thread; they are
- * read when TensorFlow starts, so the first load in a process decides.
+ * TensorFlow's intra-op pool (TF_NUM_INTRAOP_THREADS, unless set) and the inter-op pool gets
+ * NATIVE_INTEROP_THREADS (./thread-policy.ts decides both); they are read when TensorFlow starts, so the first load
+ * in a process decides.
  */
 export async function loadNative(variant: NativeVariant, threads: number): Promise<NativeLoaded | { ok: false; why: string }> {
   const where = findNative(variant);
   if ('why' in where) return { ok: false, why: where.why };
   process.env.TF_NUM_INTRAOP_THREADS ??= String(threads);
-  process.env.TF_NUM_INTEROP_THREADS ??= '1';
+  process.env.TF_NUM_INTEROP_THREADS ??= String(NATIVE_INTEROP_THREADS);
   const tf = tfjs();
   try {
     if (!tf.findBackendFactory('tensorflow')) loadNativePackage(where.dir);

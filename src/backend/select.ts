@@ -5,12 +5,12 @@
  *     (./auto.ts), falling back to wasm when the native backend is not set up.
  *   --backend wasm | cpu | tensorflow: exactly that one, or a one-line error saying how to get it.
  *   --device gpu / gpu0 / cuda needs the native GPU build (`deep-svdd setup tensorflow --gpu`).
- *   --threads 0 (auto): every core on native, one thread on wasm (see wasmThreads).
+ *   --threads: how many threads each backend gets is ./thread-policy.ts's answer (0 = auto: every core on native,
+ *     one thread on wasm); this module applies it.
  *
  * tfjs-node is never a dependency of this package (its install script downloads libtensorflow from outside the
  * npm registry); ./native.ts finds it (an ordinary install, or the build of `deep-svdd setup tensorflow`).
  */
-import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs'; // registers every op's gradient (tfjs-core alone registers none)
 import '@tensorflow/tfjs-backend-cpu';
@@ -22,9 +22,11 @@ import { registerKernelFixes } from './kernel-fixes.js';
 import { ADAM_KERNEL, registerNativeKernels } from './native-kernels.js';
 import { SETUP_COMMAND, loadNative, ownNativeOps, setupHint, type NativeVariant } from './native.js';
 import { setSimdThreads, simdInfo } from './simd/loader.js';
+import { runThreads } from './thread-policy.js';
 import { enableWasmThreads } from './threads.js';
 
 export { BACKEND_CHOICES, isGpuDevice, validateDevice, type BackendChoice };
+export { resolveThreads, wasmThreads } from './thread-policy.js';
 
 export interface BackendInfo {
   /** the TF.js backend name that runs the math: wasm, cpu or tensorflow */
@@ -47,34 +49,18 @@ export interface BackendInfo {
   notes: string[];
 }
 
-/** `--threads 0` = auto: every core this process may use. */
-export function resolveThreads(threads: number): number {
-  return threads > 0 ? threads : os.availableParallelism();
-}
-
-/**
- * wasm under `--threads 0`: one thread. The threaded wasm build stays opt-in (`--threads N`): a CIFAR-10
- * autoencoder run at batch 20 on it hung (every worker waiting on a futex), seen when auto meant every core there.
- */
-export function wasmThreads(threads: number): number {
-  return threads > 0 ? threads : 1;
-}
-
 export interface SelectOptions {
   backend: BackendChoice; device: string;
   /** 0 = every core */
   threads: number;
-  /** the network to run (mnist_LeNet, cifar10_LeNet): --backend auto chooses by it */
+  /** the network to run (mnist_LeNet, cifar10_LeNet): --backend auto chooses by it, and XNNPACK's share of the threads on wasm */
   net?: string;
-  /** XNNPACK's share of the threads (default all; see xnnpackThreadsFor in ./threads.ts) */
+  /** XNNPACK's threads on wasm, fixed by the caller (tests, the benchmark) instead of the network's share */
   xnnpackThreads?: number;
 }
 
 export async function selectBackend(opts: SelectOptions): Promise<BackendInfo> {
   const { backend, device } = opts;
-  const nativeThreads = resolveThreads(opts.threads);
-  const threads = wasmThreads(opts.threads);
-  const xnnpackThreads = Math.min(threads, resolveThreads(opts.xnnpackThreads ?? threads));
   validateDevice(device);
   const gpu = isGpuDevice(device);
   const notes: string[] = [];
@@ -87,7 +73,10 @@ export async function selectBackend(opts: SelectOptions): Promise<BackendInfo> {
   let reason: string | undefined;
   if (gpu || backend === 'tensorflow' || auto?.backend === 'tensorflow') {
     const variant: NativeVariant = gpu ? 'gpu' : 'cpu';
-    const r = await loadNative(variant, nativeThreads);
+    const native = runThreads({
+      backend: 'tensorflow', threads: opts.threads, env: { intraOp: process.env.TF_NUM_INTRAOP_THREADS, interOp: process.env.TF_NUM_INTEROP_THREADS },
+    });
+    const r = await loadNative(variant, native.threads);
     if (r.ok) {
       versions[r.location.pkg.replace('@tensorflow/', '')] = r.version;
       versions.tensorflow = r.location.tensorflow;
@@ -97,7 +86,7 @@ export async function selectBackend(opts: SelectOptions): Promise<BackendInfo> {
         notes.push(`the build has none of deep-svdd's own kernels (MNIST steps 10–20 % slower): run \`${SETUP_COMMAND}\` to rebuild it`);
       }
       return {
-        name: 'tensorflow', requested: backend, device, package: r.location.pkg, threads: Number(process.env.TF_NUM_INTRAOP_THREADS) || nativeThreads,
+        name: 'tensorflow', requested: backend, device, package: r.location.pkg, threads: native.threads,
         kernelFixes: registerNativeKernels(), reason: auto?.why, versions, notes,
       };
     }
@@ -114,10 +103,11 @@ export async function selectBackend(opts: SelectOptions): Promise<BackendInfo> {
     await tf.ready();
     versions['tfjs-backend-cpu'] = tf.version_core;
     notes.push('the pure-JS cpu backend is about 100× slower than wasm for training');
-    return { name: 'cpu', requested: backend, device, package: '@tensorflow/tfjs-backend-cpu', threads: 1, kernelFixes: fixes, reason, versions, notes };
+    return { name: 'cpu', requested: backend, device, package: '@tensorflow/tfjs-backend-cpu', threads: runThreads({ backend: 'cpu', threads: opts.threads }).threads, kernelFixes: fixes, reason, versions, notes };
   }
 
   // wasm (default)
+  const { threads, xnnpack: xnnpackThreads = threads } = runThreads({ backend: 'wasm', threads: opts.threads, net: opts.net, xnnpack: opts.xnnpackThreads });
   let restore: (() => void) | undefined;
   if (threads > 1) {
     try {

@@ -1,6 +1,6 @@
 /**
  * Multithreaded wasm backend under Node (opt-in, `--threads N`): shared memory, so that our SIMD kernels can run on
- * worker threads (./simd/pool.ts), and XNNPACK's own thread pool.
+ * worker threads (./simd/pool.ts), and XNNPACK's own thread pool. How many threads is ./thread-policy.ts's decision.
  *
  * tfjs-backend-wasm hard-codes WASM_HAS_MULTITHREAD_SUPPORT=false under Node (tfjs issue #3830) and hands
  * Emscripten a blob: URL for its pthread worker, which Node's worker_threads cannot load. We write the worker script
@@ -18,17 +18,6 @@ import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 
 const require = createRequire(import.meta.url);
 const NEEDLE = 'if(typeof e.data.urlOrBlob=="string"){importScripts(e.data.urlOrBlob)}else{var objectUrl=URL.createObjectURL(e.data.urlOrBlob);importScripts(objectUrl);URL.revokeObjectURL(objectUrl)}';
-
-/**
- * XNNPACK's threads for a run with `threads` threads on network `net`. XNNPACK's thread pool spins for a while after
- * each of its ops; on the MNIST networks, whose convolutions all run as our direct SIMD kernels (on our own threads,
- * ./simd/pool.ts), those spinning threads take the cores our kernels need: the MNIST encoder step at --threads 2
- * measured 29.3 ms with XNNPACK on 2 threads and 23.1 ms on 1 (31.0 ms at --threads 1). The CIFAR-10 networks'
- * wide layers are XNNPACK's: there it gets every thread (844.6 ms against 1,395.5 ms on 1).
- */
-export function xnnpackThreadsFor(net: string, threads: number): number {
-  return net === 'mnist_LeNet' ? 1 : threads;
-}
 
 /**
  * Prepares threaded wasm (shared memory, `xnnpackThreads` threads for XNNPACK); returns a function to call after

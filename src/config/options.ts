@@ -39,7 +39,7 @@ export type DatasetName = string;
 const OPTION_TABLE = [
   // experiment
   { key: 'dataset', flag: '--dataset', type: 'choice', choices: DATASETS, def: 'mnist', help: `dataset: ${DATASET_LIST.map((d) => d.help).join('; ')}` },
-  { key: 'dataDir', optional: true, flag: '--data-dir', type: 'string', help: 'folder with the dataset files (default: data/, then the embedded MNIST copy; ODDS tables: data/odds/); required with --dataset folder' },
+  { key: 'dataDir', optional: true, flag: '--data-dir', type: 'string', help: 'folder with the dataset files (default: data/, then the embedded MNIST copy; fmnist: data/fashion-mnist/, then Debian\'s /usr/share/datasets/fashion-mnist; ODDS tables: data/odds/); required with --dataset folder' },
   { key: 'dataFile', optional: true, flag: '--data-file', type: 'string', help: '--dataset table: the table, a .csv with a header row, a .npy (rows × features) or a .mat with X and y' },
   { key: 'labelColumn', optional: true, flag: '--label-column', type: 'string', help: '--dataset table: the column of classes (a .csv header name; a .npy column index; a .mat variable, default y); --normal / --outlier take its values' },
   { key: 'labelFile', optional: true, flag: '--label-file', type: 'string', help: '--dataset table with a .npy: the classes, a 1-D .npy with one value per row' },
@@ -92,7 +92,7 @@ const OPTION_TABLE = [
   { key: 'weightDecay', flag: '--weight-decay', type: 'bool01', def: true, help: 'add (1/(2C))·Σ‖W‖² to the objective' },
   { key: 'C', flag: '--C', type: 'float', def: 1e6, gt: 0, help: 'weight-decay constant C (λ = 1/C)' },
   // network
-  { key: 'repDim', flag: '--rep-dim', type: 'int', min: 1, max: 4096 /* MAX_REP_DIM, what score reads */, help: 'representation size (default: 32 MNIST, 128 CIFAR-10; folder: by its network; tables: by their width, 4 to 32); a multiple of 16 for the convolutional networks' },
+  { key: 'repDim', flag: '--rep-dim', type: 'int', min: 1, max: 4096 /* MAX_REP_DIM, what score reads */, help: 'representation size (default: 32 MNIST, 64 Fashion-MNIST, 128 CIFAR-10; folder: by its network; tables: by their width, 4 to 32); a multiple of 16 for the convolutional networks' },
   { key: 'mlpHidden', optional: true, flag: '--mlp-hidden', type: 'string', help: 'tables: the MLP\'s hidden layer widths, e.g. 32,16 (default: by the table\'s width, as the Deep SAD code\'s ODDS networks: 128,64 from 100 features, else 32,16)' },
   { key: 'useBatchNorm', flag: '--use-batch-norm', type: 'bool01', def: true, help: 'batch norm without affine parameters' },
   { key: 'leakyRelu', flag: '--leaky-relu', type: 'bool01', def: true, help: '1 = leaky ReLU (0.01), 0 = ReLU' },

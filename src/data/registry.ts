@@ -5,6 +5,7 @@
  */
 import { CIFAR10_DATASET } from './cifar10.js';
 import { type DatasetSpec } from './dataset-spec.js';
+import { FMNIST_DATASET } from './fmnist.js';
 import { FOLDER_DATASET } from './folder.js';
 import { GTSRB_DATASET } from './gtsrb.js';
 import { MNIST_DATASET } from './mnist.js';
@@ -15,6 +16,7 @@ import { UserError } from '../util/errors.js';
 export const DATASET_LIST: readonly DatasetSpec[] = [
   MNIST_DATASET,
   CIFAR10_DATASET,
+  FMNIST_DATASET,
   GTSRB_DATASET,
   FOLDER_DATASET,
   TABLE_DATASET,

@@ -13,6 +13,7 @@ import { mlpDefaults } from '../nn/mlp.js';
 import { type SettingDefaults } from '../nn/architectures.js';
 import { UserError } from '../util/errors.js';
 import { subRng } from '../util/rng.js';
+import { deepSadDefaults } from './deep-sad-defaults.js';
 import { type DataLocation, type DatasetInfo, type DatasetScan, type DatasetSpec, type RawTable } from './dataset-spec.js';
 import { type PreparedData, type PrepareOptions } from './datasets.js';
 import { resolveClasses, seededSubset } from './select.js';
@@ -24,18 +25,11 @@ import { applyTableScaler, fitTableScaler, stratifiedSplit } from './table-prep.
 export const TABLE_TEST_FRACTION = 0.4;
 
 /**
- * Training defaults of table datasets: the Deep SAD code's ODDS settings (its README's hyperparameters) as its pinned
- * click 7 and PyTorch run them: batch 128, 150 epochs of Adam at 1e-4, ÷10 from 0-based epoch 49 (its scheduler steps
- * at the start of each epoch, so milestone 50 takes effect one epoch early), weight decay 0.5e-6 (C = 2e6); the
- * autoencoder 150 epochs at a constant 1e-4 (its --ae_lr_milestone default 0 is no milestone under click 7) with
- * weight decay 0.5e-3 on the per-feature mean error (C_ae = 2000 / D on our per-row sum: the same gradients); the last
- * partial batch dropped (its loaders' drop_last); no contrast normalisation (tables are standardised instead).
+ * Training defaults of table datasets: the Deep SAD code's ODDS settings (deep-sad-defaults.ts), and no contrast
+ * normalisation (tables are standardised instead).
  */
 export function tableDefaults(inputDim: number, widths = mlpDefaults(inputDim)): SettingDefaults {
-  return {
-    repDim: widths.repDim, mlpHidden: widths.hidden.join(','), batchSize: 128, nEpochs: 150, lrDropInEpoch: 49, C: 2e6,
-    aeNEpochs: 150, aeLrDrop: false, aeC: 2000 / inputDim, dropLast: true, gcn: false, weightDictInit: false,
-  };
+  return { repDim: widths.repDim, mlpHidden: widths.hidden.join(','), ...deepSadDefaults(inputDim), gcn: false, weightDictInit: false };
 }
 
 /** What a run of a table dataset knows before loading it. */

@@ -4,7 +4,6 @@
  */
 import path from 'node:path';
 import { type BackendInfo, selectBackend } from '../backend/select.js';
-import { xnnpackThreadsFor } from '../backend/threads.js';
 import { gcnFor, netOptionsFor } from '../config/network.js';
 import { type TrainConfig } from '../config/options.js';
 import { prepareData, type PreparedData } from '../data/datasets.js';
@@ -48,10 +47,8 @@ export async function validateRun(cfg: TrainConfig): Promise<Checked> {
   const data = prepareData({ ...cfg, contrast: gcnFor(cfg), zca: cfg.zcaWhitening });
   const dataSeconds = (performance.now() - t) / 1000;
   if (data.train.n < 2) throw new UserError(`the training set has ${data.train.n} image(s), batch norm needs at least 2: choose other --normal classes or a larger --n-train`);
-  // after the data: the network decides how --threads are shared with XNNPACK
-  const backend = await selectBackend({
-    backend: cfg.backend, device: cfg.device, threads: cfg.threads, net: data.info.net, xnnpackThreads: xnnpackThreadsFor(data.info.net, cfg.threads),
-  });
+  // after the data: the network decides how --threads are shared with XNNPACK (src/backend/thread-policy.ts)
+  const backend = await selectBackend({ backend: cfg.backend, device: cfg.device, threads: cfg.threads, net: data.info.net });
   const netOptions = netOptionsFor(cfg, data.info.net, data.info.kind === 'table' ? data.info.channels : undefined);
   const initRng = subRng(cfg.seed, 'init');
   const baseline = cfg.loss === 'autoencoder';

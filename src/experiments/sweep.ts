@@ -17,11 +17,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { type Readable } from 'node:stream';
 import type { Command } from 'commander';
+import { availableCores, jobsWarning, sweepThreads, SWEEP_THREADS_PER_JOB } from '../backend/thread-policy.js';
 import { BASELINE_OPTIONS, BASELINE_OWN_OPTIONS, buildBaselineConfig } from '../config/baseline-options.js';
 import { buildTrainConfig, datasetAtConfigTime } from '../config/build.js';
 import { TRAIN_OPTIONS, type OptSpec } from '../config/options.js';
@@ -99,11 +99,7 @@ function parsePositiveInt(raw: unknown, flag: string, max: number): number {
   return Number(s);
 }
 
-/** A warning when --jobs × --threads asks for more cores than the machine has (the runs then share them). */
-export function jobsWarning(jobs: number, threads: number, cores = os.availableParallelism()): string | undefined {
-  if (jobs * threads <= cores) return undefined;
-  return `[sweep] warning: --jobs ${jobs} × --threads ${threads} asks for ${jobs * threads} cores but this machine has ${cores}: the runs share them and each is slower (--jobs ${Math.max(1, Math.floor(cores / threads))} fills them)`;
-}
+export { jobsWarning };
 
 /** Run folder name of a normal class. */
 export function runDirName(cls: number, outlier: number[]): string {
@@ -134,22 +130,25 @@ export function planSweep(opts: Record<string, unknown>, given: (key: string) =>
     trainArgs.push(spec.flag, raw[spec.key]);
   }
   const buildConfig = (r: Record<string, string>) => (baseline ? buildBaselineConfig(r) : buildTrainConfig(r));
-  // one thread per job unless --threads is given (a single run's default, 0 = every core, would oversubscribe)
-  const threadsRaw = given('threads') ? String(opts.threads) : '1';
+  // --threads as given, else the policy's threads per job (src/backend/thread-policy.ts)
+  const threadsRaw = given('threads') ? String(opts.threads) : String(SWEEP_THREADS_PER_JOB);
   const forceRaw = opts.force === undefined ? '0' : String(opts.force).trim();
   if (!['0', '1', 'true', 'false'].includes(forceRaw)) throw new UserError(`--force ${forceRaw} is invalid: use 0 or 1`);
   const dataset = raw.dataset ?? String(opts.dataset ?? 'mnist');
   // the options every run shares, checked once (with class 0), then the class names for --classes
-  buildConfig({ ...raw, threads: threadsRaw, normal: '0', seed: '1', xpDir: 'x' });
+  const shared = buildConfig({ ...raw, threads: threadsRaw, normal: '0', seed: '1', xpDir: 'x' });
   const { classNames } = datasetAtConfigTime(dataset, raw);
   const nClasses = classNames.length;
   const classes = opts.classes === undefined ? classNames.map((_, i) => i) : parseClassSelection(String(opts.classes), classNames);
   // train's --normal reads an item equal to a class name as that class: "1" is the folder named 1, wherever it sorts
   const classArgs = new Map(classes.map((c) => [c, [-1, c].includes(classNames.indexOf(String(c))) ? String(c) : classNames[c]]));
   const seeds = parseIntList(opts.seeds === undefined ? '1-10' : String(opts.seeds), '--seeds', 0, 2 ** 31 - 1);
-  const threadsGuess = /^\d+$/.test(threadsRaw.trim()) ? Math.max(1, Number(threadsRaw)) : 1;
-  // default: fill the cores, each run using --threads of them
-  const jobs = opts.jobs === undefined ? Math.max(1, Math.floor(os.availableParallelism() / threadsGuess)) : parsePositiveInt(opts.jobs, '--jobs', MAX_JOBS);
+  // jobs × threads per job: the thread policy's (default: as many jobs as fill the cores)
+  const share = sweepThreads({
+    cores: availableCores(), threads: !given('threads') ? undefined : 'threads' in shared ? shared.threads : /^\d+$/.test(threadsRaw.trim()) ? Number(threadsRaw) : undefined,
+    jobs: opts.jobs === undefined ? undefined : parsePositiveInt(opts.jobs, '--jobs', MAX_JOBS),
+  });
+  const jobs = share.jobs;
   if (opts.xpDir !== undefined && String(opts.xpDir).trim() === '') throw new UserError('--xp-dir is empty: give the sweep folder, e.g. --xp-dir log/mnist_table');
   const xpDir = path.resolve(opts.xpDir === undefined ? path.join('log', `sweep_${dataset}`) : String(opts.xpDir));
 
@@ -175,7 +174,7 @@ export function planSweep(opts: Record<string, unknown>, given: (key: string) =>
   }
   const auto = cfg.loss === 'autoencoder';
   return {
-    dataset, xpDir, classes, seeds, jobs, threads: cfg.threads, force, trainArgs, runDirs, classArgs,
+    dataset, xpDir, classes, seeds, jobs, threads: share.threadsPerJob, force, trainArgs, runDirs, classArgs,
     epochs: { pretrain: auto ? cfg.nEpochs : cfg.pretrain ? cfg.aeNEpochs : 0, train: auto ? 0 : cfg.nEpochs },
     argv,
   };

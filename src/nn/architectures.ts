@@ -5,6 +5,7 @@
  * here (networks.ts builds the layer lists). Adding a network is one file with its layer list and one entry below;
  * test/unit/registries.test.ts checks every entry.
  */
+import { fmnistLeNet } from './fmnist-lenet.js';
 import { cifarLeNet, mnistLeNet } from './lenet.js';
 import { type InputShape, type LayerSpec, type NetOptions, type NetRole } from './layers.js';
 import { mlpCheck, mlpInput, mlpLayers } from './mlp.js';
@@ -68,6 +69,13 @@ const NETWORK_TABLE = {
     settings: {},
     // the original's gtsrb_cae.sh (pretraining epochs: the original's hard-coded 150)
     defaults: { repDim: 32, aeNEpochs: 150, aeLrDrop: true, aeLrDropInEpoch: 250, aeC: 1e6, weightDictInit: false },
+  },
+  fmnist_LeNet: {
+    title: 'Fashion-MNIST LeNet of the Deep SAD code (conv 16-32, dense 128, rep_dim 64)',
+    input: image(28, 28, 1), architectures: [1],
+    layers: fmnistLeNet, check: () => undefined, convolutional: true,
+    settings: {},
+    defaults: { repDim: 64, weightDictInit: false },
   },
   mlp: {
     title: 'MLP of the Deep SAD code (dense + batch norm + leaky ReLU per hidden layer)',

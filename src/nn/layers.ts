@@ -27,10 +27,17 @@ export interface NetOptions {
   hidden?: number[];
 }
 
+/**
+ * How a (transposed) convolution's weights start (networks.ts): absent, as the Deep SVDD port (Xavier-uniform with the
+ * leaky-ReLU gain in autoencoders); 'torch', PyTorch's default U(±1/√fan_in), fan_in = 25 × the weight's second
+ * dimension (in channels of a convolution, out channels of a transposed one), for the networks that set none (Deep SAD's).
+ */
+export type ConvInit = 'torch';
+
 export type LayerSpec =
   /** 5×5 convolution, 'same' padding, or `pad` zeros on each side and 'valid' */
-  | { kind: 'conv'; name: string; cin: number; cout: number; bias?: boolean; pad?: number }
-  | { kind: 'deconv'; name: string; cin: number; cout: number; crop: number; bias?: boolean }
+  | { kind: 'conv'; name: string; cin: number; cout: number; bias?: boolean; pad?: number; init?: ConvInit }
+  | { kind: 'deconv'; name: string; cin: number; cout: number; crop: number; bias?: boolean; init?: ConvInit }
   | { kind: 'bn'; name: string; channels: number }
   | { kind: 'act' } | { kind: 'pool' } | { kind: 'up' } | { kind: 'flatten' } | { kind: 'sigmoid' }
   | { kind: 'dense'; name: string; nin: number; nout: number; bias?: boolean }

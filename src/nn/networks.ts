@@ -62,18 +62,21 @@ function uniform(shape: number[], bound: number, rng: Rng): tf.Tensor {
 
 /**
  * Initial weights as in the PyTorch port: autoencoder (de)convolutions Xavier-uniform with the leaky-ReLU gain;
- * dense layers and the stand-alone encoder's convolutions PyTorch's default, U(±1/√fan_in).
+ * dense layers and the stand-alone encoder's convolutions PyTorch's default, U(±1/√fan_in); layers with init 'torch'
+ * (Deep SAD's networks) PyTorch's default in every role.
  */
 function initWeight(spec: LayerSpec, role: NetRole, rng: Rng): tf.Tensor {
   switch (spec.kind) {
     case 'conv': {
       const shape = [5, 5, spec.cin, spec.cout];
-      const bound = role === 'autoencoder'
+      const bound = role === 'autoencoder' && spec.init !== 'torch'
         ? LEAKY_GAIN * Math.sqrt(6 / (25 * (spec.cin + spec.cout))) : 1 / Math.sqrt(25 * spec.cin);
       return uniform(shape, bound, rng);
     }
-    case 'deconv':
-      return uniform([5, 5, spec.cout, spec.cin], LEAKY_GAIN * Math.sqrt(6 / (25 * (spec.cin + spec.cout))), rng);
+    case 'deconv': {
+      const bound = spec.init === 'torch' ? 1 / Math.sqrt(25 * spec.cout) : LEAKY_GAIN * Math.sqrt(6 / (25 * (spec.cin + spec.cout)));
+      return uniform([5, 5, spec.cout, spec.cin], bound, rng);
+    }
     case 'dense':
       return uniform([spec.nin, spec.nout], 1 / Math.sqrt(spec.nin), rng);
     default:

@@ -37,6 +37,19 @@ test('dataset registry: every entry has a unique name, title, help, loader, and 
   }
 });
 
+test('data fetch names: each a name users type; entries that share one share their files (fashion-mnist, odds)', () => {
+  const byName = new Map<string, string>();
+  for (const d of DATASET_LIST) {
+    if (!d.fetch) continue;
+    const name = d.fetch.as ?? d.name;
+    assert.match(name, /^[a-z0-9-]+$/, `${d.name}: fetch name ${name}`);
+    const files = JSON.stringify(d.fetch.source(undefined, d.fetch.formats?.[0]).files);
+    if (byName.has(name)) assert.equal(files, byName.get(name), `${d.name}: shares 'data fetch ${name}' with other files`);
+    byName.set(name, files);
+  }
+  for (const n of ['mnist', 'cifar10', 'fashion-mnist', 'odds']) assert.ok(byName.has(n), `data fetch ${n}`);
+});
+
 test('network registry: every entry builds both roles at its defaults, with its input shape, and transfers its encoder', async () => {
   await useWasm();
   assert.deepEqual(NET_KINDS, Object.keys(NETWORKS));
