@@ -115,7 +115,8 @@ function registerBroadcastGradients(): void {
   }
 }
 
-const BN_EVAL_OP = 'DeepSvddBatchNormEval';
+/** TensorFlow op name of the eval-mode batch norm (builds of the setup before it lack it: inference then runs TensorFlow's) */
+export const BN_EVAL_OP = 'DeepSvddBatchNormEval';
 
 const bnEval: KernelConfig['kernelFunc'] = ({ inputs, backend, attrs }) => {
   const b = backend as NodeBackend;
