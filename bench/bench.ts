@@ -263,7 +263,7 @@ async function main(): Promise<number> {
           });
           run.results.push(r);
           if ('error' in r) say(`torch    ${network.padEnd(9)} ${mode.padEnd(5)}  FAILED: ${r.error}`);
-          else say(`torch ${r.threads}t`.padEnd(9) + `${network.padEnd(9)} ${mode.padEnd(5)}  median ${num(r.medianMs)} ms (min ${num(r.minMs)}, max ${num(r.maxMs)}, n ${r.n})  ${num(r.imgPerSec, 0)} img/s  peak RSS ${r.peakRssMB} MB`);
+          else say(`torch ${r.threads}t`.padEnd(9) + `${network.padEnd(9)} ${mode.padEnd(5)}  median ${num(r.medianMs)} ms (min ${num(r.minMs)}, max ${num(r.maxMs)}, n ${r.n}, CPU ${num(r.cpuMs)} ms)  ${num(r.imgPerSec, 0)} img/s  peak RSS ${r.peakRssMB} MB`);
           save();
         }
       }

@@ -133,11 +133,13 @@ def main():
     for _ in range(a.warmup):
         t = time.perf_counter(); step(); warm.append((time.perf_counter() - t) * 1000)
     ts = []
+    cpu = []  # process CPU time per step, all threads
     loss = None
     min_steps = min(3, a.steps)
     start = time.perf_counter()
     for _ in range(a.steps):
-        t = time.perf_counter(); loss = step(); ts.append((time.perf_counter() - t) * 1000)
+        c = time.process_time(); t = time.perf_counter(); loss = step(); ts.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.process_time() - c) * 1000)
         if time.perf_counter() - start > a.max_seconds and len(ts) >= min_steps:
             break
     med = statistics.median(ts)
@@ -147,6 +149,7 @@ def main():
         'model': a.model, 'mode': a.mode, 'batch': a.batch, 'params': sum(q.numel() for q in net.parameters()),
         'setupMs': round(setup_ms), 'warmupMs': [round(w, 1) for w in warm],
         'n': len(ts), 'medianMs': round(med, 2), 'minMs': round(min(ts), 2), 'maxMs': round(max(ts), 2),
+        'cpuMs': round(statistics.median(cpu), 2),
         'imgPerSec': round(a.batch / med * 1000, 1), 'loss': loss,
         'peakRssMB': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}))
 

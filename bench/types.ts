@@ -81,6 +81,8 @@ export interface StepTimings {
   medianMs: number;
   minMs: number;
   maxMs: number;
+  /** median CPU time of the process per timed step, all threads (ms): steadier than wall time when other work runs */
+  cpuMs?: number;
   imgPerSec: number;
   peakRssMB: number;
 }

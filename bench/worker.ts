@@ -123,13 +123,17 @@ async function stepBench(job: StepJob): Promise<StepResult> {
   }
   const tensorsBefore = tf.memory().numTensors;
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   const minSteps = Math.min(3, job.steps);
   const tStart = performance.now();
   let loss: number | undefined;
   for (let i = 0; i < job.steps; i++) {
+    const c = process.cpuUsage();
     const s = performance.now();
     loss = step();
     times.push(performance.now() - s);
+    const cpu = process.cpuUsage(c);
+    cpuTimes.push((cpu.user + cpu.system) / 1000);
     if ((performance.now() - tStart) / 1000 > job.maxSeconds && times.length >= minSteps) break;
   }
   const med = median(times);
@@ -137,7 +141,7 @@ async function stepBench(job: StepJob): Promise<StepResult> {
     kind: 'step', job, backend: summarise(backend), params: nParams(net),
     setupMs: round(setupMs, 0), warmupMs: warmupMs.map((t) => round(t, 1)),
     n: times.length, medianMs: round(med, 2), minMs: round(Math.min(...times), 2), maxMs: round(Math.max(...times), 2),
-    meanMs: round(times.reduce((a, b) => a + b, 0) / times.length, 2),
+    meanMs: round(times.reduce((a, b) => a + b, 0) / times.length, 2), cpuMs: round(median(cpuTimes), 2),
     imgPerSec: round((job.batch / med) * 1000, 1),
     loss, tensorGrowth: tf.memory().numTensors - tensorsBefore, peakRssMB: peakRssMB(),
   };

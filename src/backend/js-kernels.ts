@@ -7,8 +7,9 @@
  *   BatchNormTrainGradJs dy, x̂, 1/√(σ²+ε) → dx = inv/n · (n·dy − Σdy − x̂·Σ(dy·x̂))   (~8 ops)
  *                        both with an optional `alpha`: batch norm and the leaky ReLU after it as one kernel each way
  *   LeakyReluGradJs      dy, x → dy where x > 0, else α·dy                         (Greater, Select, Multiply)
- *   BatchNormEvalSimd    x, μ, s → (x − μ)·s, optionally with the leaky ReLU: eval mode in one pass (wasm SIMD only,
- *                        channels in fours; elsewhere batchNormEval uses TF.js ops)
+ *   BatchNormEvalJs      x, μ, σ² → (x − μ)·s with s = 1/√(σ²+ε), optionally with the leaky ReLU: eval mode in one pass
+ *                        (here wasm SIMD only, channels in fours; on native deep-svdd's own TensorFlow kernel, see
+ *                        ./native-kernels.ts; elsewhere batchNormEval uses TF.js ops)
  *   ResizeNearestNeighborGrad, for exact 2× upsampling: each input pixel gets the sum of its 2×2 block of dy
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -19,7 +20,7 @@ import { heapF32, heapOffset, type WasmBackendLike } from './wasm-heap.js';
 export const BN_FORWARD = 'BatchNormTrainJs';
 export const BN_BACKWARD = 'BatchNormTrainGradJs';
 export const LEAKY_RELU_GRAD = 'LeakyReluGradJs';
-export const BN_EVAL = 'BatchNormEvalSimd';
+export const BN_EVAL = 'BatchNormEvalJs';
 
 interface Memory {
   /** the wasm SIMD kernels working on this memory (wasm only, when built and not turned off) */
@@ -193,21 +194,24 @@ export function upsample2xGrad(backendName: string, fallback: KernelFunc): Kerne
 
 function bnEval(): KernelFunc {
   return ({ inputs, backend, attrs }) => {
-    const { x, mean, scale } = inputs as { x: TensorInfo; mean: TensorInfo; scale: TensorInfo };
-    const alpha = (attrs as { alpha?: number }).alpha;
+    const { x, mean, variance } = inputs as { x: TensorInfo; mean: TensorInfo; variance: TensorInfo };
+    const { eps, alpha } = attrs as { eps: number; alpha?: number };
     const mem = memoryOf('wasm', backend as tf.KernelBackend);
     const c = x.shape[x.shape.length - 1];
     if (!mem.simd || c % 4 !== 0) throw new Error(`${BN_EVAL}: needs the SIMD kernels and channels in fours`);
+    const scale = tf.tidy(() => tf.rsqrt(tf.add(variance as tf.Tensor, eps)));
     const out = mem.alloc(x.shape);
     mem.simd.bnEval(mem.offset(x), mem.offset(out.info), size(x.shape) / c, c, mem.offset(mean), mem.offset(scale),
       Math.fround(alpha ?? 0), alpha === undefined ? 0 : 1);
+    scale.dispose();
     return out.info;
   };
 }
 
-/** Whether eval-mode batch norm over `channels` channels can run as the one-pass SIMD kernel here. */
+/** Whether eval-mode batch norm over `channels` channels can run as one BN_EVAL kernel on the active backend. */
 export function hasBnEvalKernel(channels: number): boolean {
-  return channels % 4 === 0 && tf.getBackend() === 'wasm' && simdKernels(tf.backend()) !== undefined;
+  if (tf.getBackend() !== 'wasm') return tf.getKernel(BN_EVAL, tf.getBackend()) !== undefined;
+  return channels % 4 === 0 && simdKernels(tf.backend()) !== undefined;
 }
 
 const registered = new Set<string>();

@@ -23,10 +23,14 @@
  *                        (other pools: TensorFlow's MaxPoolGrad, as before)
  *   DeepSvddAdam         one Adam update as one op (src/train/solvers.ts uses it through fusedAdam when the active
  *                        backend has it), the same float32 operations as the twelve-op TF.js expression
+ *   BatchNormEvalJs      eval-mode batch norm [+ leaky ReLU] as DeepSvddBatchNormEval, one pass, TensorFlow's
+ *                        FusedBatchNorm + LeakyRelu values bit for bit (FusedBatchNorm runs through oneDNN in
+ *                        TensorFlow 2.21 and was most of the MNIST inference pass; without the own kernels, batchNormEval
+ *                        runs TF.js's batchNorm and leakyRelu as before)
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { BN_BACKWARD, BN_FORWARD, LEAKY_RELU_GRAD } from './js-kernels.js';
+import { BN_BACKWARD, BN_EVAL, BN_FORWARD, LEAKY_RELU_GRAD } from './js-kernels.js';
 import { ownNativeOps } from './native.js';
 
 interface Attr { name: string; type: number; value: unknown }
@@ -111,6 +115,17 @@ function registerBroadcastGradients(): void {
   }
 }
 
+/** TensorFlow op name of the eval-mode batch norm (builds of the setup before it lack it: inference then runs TensorFlow's) */
+export const BN_EVAL_OP = 'DeepSvddBatchNormEval';
+
+const bnEval: KernelConfig['kernelFunc'] = ({ inputs, backend, attrs }) => {
+  const b = backend as NodeBackend;
+  const { x, mean, variance } = inputs as Record<'x' | 'mean' | 'variance', TensorInfo>;
+  const { eps, alpha } = attrs as { eps: number; alpha?: number };
+  return b.executeSingleOutput(BN_EVAL_OP, [float(b, 'epsilon', eps), float(b, 'alpha', alpha ?? 0),
+    { name: 'leaky', type: b.binding.TF_ATTR_BOOL, value: alpha !== undefined }], [x, mean, variance]) as unknown as TensorInfo;
+};
+
 const POOL_GRAD_OP = 'DeepSvddMaxPoolGrad2x2';
 /** kernel name (and TensorFlow op name) of the fused Adam update */
 export const ADAM_KERNEL = 'DeepSvddAdam';
@@ -170,8 +185,10 @@ export function registerNativeKernels(): string[] {
     tf.registerKernel({ kernelName: LEAKY_RELU_GRAD, backendName: 'tensorflow', kernelFunc: leakyGrad });
     if (own.includes(POOL_GRAD_OP)) registerPoolGrad();
     if (own.includes(ADAM_KERNEL)) tf.registerKernel({ kernelName: ADAM_KERNEL, backendName: 'tensorflow', kernelFunc: adamKernel });
+    if (own.includes(BN_EVAL_OP)) tf.registerKernel({ kernelName: BN_EVAL, backendName: 'tensorflow', kernelFunc: bnEval });
   }
   if (own.includes(POOL_GRAD_OP)) names.push(`${tf.MaxPoolGrad} (${POOL_GRAD_OP})`);
   if (own.includes(ADAM_KERNEL)) names.push(ADAM_KERNEL);
+  if (own.includes(BN_EVAL_OP)) names.push(`${BN_EVAL} (${BN_EVAL_OP})`);
   return names;
 }

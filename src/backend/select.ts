@@ -19,7 +19,7 @@ import { UserError } from '../util/errors.js';
 import { autoChoice } from './auto.js';
 import { BACKEND_CHOICES, isGpuDevice, validateDevice, type BackendChoice } from './device.js';
 import { registerKernelFixes } from './kernel-fixes.js';
-import { ADAM_KERNEL, registerNativeKernels } from './native-kernels.js';
+import { ADAM_KERNEL, BN_EVAL_OP, registerNativeKernels } from './native-kernels.js';
 import { SETUP_COMMAND, loadNative, ownNativeOps, setupHint, type NativeVariant } from './native.js';
 import { setSimdThreads, simdInfo } from './simd/loader.js';
 import { runThreads } from './thread-policy.js';
@@ -84,6 +84,8 @@ export async function selectBackend(opts: SelectOptions): Promise<BackendInfo> {
       if (process.env.DEEP_SVDD_OWN_KERNELS === '0') notes.push('deep-svdd\'s own kernels turned off by DEEP_SVDD_OWN_KERNELS=0');
       else if (r.location.origin === 'cache' && variant === 'cpu' && ownNativeOps().length === 0) {
         notes.push(`the build has none of deep-svdd's own kernels (MNIST steps 10–20 % slower): run \`${SETUP_COMMAND}\` to rebuild it`);
+      } else if (r.location.origin === 'cache' && variant === 'cpu' && !ownNativeOps().includes(BN_EVAL_OP)) {
+        notes.push(`the build predates deep-svdd's eval-mode batch-norm kernel (MNIST inference passes several times slower): run \`${SETUP_COMMAND}\` to rebuild it`);
       }
       return {
         name: 'tensorflow', requested: backend, device, package: r.location.pkg, threads: native.threads,

@@ -90,15 +90,13 @@ export function batchNormTrain(x: tf.Tensor, bn: BatchNormState, eps = BN_EPS, m
 
 /**
  * Eval mode: (x − running mean)/√(running var + ε), with `leakyAlpha` followed by the leaky ReLU. On wasm with the
- * SIMD kernels both are one pass over x; elsewhere TF.js's batchNorm and leakyRelu.
+ * SIMD kernels and on native with deep-svdd's own kernels both are one pass over x; elsewhere TF.js's batchNorm and
+ * leakyRelu.
  */
 export function batchNormEval(x: tf.Tensor, bn: BatchNormState, eps = BN_EPS, leakyAlpha?: number): tf.Tensor {
   if (hasBnEvalKernel(x.shape[x.rank - 1])) {
-    return tf.tidy(() => {
-      const scale = tf.rsqrt(tf.add(bn.runningVar, eps));
-      const attrs: NamedAttrMap = leakyAlpha === undefined ? {} : { alpha: leakyAlpha };
-      return tf.engine().runKernel(BN_EVAL, { x, mean: bn.runningMean, scale }, attrs) as tf.Tensor;
-    });
+    const attrs: NamedAttrMap = leakyAlpha === undefined ? { eps } : { eps, alpha: leakyAlpha };
+    return tf.engine().runKernel(BN_EVAL, { x, mean: bn.runningMean, variance: bn.runningVar }, attrs) as tf.Tensor;
   }
   const y = tf.batchNorm(x, bn.runningMean, bn.runningVar, undefined, undefined, eps);
   return leakyAlpha === undefined ? y : tf.leakyRelu(y, leakyAlpha);

@@ -4,6 +4,8 @@
  *   - DeepSvddMaxPoolGrad2x2 (behind TF.js's MaxPoolGrad) against TensorFlow's MaxPoolGrad: ties (the first maximum
  *     in row-major order gets dy), −0 in dy, odd sizes with VALID and SAME padding, more channels than one SSE vector;
  *   - DeepSvddAdam against the TF.js expression of src/train/solvers.ts, over a million elements;
+ *   - DeepSvddBatchNormEval (behind BatchNormEvalJs, which batchNormEval runs) against TF.js's batchNorm (TensorFlow's
+ *     FusedBatchNorm) and leakyRelu: ranks 2 and 4, channel counts in and out of fours, x = mean, −0, ±∞ and NaN;
  *   - a seeded training run with them (the default) and without them (DEEP_SVDD_OWN_KERNELS=0): the same scores.
  * Skipped, saying how to set it up, when no native backend is set up; a build made by the setup command must have them.
  */
@@ -14,9 +16,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
+import { BN_EVAL, hasBnEvalKernel } from '../../src/backend/js-kernels.js';
 import { fusedAdam } from '../../src/backend/native-kernels.js';
 import { findNative, ownNativeOps, readManifest, setupHint } from '../../src/backend/native.js';
 import { describeBackend, selectBackend } from '../../src/backend/select.js';
+import { BN_EPS, batchNormEval, makeBatchNorm } from '../../src/nn/batchnorm.js';
 
 const where = findNative('cpu');
 const skip = 'why' in where ? `native backend not set up (${where.why}): ${setupHint('cpu')}` : false;
@@ -49,8 +53,11 @@ test('the setup\'s build has deep-svdd\'s own kernels, and the native backend us
   const info = await selectBackend({ backend: 'tensorflow', device: 'cpu', threads: 1 });
   if (!('why' in where) && where.origin === 'cache') assert.ok(readManifest(where.dir)?.ownKernels, 'the cached build records its kernels');
   if (ownNativeOps().length === 0) return; // an ordinary npm install of tfjs-node: TensorFlow's ops only
-  assert.deepEqual([...ownNativeOps()], ['DeepSvddMaxPoolGrad2x2', 'DeepSvddAdam']);
-  assert.ok(info.kernelFixes.includes('MaxPoolGrad (DeepSvddMaxPoolGrad2x2)') && info.kernelFixes.includes('DeepSvddAdam'), String(info.kernelFixes));
+  assert.deepEqual([...ownNativeOps()], ['DeepSvddMaxPoolGrad2x2', 'DeepSvddAdam', 'DeepSvddBatchNormEval']);
+  for (const k of ['MaxPoolGrad (DeepSvddMaxPoolGrad2x2)', 'DeepSvddAdam', `${BN_EVAL} (DeepSvddBatchNormEval)`]) {
+    assert.ok(info.kernelFixes.includes(k), `${k} not in ${String(info.kernelFixes)}`);
+  }
+  assert.ok(hasBnEvalKernel(3) && hasBnEvalKernel(8), 'eval-mode batch norm runs as the own kernel on native');
   assert.match(describeBackend(info), /deep-svdd's own kernels on$/);
 });
 
@@ -104,6 +111,55 @@ test('DeepSvddAdam: the same bits as the TF.js Adam expression', { skip }, async
     });
   }
 });
+
+test('eval-mode batch norm (+ leaky ReLU) in one pass: the same bits as TensorFlow\'s FusedBatchNorm and LeakyRelu', { skip }, async () => {
+  await selectBackend({ backend: 'tensorflow', device: 'cpu', threads: 1 });
+  if (ownNativeOps().length === 0) return;
+  const shapes: number[][] = [[200, 28, 28, 8], [3, 7, 5, 3], [4, 6, 6, 1], [5, 4, 4, 128], [33, 32], [17, 5], [1, 1, 1, 4]];
+  for (const shape of shapes) {
+    tf.tidy(() => {
+      const c = shape[shape.length - 1];
+      const mean = tf.randomNormal([c], 0, 1, 'float32', 11);
+      const variance = tf.exp(tf.randomNormal([c], 0, 3, 'float32', 12)); // from ~1e-4 to ~1e4
+      let x = tf.mul(tf.randomNormal(shape, 0, 2, 'float32', 13), 3);
+      // some elements equal to their channel's mean (x − μ = +0) and some −0
+      const pick = tf.randomUniform(shape, 0, 1, 'float32', 14);
+      x = tf.where(tf.less(pick, 0.05), tf.add(tf.zerosLike(x), mean), x);
+      x = tf.where(tf.greater(pick, 0.97), tf.mul(tf.onesLike(x), -0), x);
+      const bn = tensorflowBatchNorm(x, mean, variance);
+      for (const alpha of [undefined, 0.01, 0.2]) {
+        const ours = tf.engine().runKernel(BN_EVAL, { x, mean, variance }, alpha === undefined ? { eps: 1e-4 } : { eps: 1e-4, alpha }) as tf.Tensor;
+        assert.deepEqual(ours.shape, shape);
+        const theirs = alpha === undefined ? bn : tf.leakyRelu(bn, alpha);
+        assert.equal(bitMismatches(ours.dataSync() as Float32Array, theirs.dataSync() as Float32Array), 0, `${shape.join('×')} alpha ${alpha}`);
+      }
+    });
+  }
+  // ±∞ and NaN pass through as TensorFlow's ops pass them
+  tf.tidy(() => {
+    const x = tf.tensor2d([[Infinity, -Infinity, NaN, 0], [-0, 1e38, -1e38, 2]]);
+    const mean = tf.tensor1d([0, 1, 2, 3]);
+    const variance = tf.tensor1d([1, 0, 1e-30, 4]);
+    const ours = tf.engine().runKernel(BN_EVAL, { x, mean, variance }, { eps: 1e-4, alpha: 0.01 }) as tf.Tensor;
+    const theirs = tf.leakyRelu(tensorflowBatchNorm(x, mean, variance), 0.01);
+    assert.equal(bitMismatches(ours.dataSync() as Float32Array, theirs.dataSync() as Float32Array), 0);
+  });
+  // the network's eval pass uses it: a batch-norm layer's output equals the ops' values
+  tf.tidy(() => {
+    const bn = makeBatchNorm('t', 8);
+    bn.runningMean.assign(tf.randomNormal([8], 0, 1, 'float32', 21));
+    bn.runningVar.assign(tf.exp(tf.randomNormal([8], 0, 1, 'float32', 22)));
+    const x = tf.randomNormal([10, 6, 6, 8], 0, 1, 'float32', 23);
+    const theirs = tf.leakyRelu(tf.batchNorm(x, bn.runningMean, bn.runningVar, undefined, undefined, BN_EPS), 0.01);
+    assert.equal(bitMismatches(batchNormEval(x, bn, BN_EPS, 0.01).dataSync() as Float32Array, theirs.dataSync() as Float32Array), 0);
+    bn.runningMean.dispose(); bn.runningVar.dispose();
+  });
+});
+
+/** TF.js's batchNorm on the native backend: TensorFlow's FusedBatchNorm, is_training false, ε = 1e-4 */
+function tensorflowBatchNorm(x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor): tf.Tensor {
+  return tf.batchNorm(x, mean as tf.Tensor1D, variance as tf.Tensor1D, undefined, undefined, 1e-4);
+}
 
 test('a seeded native run gives the same scores with and without the own kernels', { skip }, async () => {
   await selectBackend({ backend: 'tensorflow', device: 'cpu', threads: 1 });
