@@ -4,6 +4,7 @@ import { collapseDiagnostics, COLLAPSE_LIMITS, distinctFloat32 } from '../../src
 import {
   f1OptimalThreshold, falsePositiveRate, fprThreshold, pickThreshold, precisionRecallF1, quantileThreshold,
 } from '../../src/eval/thresholds.js';
+import { trainingSelection } from '../../src/data/select.js';
 import { chooseThreshold } from '../../src/experiments/threshold-choice.js';
 
 test('quantileThreshold: NumPy linear quantile at 1 − ν (hand-computed)', () => {
@@ -136,4 +137,26 @@ test('collapseDiagnostics: hand-computed figures; a constant network, one on c, 
   // distinct in float32: values that round to one float32 are one score
   assert.equal(distinctFloat32([1, 1 + 1e-12, 2]), 2);
   assert.ok(COLLAPSE_LIMITS.minSpread < 0.9, 'the limit lies below every healthy run measured (README)');
+});
+
+test('the validation split: held-out normals plus further seeded outliers of the pool, disjoint from training, seeded', () => {
+  const normal = Int32Array.from({ length: 100 }, (_, i) => i);
+  const pool = Int32Array.from({ length: 50 }, (_, i) => 1000 + i);
+  const o = { seed: 3, valFrac: 0.2, outFrac: 0.1, valContamination: 0.2 };
+  const s = trainingSelection(normal, pool, o, 'outliers');
+  assert.equal(s.valIdx.length, 20);
+  assert.equal(s.nOut, Math.ceil((0.1 * 80) / 0.9)); // 9 contaminate the training set
+  assert.equal(s.valOutIdx.length, Math.ceil((0.2 * 20) / 0.8)); // 5: a fifth of the 25 validation images
+  const train = new Set(s.trainIdx);
+  for (const i of [...s.valIdx, ...s.valOutIdx]) assert.ok(!train.has(i), `${i} is in the training set too`);
+  assert.ok([...s.valOutIdx].every((i) => i >= 1000), 'the validation anomalies come from the outlier pool');
+  // adding validation anomalies changes nothing else: the same training set and validation normals as without them
+  const without = trainingSelection(normal, pool, { ...o, valContamination: 0 }, 'outliers');
+  assert.deepEqual([without.trainIdx, without.valIdx, without.valOutIdx.length], [s.trainIdx, s.valIdx, 0]);
+  assert.deepEqual(trainingSelection(normal, pool, o, 'outliers').valOutIdx, s.valOutIdx);
+  assert.notDeepEqual(trainingSelection(normal, pool, { ...o, seed: 4 }, 'outliers').valOutIdx, s.valOutIdx);
+  // a small pool gives what is left after the contamination
+  assert.equal(trainingSelection(normal, pool.subarray(0, 12), o, 'outliers').valOutIdx.length, 3);
+  // no validation split, no validation anomalies
+  assert.equal(trainingSelection(normal, pool, { ...o, valFrac: 0 }, 'outliers').valOutIdx.length, 0);
 });

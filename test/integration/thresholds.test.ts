@@ -1,0 +1,162 @@
+/**
+ * Thresholds end to end: `train --threshold quantile|fpr|f1` chooses the cut on the validation split and keeps what
+ * `score --threshold MODE|NUMBER` needs; F1 on a split without anomalies falls back and says so; and the collapse
+ * diagnostics flag a network built to collapse (biases, no batch norm) but no paper-setting run.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { before, test } from 'node:test';
+import { parse } from 'csv-parse/sync';
+import { buildTrainConfig } from '../../src/config/build.js';
+import { fprThreshold, falsePositiveRate, precisionRecallF1 } from '../../src/eval/thresholds.js';
+import { runTraining } from '../../src/experiments/train-run.js';
+import { readModelMeta } from '../../src/io/model.js';
+import { type RunResults } from '../../src/io/results.js';
+import { gaussian, makeRng } from '../../src/util/rng.js';
+import { refused, runCli } from '../helpers/cli-run.js';
+import { useWasm } from '../helpers/tf.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'deep-svdd-thresholds-'));
+process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
+const csv = path.join(tmp, 'readings.csv');
+/** the same rows without the id column, to train on (a table's every other column is a feature) */
+const noId = path.join(tmp, 'noid.csv');
+
+before(async () => {
+  await useWasm();
+  // 300 normal rows around 0 and 60 anomalies shifted by 2.5 in 5 features
+  const rng = makeRng(11);
+  const lines = ['id,a,b,status,c,d,e'];
+  for (let i = 0; i < 360; i++) {
+    const bad = i % 6 === 5;
+    const v = Array.from({ length: 5 }, () => (gaussian(rng) + (bad ? 2.5 : 0)).toFixed(4));
+    lines.push([`r${i}`, v[0], v[1], bad ? 'fault' : 'ok', v[2], v[3], v[4]].join(','));
+  }
+  fs.writeFileSync(csv, `${lines.join('\n')}\n`);
+  fs.writeFileSync(noId, `${lines.map((l) => l.split(',').slice(1).join(',')).join('\n')}\n`);
+});
+
+const train = async (name: string, extra: Record<string, string> = {}): Promise<{ xp: string; results: RunResults; log: string }> => {
+  const xp = path.join(tmp, name);
+  const cfg = buildTrainConfig({
+    dataset: 'table', dataFile: noId, labelColumn: 'status', normal: 'ok', seed: '1', nEpochs: '10', aeNEpochs: '10', batchSize: '32',
+    backend: 'wasm', xpDir: xp, ...extra,
+  });
+  const { results } = await runTraining(cfg, { quiet: true });
+  assert.equal(results.status, 'finished');
+  return { xp, results, log: fs.readFileSync(path.join(xp, 'log.txt'), 'utf8') };
+};
+
+/** test_at_threshold is precision / recall / F1 of the test scores at the cut it names */
+function checkTestMetrics(r: RunResults, cut: number): void {
+  const s = r.test_scores!;
+  const expected = precisionRecallF1(s.map((t) => t.label), s.map((t) => t.score), cut);
+  assert.deepEqual(r.test_at_threshold, expected);
+}
+
+test('train --threshold f1: the cut with the best F1 on the validation split, kept in the model; score re-chooses by any mode', async () => {
+  const { xp, results, log } = await train('f1', { threshold: 'f1', valFrac: '0.2', valContamination: '0.2' });
+  const c = results.threshold_choice!;
+  // the training split holds 180 normal rows and 36 outlier rows: 36 normals held out, ceil(0.2·36/0.8) = 9 anomalies
+  assert.deepEqual([c.requested, c.mode, c.n_val_normal, c.n_val_outlier], ['f1', 'f1', 36, 9]);
+  assert.equal(results.n_train, 144);
+  assert.equal(results.threshold, c.threshold);
+  checkTestMetrics(results, c.threshold);
+  assert.match(log, /Threshold .*: the best F1 on the validation split \(--threshold f1\); on the validation split \(36 normal, 9 anomalies\): precision/);
+  const meta = readModelMeta(path.join(xp, 'model'));
+  assert.equal(meta.threshold, c.threshold);
+  assert.equal(meta.thresholdChoice?.mode, 'f1');
+  const v = meta.thresholdChoice!.validation!;
+  assert.equal(v.scores.length, 45);
+  assert.equal(v.labels.filter((l) => l === 1).length, 9);
+  // no other cut of the validation scores has a higher F1
+  const f1At = (t: number) => precisionRecallF1(v.labels, v.scores, t).f1;
+  for (const s of v.scores) assert.ok(f1At(s) <= f1At(c.threshold) + 1e-12, `cut ${s}`);
+  assert.ok(Math.abs(c.val!.f1 - f1At(c.threshold)) < 1e-12);
+
+  const score = (name: string, ...args: string[]) => {
+    const out = path.join(tmp, `${name}.csv`);
+    const r = runCli(['score', '--model', path.join(xp, 'model'), '--input', csv, '--out', out, '--backend', 'wasm', ...args], tmp);
+    assert.equal(r.code, 0, r.stderr);
+    const rows = parse(fs.readFileSync(out, 'utf8'), { columns: true }) as Array<{ id: string; score: string; anomaly: string }>;
+    assert.equal(rows.length, 360);
+    return { rows, stderr: r.stderr };
+  };
+  const decisionsAt = (rows: Array<{ score: string; anomaly: string }>, cut: number) => rows.forEach((row, i) => assert.equal(Number(row.anomaly), Number(row.score) > cut ? 1 : 0, `row ${i}`));
+  const own = score('own');
+  decisionsAt(own.rows, c.threshold);
+  assert.match(own.stderr, /the model's, --threshold f1/);
+  const q = score('q', '--threshold', 'quantile');
+  decisionsAt(q.rows, 0); // Deep SVDD's quantile cut: score > 0 (R from the ν-quantile)
+  assert.match(q.stderr, /score > 0, --threshold quantile\)/);
+  const normals = v.scores.filter((_, i) => v.labels[i] === 0);
+  const fpr = score('fpr', '--threshold', 'fpr', '--target-fpr', '0.1');
+  decisionsAt(fpr.rows, fprThreshold(normals, 0.1));
+  assert.match(fpr.stderr, /--threshold fpr --target-fpr 0.1\)/);
+  decisionsAt(score('num', '--threshold', '-0.05').rows, -0.05);
+  // the decisions differ between the modes (else the checks above could not tell them apart)
+  const flagged = (rows: Array<{ anomaly: string }>) => rows.filter((r) => r.anomaly === '1').length;
+  assert.ok(new Set([flagged(own.rows), flagged(q.rows), flagged(fpr.rows)]).size >= 2, 'the modes gave the same decisions');
+
+  refused(['score', '--model', path.join(xp, 'model'), '--input', csv, '--out', path.join(tmp, 'x.csv'), '--threshold', 'best'], /--threshold best is invalid: use quantile, fpr, f1 or a number/, tmp);
+  refused(['score', '--model', path.join(xp, 'model'), '--input', csv, '--out', path.join(tmp, 'x.csv'), '--target-fpr', '0.1'], /--target-fpr applies to --threshold fpr/, tmp);
+  refused(['score', '--model', path.join(xp, 'model'), '--input', csv, '--out', path.join(tmp, 'x.csv'), '--threshold', 'fpr', '--target-fpr', '1'], /--target-fpr 1 is invalid/, tmp);
+});
+
+test('train --threshold fpr: at most the target share of validation normals flagged; a model without a validation split says what score needs', async () => {
+  const { xp, results } = await train('fpr', { threshold: 'fpr', targetFpr: '0.1' });
+  const c = results.threshold_choice!;
+  assert.deepEqual([c.mode, c.target_fpr], ['fpr', 0.1]);
+  // --val-frac defaults to 0.1 with --threshold fpr: 18 of the 180 normal training rows
+  assert.equal(c.n_val_normal, 18);
+  assert.ok(c.val!.fpr <= 0.1, `validation FPR ${c.val!.fpr}`);
+  const v = readModelMeta(path.join(xp, 'model')).thresholdChoice!.validation!;
+  assert.ok(falsePositiveRate(v.labels, v.scores, c.threshold) <= 0.1);
+  checkTestMetrics(results, c.threshold);
+
+  const plain = await train('plain', { nEpochs: '2', aeNEpochs: '2' });
+  assert.deepEqual([plain.results.threshold_choice!.mode, plain.results.threshold_choice!.n_val_normal], ['quantile', 0]);
+  assert.equal(readModelMeta(path.join(plain.xp, 'model')).thresholdChoice!.validation, undefined);
+  refused(['score', '--model', path.join(plain.xp, 'model'), '--input', csv, '--out', path.join(tmp, 'y.csv'), '--threshold', 'f1', '--backend', 'wasm'],
+    /--threshold f1: .*model\.json keeps no validation scores to choose on \(trained without --val-frac\): retrain with --val-frac 0\.1/, tmp);
+});
+
+test('train --threshold f1 on a validation split without anomalies falls back to the quantile cut, in the log and results (anomalib #2433)', async () => {
+  const { xp, results, log } = await train('f1-none', { threshold: 'f1', valContamination: '0', nEpochs: '2', aeNEpochs: '2' });
+  const c = results.threshold_choice!;
+  assert.deepEqual([c.requested, c.mode, c.threshold, c.n_val_outlier], ['f1', 'quantile', 0, 0]);
+  assert.match(c.fallback!, /--threshold f1 cannot choose: the validation split holds no anomalies/);
+  assert.equal(log.match(/WARNING --threshold f1 cannot choose/g)?.length, 1);
+  checkTestMetrics(results, 0);
+  refused(['score', '--model', path.join(xp, 'model'), '--input', csv, '--out', path.join(tmp, 'z.csv'), '--threshold', 'f1', '--backend', 'wasm'],
+    /--threshold f1: in .*model\.json the validation split holds no anomalies, so F1 is 0 at every cut: retrain with --val-contamination 0\.1/, tmp);
+  // the table run is no collapse
+  assert.equal(results.diagnostics!.collapsed, false);
+});
+
+/** runs `train` in a child process: its console (stderr) shows the warnings as users see them */
+function trainCli(name: string, args: string[]): { results: RunResults; stderr: string } {
+  const xp = path.join(tmp, name);
+  const r = runCli(['train', '--dataset', 'mnist', '--normal', '0', '--n-train', '200', '--n-test', '200', '--seed', '1', '--backend', 'wasm', '--xp-dir', xp, ...args], { cwd: tmp, timeout: 300_000 });
+  assert.equal(r.code, 0, r.stderr);
+  return { results: JSON.parse(fs.readFileSync(path.join(xp, 'results.json'), 'utf8')) as RunResults, stderr: r.stderr };
+}
+
+test('collapse: a network with biases and no batch norm collapses and is flagged with one warning line; a paper-setting run is not', () => {
+  // Deep SVDD forbids biases for this reason (Ruff et al. 2018, Prop. 2): with them, and no batch norm to keep the
+  // outputs apart, the network maps every image to (nearly) one point
+  const bad = trainCli('collapse', ['--pretrain', '0', '--mnist-bias', '1', '--use-batch-norm', '0', '--lr', '0.01', '--n-epochs', '10', '--weight-dict-init', '0']);
+  const d = bad.results.diagnostics!;
+  assert.equal(d.collapsed, true, JSON.stringify(d));
+  const warnings = bad.stderr.split('\n').filter((l) => /hypersphere seems to have collapsed/.test(l));
+  assert.equal(warnings.length, 1, bad.stderr);
+  assert.match(warnings[0], /^warning: .*spread \(p95 − p5\)\/median 0\.\d+ < 0\.5/);
+  // the paper's setting (bias-free LeNet, batch norm, pretraining), small: far from the limits
+  const good = trainCli('paper', ['--n-epochs', '3', '--ae-n-epochs', '3']);
+  const g = good.results.diagnostics!;
+  assert.equal(g.collapsed, false, JSON.stringify(g));
+  assert.ok(g.train_distance_spread > 1 && g.distance_to_c > 1e-3 && g.n_distinct_test_scores === 200, JSON.stringify(g));
+  assert.doesNotMatch(good.stderr, /collapsed/);
+});
