@@ -19,7 +19,7 @@ export interface ChosenThreshold {
   warn: boolean;
 }
 
-export function chooseThreshold(cfg: Pick<TrainConfig, 'threshold' | 'targetFpr'>, quantileCut: number, valNormal: ArrayLike<number>, valOutlier: ArrayLike<number>): ChosenThreshold {
+export function chooseThreshold(cfg: Pick<TrainConfig, 'threshold' | 'targetFpr' | 'valData'>, quantileCut: number, valNormal: ArrayLike<number>, valOutlier: ArrayLike<number>): ChosenThreshold {
   const requested = cfg.threshold as ThresholdMode;
   const labels = [...Array.from(valNormal, () => 0), ...Array.from(valOutlier, () => 1)];
   const scores = [...Array.from(valNormal), ...Array.from(valOutlier)];
@@ -35,7 +35,9 @@ export function chooseThreshold(cfg: Pick<TrainConfig, 'threshold' | 'targetFpr'
     requested, mode, threshold, quantile_threshold: quantileCut,
     ...(requested === 'fpr' ? { target_fpr: cfg.targetFpr } : {}),
     ...(fallback ? { fallback } : {}),
-    n_val_normal: valNormal.length, n_val_outlier: valOutlier.length, ...(val ? { val } : {}),
+    n_val_normal: valNormal.length, n_val_outlier: valOutlier.length,
+    ...(hasVal ? { val_source: cfg.valData ? `--val-data ${cfg.valData}` : 'held out from the training data (--val-frac, --val-contamination)' } : {}),
+    ...(val ? { val } : {}),
   };
   const model: ThresholdChoice = {
     mode, quantile: quantileCut, ...(requested === 'fpr' ? { targetFpr: cfg.targetFpr } : {}), ...(fallback ? { fallback } : {}),

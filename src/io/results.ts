@@ -70,6 +70,8 @@ export const THRESHOLD_CHOICE_SCHEMA = z.object({
   fallback: z.string().optional(),
   n_val_normal: z.number(),
   n_val_outlier: z.number(),
+  /** where the validation split came from: held out from the training data, or --val-data */
+  val_source: z.string().optional(),
   /** precision / recall / F1 / false-positive rate on the validation split at the cut (with a validation split) */
   val: z.object({ precision: real, recall: real, f1: real, fpr: real }).optional(),
 });

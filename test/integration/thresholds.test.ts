@@ -23,6 +23,8 @@ process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
 const csv = path.join(tmp, 'readings.csv');
 /** the same rows without the id column, to train on (a table's every other column is a feature) */
 const noId = path.join(tmp, 'noid.csv');
+/** a validation table of its own: 40 normal rows and 10 faults (and 5 rows of a class the table lacks, cut off below) */
+const valCsv = path.join(tmp, 'val.csv');
 
 before(async () => {
   await useWasm();
@@ -36,6 +38,14 @@ before(async () => {
   }
   fs.writeFileSync(csv, `${lines.join('\n')}\n`);
   fs.writeFileSync(noId, `${lines.map((l) => l.split(',').slice(1).join(',')).join('\n')}\n`);
+  const val = ['a,b,status,c,d,e'];
+  for (let i = 0; i < 55; i++) {
+    const status = i < 40 ? 'ok' : i < 50 ? 'fault' : 'other';
+    const v = Array.from({ length: 5 }, () => (gaussian(rng) + (status === 'fault' ? 2.5 : 0)).toFixed(4));
+    val.push([v[0], v[1], status, v[2], v[3], v[4]].join(','));
+  }
+  fs.writeFileSync(valCsv, `${val.slice(0, 51).join('\n')}\n`);
+  fs.writeFileSync(path.join(tmp, 'val-other.csv'), `${val.join('\n')}\n`);
 });
 
 const train = async (name: string, extra: Record<string, string> = {}): Promise<{ xp: string; results: RunResults; log: string }> => {
@@ -134,6 +144,21 @@ test('train --threshold f1 on a validation split without anomalies falls back to
     /--threshold f1: in .*model\.json the validation split holds no anomalies, so F1 is 0 at every cut: retrain with --val-contamination 0\.1/, tmp);
   // the table run is no collapse
   assert.equal(results.diagnostics!.collapsed, false);
+});
+
+test('train --val-data: a validation table of the user\'s own chooses the cut; the run\'s own table and a mix with --val-frac are refused', async () => {
+  const { results } = await train('valdata', { threshold: 'f1', valData: valCsv, nEpochs: '2', aeNEpochs: '2' });
+  const c = results.threshold_choice!;
+  assert.deepEqual([c.mode, c.n_val_normal, c.n_val_outlier, c.val_source], ['f1', 40, 10, `--val-data ${valCsv}`]);
+  assert.equal(results.n_train, 180); // nothing held out of the training split
+  checkTestMetrics(results, c.threshold);
+  const base = ['train', '--dataset', 'table', '--data-file', noId, '--label-column', 'status', '--normal', 'ok', '--threshold', 'f1', '--backend', 'wasm', '--xp-dir', path.join(tmp, 'refused')];
+  refused([...base, '--val-data', noId], /--val-data .*noid\.csv is the run's own data/, tmp);
+  refused([...base, '--val-data', valCsv, '--val-frac', '0.1'], /--val-data .* and --val-frac 0\.1 both give a validation split: choose one/, tmp);
+  refused([...base, '--val-data', path.join(tmp, 'val-other.csv')], /--val-data .*val-other\.csv: row 51 is of class 'other', which the dataset does not have \(its classes: fault, ok\)/, tmp);
+  const wrong = path.join(tmp, 'wrong.csv');
+  fs.writeFileSync(wrong, 'a,b,status\n1,2,ok\n');
+  refused([...base, '--val-data', wrong], /--val-data .*wrong\.csv: its features \(a, b\) are not the training table's \(a, b, c, d, e\)/, tmp);
 });
 
 /** runs `train` in a child process: its console (stderr) shows the warnings as users see them */

@@ -91,7 +91,7 @@ test('pickThreshold: each mode, and what a mode lacks in words', () => {
 });
 
 test('chooseThreshold: F1 without anomalies falls back to the quantile cut and says so; fpr records its target', () => {
-  const f = chooseThreshold({ threshold: 'f1', targetFpr: 0.05 }, -0.5, [1, 2, 3], []);
+  const f = chooseThreshold({ threshold: 'f1', targetFpr: 0.05, valData: undefined }, -0.5, [1, 2, 3], []);
   assert.equal(f.threshold, -0.5);
   assert.equal(f.warn, true);
   assert.equal(f.results.mode, 'quantile');
@@ -99,12 +99,12 @@ test('chooseThreshold: F1 without anomalies falls back to the quantile cut and s
   assert.match(f.results.fallback!, /no anomalies/);
   assert.match(f.line, /--threshold f1 cannot choose/);
   assert.equal(f.model.fallback, f.results.fallback);
-  const p = chooseThreshold({ threshold: 'fpr', targetFpr: 0.5 }, 0, [1, 2, 3, 4], [10]);
+  const p = chooseThreshold({ threshold: 'fpr', targetFpr: 0.5, valData: undefined }, 0, [1, 2, 3, 4], [10]);
   assert.equal(p.threshold, 2);
   assert.equal(p.results.target_fpr, 0.5);
   assert.deepEqual(p.results.val, { precision: 1 / 3, recall: 1, f1: 0.5, fpr: 0.5 });
   assert.deepEqual(p.model.validation, { scores: [1, 2, 3, 4, 10], labels: [0, 0, 0, 0, 1] });
-  const q = chooseThreshold({ threshold: 'quantile', targetFpr: 0.05 }, 0, [], []);
+  const q = chooseThreshold({ threshold: 'quantile', targetFpr: 0.05, valData: undefined }, 0, [], []);
   assert.equal(q.threshold, 0);
   assert.equal(q.model.validation, undefined);
   assert.equal(q.results.val, undefined);
