@@ -125,6 +125,13 @@ test('train --threshold fpr: at most the target share of validation normals flag
   const v = readModelMeta(path.join(xp, 'model')).thresholdChoice!.validation!;
   assert.ok(falsePositiveRate(v.labels, v.scores, c.threshold) <= 0.1);
   checkTestMetrics(results, c.threshold);
+  // a damaged thresholdChoice is refused like any damaged model.json
+  const damaged = path.join(tmp, 'damaged');
+  fs.cpSync(path.join(xp, 'model'), damaged, { recursive: true });
+  const meta = JSON.parse(fs.readFileSync(path.join(damaged, 'model.json'), 'utf8')) as { thresholdChoice: { validation: { labels: number[] } } };
+  meta.thresholdChoice.validation.labels[0] = 2;
+  fs.writeFileSync(path.join(damaged, 'model.json'), JSON.stringify(meta));
+  refused(['score', '--model', damaged, '--input', csv, '--out', path.join(tmp, 'd.csv'), '--backend', 'wasm'], /the validation scores are not finite numbers with one 0\/1 label each: the model folder is damaged/, tmp);
 
   const plain = await train('plain', { nEpochs: '2', aeNEpochs: '2' });
   assert.deepEqual([plain.results.threshold_choice!.mode, plain.results.threshold_choice!.n_val_normal], ['quantile', 0]);
