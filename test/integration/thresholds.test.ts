@@ -10,7 +10,8 @@ import path from 'node:path';
 import { before, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import { buildTrainConfig } from '../../src/config/build.js';
-import { fprThreshold, falsePositiveRate, precisionRecallF1 } from '../../src/eval/thresholds.js';
+import { fprThreshold, falsePositiveRate, precisionRecallF1, type ThresholdMode } from '../../src/eval/thresholds.js';
+import { scoreInputs } from '../../src/experiments/score.js';
 import { runTraining } from '../../src/experiments/train-run.js';
 import { readModelMeta } from '../../src/io/model.js';
 import { type RunResults } from '../../src/io/results.js';
@@ -86,29 +87,34 @@ test('train --threshold f1: the cut with the best F1 on the validation split, ke
   for (const s of v.scores) assert.ok(f1At(s) <= f1At(c.threshold) + 1e-12, `cut ${s}`);
   assert.ok(Math.abs(c.val!.f1 - f1At(c.threshold)) < 1e-12);
 
-  const score = (name: string, ...args: string[]) => {
-    const out = path.join(tmp, `${name}.csv`);
-    const r = runCli(['score', '--model', path.join(xp, 'model'), '--input', csv, '--out', out, '--backend', 'wasm', ...args], tmp);
-    assert.equal(r.code, 0, r.stderr);
-    const rows = parse(fs.readFileSync(out, 'utf8'), { columns: true }) as Array<{ id: string; score: string; anomaly: string }>;
-    assert.equal(rows.length, 360);
-    return { rows, stderr: r.stderr };
-  };
-  const decisionsAt = (rows: Array<{ score: string; anomaly: string }>, cut: number) => rows.forEach((row, i) => assert.equal(Number(row.anomaly), Number(row.score) > cut ? 1 : 0, `row ${i}`));
-  const own = score('own');
-  decisionsAt(own.rows, c.threshold);
-  assert.match(own.stderr, /the model's, --threshold f1/);
-  const q = score('q', '--threshold', 'quantile');
-  decisionsAt(q.rows, 0); // Deep SVDD's quantile cut: score > 0 (R from the ν-quantile)
-  assert.match(q.stderr, /score > 0, --threshold quantile\)/);
+  // the CLI: the model's own cut, in the CSV and the summary line
+  const out = path.join(tmp, 'own.csv');
+  const cli = runCli(['score', '--model', path.join(xp, 'model'), '--input', csv, '--out', out, '--backend', 'wasm'], tmp);
+  assert.equal(cli.code, 0, cli.stderr);
+  const rows = parse(fs.readFileSync(out, 'utf8'), { columns: true }) as Array<{ id: string; score: string; anomaly: string }>;
+  assert.equal(rows.length, 360);
+  rows.forEach((row, i) => assert.equal(Number(row.anomaly), Number(row.score) > c.threshold ? 1 : 0, `row ${i}`));
+  assert.match(cli.stderr, new RegExp(`scored 360 inputs, ${rows.filter((r) => r.anomaly === '1').length} flagged as anomalous \\(score > ${c.threshold}, the model's, --threshold f1\\)`));
+  // every mode chosen again from what the model keeps, and a number
+  const score = (threshold?: ThresholdMode | number, targetFpr?: number) => scoreInputs({ modelDir: path.join(xp, 'model'), input: csv, threshold, targetFpr });
   const normals = v.scores.filter((_, i) => v.labels[i] === 0);
-  const fpr = score('fpr', '--threshold', 'fpr', '--target-fpr', '0.1');
-  decisionsAt(fpr.rows, fprThreshold(normals, 0.1));
-  assert.match(fpr.stderr, /--threshold fpr --target-fpr 0.1\)/);
-  decisionsAt(score('num', '--threshold', '-0.05').rows, -0.05);
+  const cases: Array<[ThresholdMode | number | undefined, number | undefined, number, RegExp]> = [
+    [undefined, undefined, c.threshold, /the model's, --threshold f1/],
+    ['quantile', undefined, 0, /--threshold quantile/], // Deep SVDD's quantile cut: score > 0 (R from the ν-quantile)
+    ['fpr', 0.1, fprThreshold(normals, 0.1), /--threshold fpr --target-fpr 0.1/],
+    ['f1', undefined, c.threshold, /--threshold f1/],
+    [-0.05, undefined, -0.05, /as given/],
+  ];
+  const flagged = new Set<number>();
+  for (const [mode, rate, cut, how] of cases) {
+    const r = score(mode, rate);
+    assert.equal(r.threshold, cut, String(mode));
+    assert.match(r.thresholdHow, how);
+    r.scores.forEach((sc, i) => assert.equal(r.anomalies[i], sc > cut ? 1 : 0, `${String(mode)} row ${i}`));
+    flagged.add(r.anomalies.reduce((a, b) => a + b, 0));
+  }
   // the decisions differ between the modes (else the checks above could not tell them apart)
-  const flagged = (rows: Array<{ anomaly: string }>) => rows.filter((r) => r.anomaly === '1').length;
-  assert.ok(new Set([flagged(own.rows), flagged(q.rows), flagged(fpr.rows)]).size >= 2, 'the modes gave the same decisions');
+  assert.ok(flagged.size >= 3, `the modes flagged ${[...flagged].join(', ')}`);
 
   refused(['score', '--model', path.join(xp, 'model'), '--input', csv, '--out', path.join(tmp, 'x.csv'), '--threshold', 'best'], /--threshold best is invalid: use quantile, fpr, f1 or a number/, tmp);
   refused(['score', '--model', path.join(xp, 'model'), '--input', csv, '--out', path.join(tmp, 'x.csv'), '--target-fpr', '0.1'], /--target-fpr applies to --threshold fpr/, tmp);
@@ -176,7 +182,7 @@ function trainCli(name: string, args: string[]): { results: RunResults; stderr: 
   return { results: JSON.parse(fs.readFileSync(path.join(xp, 'results.json'), 'utf8')) as RunResults, stderr: r.stderr };
 }
 
-test('collapse: a network with biases and no batch norm collapses and is flagged with one warning line; a paper-setting run is not', () => {
+test('collapse: a network with biases and no batch norm collapses and is flagged with one warning line; a paper-setting run is not', async () => {
   // Deep SVDD forbids biases for this reason (Ruff et al. 2018, Prop. 2): with them, and no batch norm to keep the
   // outputs apart, the network maps every image to (nearly) one point
   const bad = trainCli('collapse', ['--pretrain', '0', '--mnist-bias', '1', '--use-batch-norm', '0', '--lr', '0.01', '--n-epochs', '10', '--weight-dict-init', '0']);
@@ -186,9 +192,12 @@ test('collapse: a network with biases and no batch norm collapses and is flagged
   assert.equal(warnings.length, 1, bad.stderr);
   assert.match(warnings[0], /^warning: .*spread \(p95 − p5\)\/median 0\.\d+ < 0\.5/);
   // the paper's setting (bias-free LeNet, batch norm, pretraining), small: far from the limits
-  const good = trainCli('paper', ['--n-epochs', '3', '--ae-n-epochs', '3']);
-  const g = good.results.diagnostics!;
+  const xp = path.join(tmp, 'paper');
+  const { results } = await runTraining(buildTrainConfig({
+    dataset: 'mnist', normal: '0', nTrain: '200', nTest: '200', seed: '1', nEpochs: '3', aeNEpochs: '3', backend: 'wasm', xpDir: xp,
+  }), { quiet: true });
+  const g = results.diagnostics!;
   assert.equal(g.collapsed, false, JSON.stringify(g));
   assert.ok(g.train_distance_spread > 1 && g.distance_to_c > 1e-3 && g.n_distinct_test_scores === 200, JSON.stringify(g));
-  assert.doesNotMatch(good.stderr, /collapsed/);
+  assert.doesNotMatch(fs.readFileSync(path.join(xp, 'log.txt'), 'utf8'), /collapsed/);
 });
