@@ -198,6 +198,6 @@ test('collapse: a network with biases and no batch norm collapses and is flagged
   }), { quiet: true });
   const g = results.diagnostics!;
   assert.equal(g.collapsed, false, JSON.stringify(g));
-  assert.ok(g.train_distance_spread > 1 && g.distance_to_c > 1e-3 && g.n_distinct_test_scores === 200, JSON.stringify(g));
+  assert.ok(g.train_distance_spread! > 1 && g.distance_to_c! > 1e-3 && g.n_distinct_test_scores === 200, JSON.stringify(g));
   assert.doesNotMatch(fs.readFileSync(path.join(xp, 'log.txt'), 'utf8'), /collapsed/);
 });
