@@ -41,6 +41,9 @@ export function buildTrainConfig(raw: Record<string, unknown>): TrainConfig {
   // (README, "Differences from the original code")
   cfg.blockCoordinate ??= !cfg.hardMargin && cfg.loss === 'svdd' && raw.radiusUpdate === undefined;
   cfg.radiusUpdate ??= 'solver';
+  // a threshold chosen on a validation split needs one: 10 % of the normal training images unless told otherwise
+  if (cfg.threshold !== 'quantile' && raw.valFrac === undefined && !cfg.valData) cfg.valFrac = 0.1;
+  if (cfg.valData && cfg.valFrac > 0) throw new UserError(`--val-data ${cfg.valData} and --val-frac ${cfg.valFrac} both give a validation split: choose one`);
   validateDevice(cfg.device);
   if (cfg.normal[0] === -1 && cfg.outlier[0] === -1) throw new UserError('--normal -1 and --outlier -1 cannot both be -1: give the normal class(es), e.g. --normal 0');
   if (!cfg.hardMargin && cfg.loss === 'svdd' && cfg.blockCoordinate && cfg.radiusUpdate === 'batch-quantile') {

@@ -50,7 +50,12 @@ const OPTION_TABLE = [
   { key: 'seed', flag: '--seed', type: 'int', def: 0, min: 0, max: 2 ** 31 - 1, help: 'fixes subsets, data order and initial weights' },
   { key: 'nTrain', optional: true, flag: '--n-train', type: 'int', min: 1, help: 'train on a seeded random subset of K normal training images (smoke runs)' },
   { key: 'outFrac', flag: '--out-frac', type: 'float', def: 0, min: 0, max: 0.99, help: 'contamination: mix this fraction of outlier-class training images into the training set (seeded)' },
-  { key: 'valFrac', flag: '--val-frac', type: 'float', def: 0, min: 0, max: 0.9, help: 'hold out this fraction of the normal training images as a validation set, evaluated each epoch (never used to choose a model)' },
+  { key: 'valFrac', flag: '--val-frac', type: 'float', def: 0, min: 0, max: 0.9, help: 'hold out this fraction of the normal training images as a validation set, evaluated each epoch (never used to choose a model; with --threshold fpr or f1 it chooses the cut; default 0.1 with those, else 0)' },
+  // decisions (src/eval/thresholds.ts, src/experiments/threshold-choice.ts)
+  { key: 'threshold', flag: '--threshold', type: 'choice', choices: ['quantile', 'fpr', 'f1'], def: 'quantile', help: 'how the model\'s yes/no cut on the scores is chosen: quantile = the (1 − --nu)-quantile of the training scores (Deep SVDD: score > 0, R from that quantile); fpr = the lowest cut that flags at most --target-fpr of the validation split\'s normal images; f1 = the cut with the best F1 on the validation split (falls back to quantile, and says so, when that split holds no anomalies). fpr and f1 need a validation split: --val-frac (default 0.1 with them) of the normal training images plus --val-contamination outlier-class training images, never the test set' },
+  { key: 'targetFpr', flag: '--target-fpr', type: 'float', def: 0.05, min: 0, max: 0.99, help: '--threshold fpr: the largest share of normal validation images the cut may flag' },
+  { key: 'valContamination', flag: '--val-contamination', type: 'float', def: 0.1, min: 0, max: 0.9, help: 'the share of anomalies in the validation split: ceil(v·n/(1−v)) seeded outlier-class training images join its n held-out normal ones (they train nothing; --threshold f1 needs some)' },
+  { key: 'valData', optional: true, flag: '--val-data', type: 'string', help: 'a validation split of your own instead of the held-out one: a folder of PNGs in class subfolders (VAL/<class>/*.png) for images, a table with the training table\'s columns and label column for tables; normal-class data are its normals, outlier-class data its anomalies (never the test data)' },
   { key: 'nTest', optional: true, flag: '--n-test', type: 'int', min: 1, help: 'test on a seeded random subset of K test images (smoke runs)' },
   // device
   { key: 'device', flag: '--device', type: 'string', def: 'cpu', help: 'cpu, or gpu / gpu0 / cuda (needs @tensorflow/tfjs-node-gpu)' },
@@ -169,7 +174,7 @@ function bounds(spec: OptSpec): string {
 }
 
 /** A decimal number as people type it: no hex, binary or octal prefixes, no `Infinity`, no empty string. */
-const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
+export const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
 
 /** Parses one raw option value (string from the command line, or a default) by its spec; throws a one-line UserError. */
 export function parseValue(spec: OptSpec, raw: unknown): unknown {

@@ -50,6 +50,8 @@ export interface PreparedData {
   /** held-out normal training images (--val-frac), preprocessed like the training set; n = 0 when unused */
   val: ImageSet;
   /** outlier-class images mixed into the training set (--out-frac; Deep SAD: the labelled and unlabelled anomalies) */
+  /** the validation split's anomalies: held-out outlier-class training images (--val-contamination; none in Deep SAD runs); absent or n = 0 when unused */
+  valOutliers?: ImageSet;
   nTrainOutliers: number;
   /** semi-supervised runs (src/data/semi-supervised.ts): each training sample's label, +1 / 0 / −1 */
   semiLabels?: Int8Array;
@@ -72,6 +74,8 @@ export interface PrepareOptions extends SemiSupervisedOptions {
   nTest?: number;
   outFrac?: number;
   valFrac?: number;
+  /** the share of anomalies in the validation split (--val-contamination) */
+  valContamination?: number;
   /** --image-size HxWxC (folder datasets) */
   imageSize?: string;
   /** table datasets: --data-file, --label-column, --label-file */
@@ -100,7 +104,7 @@ function prepareImages(o: PrepareOptions, data: RawImages & { info?: DatasetInfo
     throw new UserError(`no training images of the normal class(es) ${names}: ${path.join(o.dataDir ?? '', 'train')} has no such class folder; choose other classes with --normal, or add their training images`);
   }
   const split = buildSplit(data.train.labels, data.test.labels, classes);
-  const { trainIdx, valIdx, nOut, semi, record } = runTrainingSelection(split.trainIdx, selectIndices(data.train.labels, classes.outlier), classes,
+  const { trainIdx, valIdx, nOut, semi, record, valOutIdx } = runTrainingSelection(split.trainIdx, selectIndices(data.train.labels, classes.outlier), classes,
     (i) => data.train.labels[i], o, 'training images');
   const testPick = seededSubset(Int32Array.from(split.testIdx.keys()), o.nTest, subRng(o.seed, 'test-subset'), '--n-test');
   const testIndex = Int32Array.from(testPick, (k) => split.testIdx[k]);
@@ -112,13 +116,15 @@ function prepareImages(o: PrepareOptions, data: RawImages & { info?: DatasetInfo
   const trainPixels = gatherImages(data.train.images, d, trainIdx);
   const testPixels = gatherImages(data.test.images, d, testIndex);
   const valPixels = gatherImages(data.train.images, d, valIdx);
-  const { train, others, constants, zca } = preprocess(trainPixels, [testPixels, valPixels], d, { gcn: o.contrast, zca: o.zca });
+  const valOutPixels = gatherImages(data.train.images, d, valOutIdx);
+  const { train, others, constants, zca } = preprocess(trainPixels, [testPixels, valPixels, valOutPixels], d, { gcn: o.contrast, zca: o.zca });
   const shape = { height: info.height, width: info.width, channels: info.channels };
   return {
     info, source: data.source, normal: classes.normal, outlier: classes.outlier,
     train: { x: train, n: trainIdx.length, ...shape },
     test: { x: others[0], n: testIndex.length, ...shape },
     val: { x: others[1], n: valIdx.length, ...shape },
+    valOutliers: { x: others[2], n: valOutIdx.length, ...shape },
     nTrainOutliers: nOut, semiLabels: semi, semiSupervised: record,
     testLabels, testIndex, testClasses: Uint8Array.from(testIndex, (i) => data.test.labels[i]), testPixels, constants, zca,
   };

@@ -184,12 +184,15 @@ export function normalSelection(normal: Int32Array, o: { seed: number; nTrain?: 
  * The training set of a run, from its normal training candidates and the outlier pool, for images and tables alike:
  * --n-train's seeded subset of the normal ones, --val-frac's disjoint seeded validation subset of those, and
  * --out-frac's ceil(f·n/(1−f)) seeded outliers joining the rest (the original's rule). `outliersAre` names the pool
- * in the error when it is too small.
+ * in the error when it is too small. With a validation split, `valOutIdx` holds ceil(v·n_val/(1−v)) further seeded
+ * outliers of the pool (v = --val-contamination; as many as are left), disjoint from the training set's: the
+ * validation split's anomalies, which choose a threshold (src/experiments/threshold-choice.ts) and train nothing.
  */
 export function trainingSelection(
-  normal: Int32Array, outlierPool: Int32Array, o: { seed: number; nTrain?: number; valFrac?: number; outFrac?: number }, outliersAre: string,
-): { trainIdx: Int32Array; valIdx: Int32Array; nOut: number } {
+  normal: Int32Array, outlierPool: Int32Array, o: { seed: number; nTrain?: number; valFrac?: number; outFrac?: number; valContamination?: number }, outliersAre: string,
+): { trainIdx: Int32Array; valIdx: Int32Array; nOut: number; valOutIdx: Int32Array } {
   const { keptNormal, valIdx } = normalSelection(normal, o);
+  const nVal = valIdx.length;
   const outFrac = o.outFrac ?? 0;
   const nOut = outFrac > 0 ? Math.ceil((outFrac * keptNormal.length) / (1 - outFrac)) : 0;
   if (nOut > outlierPool.length) {
@@ -197,5 +200,8 @@ export function trainingSelection(
   }
   const outPerm = permutation(outlierPool.length, subRng(o.seed, 'contamination'));
   const outIdx = Int32Array.from(outPerm.subarray(0, nOut), (k) => outlierPool[k]);
-  return { trainIdx: Int32Array.from([...keptNormal, ...outIdx]), valIdx, nOut };
+  const v = o.valContamination ?? 0;
+  const nValOut = v > 0 && nVal > 0 ? Math.min(Math.ceil((v * nVal) / (1 - v)), outlierPool.length - nOut) : 0;
+  const valOutIdx = Int32Array.from(outPerm.subarray(nOut, nOut + nValOut), (k) => outlierPool[k]).sort();
+  return { trainIdx: Int32Array.from([...keptNormal, ...outIdx]), valIdx, nOut, valOutIdx };
 }

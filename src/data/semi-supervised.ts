@@ -218,7 +218,8 @@ export function semiSupervisedActive(o: SemiSupervisedOptions, semiColumn?: Int8
 export function runTrainingSelection(
   normal: Int32Array, outlierPool: Int32Array, classes: ClassSelection, classOf: (i: number) => number,
   o: SemiSupervisedOptions, what: string, semiColumn?: Int8Array,
-): { trainIdx: Int32Array; valIdx: Int32Array; nOut: number; semi?: Int8Array; record?: SemiSupervisedRecord } {
+): { trainIdx: Int32Array; valIdx: Int32Array; nOut: number; semi?: Int8Array; record?: SemiSupervisedRecord; valOutIdx: Int32Array } {
+  // valOutIdx: the validation split's anomalies (--val-contamination), drawn only without semi-supervision (below: none)
   if (!semiSupervisedActive(o, semiColumn)) return trainingSelection(normal, outlierPool, o, `outlier-class ${what}`);
   check(!o.outFrac, `--out-frac ${o.outFrac} mixes unlabelled anomalies into a semi-supervised training set: use --ratio-pollution instead`);
   const { keptNormal, valIdx } = normalSelection(normal, o);
@@ -261,5 +262,5 @@ export function runTrainingSelection(
     const unlabelled = c.unlabelled_normal + c.unlabelled_outlier;
     record.ratio_pollution = unlabelled ? c.unlabelled_outlier / unlabelled : 0;
   }
-  return { trainIdx: sel.trainIdx, valIdx, nOut: c.labelled_outlier + c.unlabelled_outlier, semi: sel.semi, record };
+  return { trainIdx: sel.trainIdx, valIdx, nOut: c.labelled_outlier + c.unlabelled_outlier, semi: sel.semi, record, valOutIdx: new Int32Array(0) };
 }

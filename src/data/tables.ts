@@ -88,7 +88,7 @@ export function prepareTable(o: PrepareOptions, raw: RawTable, info: DatasetInfo
   const trainOutlier = trainRows.filter((i) => isOutlier[raw.labels[i]]);
   const names = (cs: number[]) => cs.map((c) => info.classNames[c]).join(', ');
   if (trainNormal.length === 0) throw new UserError(`${raw.source}: no training rows of the normal class(es) ${names(classes.normal)}: choose other classes with --normal`);
-  const { trainIdx, valIdx, nOut, semi, record } = runTrainingSelection(trainNormal, trainOutlier, classes, (i) => raw.labels[i], o, 'rows in the training split', raw.semiLabels);
+  const { trainIdx, valIdx, nOut, semi, record, valOutIdx } = runTrainingSelection(trainNormal, trainOutlier, classes, (i) => raw.labels[i], o, 'rows in the training split', raw.semiLabels);
   const testAll = Int32Array.from(split.test, (k) => rows[k]);
   const testIndex = seededSubset(testAll, o.nTest, subRng(o.seed, 'test-subset'), '--n-test');
   if (testIndex.length === 0) throw new UserError(`${raw.source}: the test split is empty: the table has too few rows of the chosen classes`);
@@ -96,7 +96,7 @@ export function prepareTable(o: PrepareOptions, raw: RawTable, info: DatasetInfo
   const scaled = (idx: Int32Array) => ({ x: applyTableScaler(gatherRows(raw, idx), idx.length, raw.d, scaler), n: idx.length, ...shape });
   return {
     info, source: raw.source, normal: classes.normal, outlier: classes.outlier,
-    train: scaled(trainIdx), test: scaled(testIndex), val: scaled(valIdx), nTrainOutliers: nOut, semiLabels: semi, semiSupervised: record,
+    train: scaled(trainIdx), test: scaled(testIndex), val: scaled(valIdx), valOutliers: scaled(valOutIdx), nTrainOutliers: nOut, semiLabels: semi, semiSupervised: record,
     testLabels: Uint8Array.from(testIndex, (i) => isOutlier[raw.labels[i]]), testIndex,
     testClasses: Uint8Array.from(testIndex, (i) => raw.labels[i]), testPixels: new Uint8Array(0),
     constants: { gcn: 'none', min: 0, max: 1, table: { ...scaler, features: raw.featureNames } },

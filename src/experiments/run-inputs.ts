@@ -6,6 +6,7 @@ import path from 'node:path';
 import { type BackendInfo, selectBackend } from '../backend/select.js';
 import { gcnFor, netOptionsFor } from '../config/network.js';
 import { type TrainConfig } from '../config/options.js';
+import { loadValidationData } from '../data/validation-data.js';
 import { prepareData, type PreparedData } from '../data/datasets.js';
 import { CHECKPOINT_FILE, readCheckpoint, resumeConflicts, type CheckpointHeader, type RunCheckpoint } from '../io/checkpoint.js';
 import { buildNetwork, namedTensors, type Network } from '../nn/networks.js';
@@ -45,6 +46,10 @@ export async function validateRun(cfg: TrainConfig): Promise<Checked> {
   }
   const t = performance.now();
   const data = prepareData({ ...cfg, contrast: gcnFor(cfg), zca: cfg.zcaWhitening });
+  if (cfg.valData) {
+    const testPaths = [cfg.dataFile, cfg.dataset === 'folder' ? cfg.dataDir : undefined].filter((p): p is string => p !== undefined);
+    Object.assign(data, loadValidationData(cfg.valData, data, { labelColumn: cfg.labelColumn, testPaths }));
+  }
   const dataSeconds = (performance.now() - t) / 1000;
   if (data.train.n < 2) throw new UserError(`the training set has ${data.train.n} image(s), batch norm needs at least 2: choose other --normal classes or a larger --n-train`);
   // after the data: the network decides how --threads are shared with XNNPACK (src/backend/thread-policy.ts)

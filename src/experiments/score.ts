@@ -4,7 +4,7 @@
  * with the SAVED training min/max → network in eval mode →
  *   svdd:        score = ‖φ(x) − c‖² − R²
  *   autoencoder: score = reconstruction error
- * and anomaly iff score > threshold. Table models (src/data/tables.ts) read rows (.csv with the model's feature columns,
+ * and anomaly iff score > threshold (the model's, or --threshold: a number, or a mode chosen again from the model). Table models (src/data/tables.ts) read rows (.csv with the model's feature columns,
  * .npy, .mat) and scale each feature with the training split's saved constants instead of the image steps. The TF.js backend must already be selected (selectBackend); it need not be
  * the one that trained the model (the weights are plain float32).
  */
@@ -20,6 +20,7 @@ import { reconstructionErrors, squaredDistances } from '../eval/infer.js';
 import { applyZca } from '../data/zca.js';
 import { loadModel, readZca, type ModelMeta } from '../io/model.js';
 import { inputShape, type InputShape, type Network } from '../nn/networks.js';
+import { pickThreshold, type ThresholdMode } from '../eval/thresholds.js';
 import { UserError } from '../util/errors.js';
 
 export interface ScoreOptions {
@@ -29,6 +30,10 @@ export interface ScoreOptions {
   input: string;
   /** inference batch size (default 1000) */
   batchSize?: number;
+  /** --threshold: a mode (quantile, fpr, f1) chosen again from what the model keeps, or a score cut; default the model's */
+  threshold?: ThresholdMode | number;
+  /** --target-fpr for --threshold fpr (default the model's, else 0.05) */
+  targetFpr?: number;
 }
 
 export interface ScoreResult {
@@ -36,6 +41,9 @@ export interface ScoreResult {
   scores: Float32Array;
   /** 1 = anomaly (score > threshold), 0 = normal */
   anomalies: Uint8Array;
+  /** the cut used, and how it was chosen ("the model's (quantile)", "f1", "a number") */
+  threshold: number;
+  thresholdHow: string;
   meta: ModelMeta;
   /** the input shape the images were converted to */
   shape: InputShape;
@@ -47,6 +55,7 @@ export function scoreInputs(opts: ScoreOptions): ScoreResult {
   precheckModelDir(opts.modelDir);
   const { meta, net } = loadModel(opts.modelDir);
   try {
+    resolveThreshold(opts, meta); // a mode the model cannot serve stops before any input is read
     const shape = inputShape(meta.net.kind, meta.net.options);
     const table = meta.preprocessing.table;
     if (table) {
@@ -77,9 +86,32 @@ function decide(opts: ScoreOptions, meta: ModelMeta, ids: string[], scores: Floa
   if (bad >= 0) {
     throw new UserError(`${path.join(opts.modelDir, 'model.json')}: the model gives a non-finite score (${scores[bad]}) for input ${ids[bad]}: its weights or constants are unusable; retrain it`);
   }
-  const threshold = meta.threshold;
+  const { threshold, how } = resolveThreshold(opts, meta);
   const anomalies = Uint8Array.from(scores, (s) => (s > threshold ? 1 : 0));
-  return { ids, scores, anomalies, meta, shape };
+  return { ids, scores, anomalies, meta, shape, threshold, thresholdHow: how };
+}
+
+/** The default quantile-mode FPR target of `score --threshold fpr` when the model recorded none. */
+export const DEFAULT_TARGET_FPR = 0.05;
+
+/**
+ * The cut of a scoring run: the model's own, a number, or a mode chosen again from what the model keeps (its
+ * quantile cut; its validation scores for fpr and f1). A mode the model cannot serve is a one-line UserError.
+ */
+export function resolveThreshold(opts: Pick<ScoreOptions, 'modelDir' | 'threshold' | 'targetFpr'>, meta: ModelMeta): { threshold: number; how: string } {
+  const choice = meta.thresholdChoice;
+  const t = opts.threshold;
+  if (t === undefined) return { threshold: meta.threshold, how: `the model's${choice ? `, --threshold ${choice.mode}` : ''}` };
+  if (typeof t === 'number') return { threshold: t, how: '--threshold as given' };
+  const v = choice?.validation;
+  if (t !== 'quantile' && !v) {
+    throw new UserError(`--threshold ${t}: ${path.join(opts.modelDir, 'model.json')} keeps no validation scores to choose on (trained without --val-frac): retrain with --val-frac 0.1, or give --threshold quantile or a number`);
+  }
+  const targetFpr = opts.targetFpr ?? choice?.targetFpr ?? DEFAULT_TARGET_FPR;
+  // models from before thresholdChoice: their threshold is the quantile cut (Deep SVDD 0, the DCAE its quantile)
+  const picked = pickThreshold(t, { quantile: choice?.quantile ?? meta.threshold, targetFpr, labels: v?.labels ?? [], scores: v?.scores ?? [] });
+  if ('missing' in picked) throw new UserError(`--threshold ${t}: in ${path.join(opts.modelDir, 'model.json')} ${picked.missing}: retrain with --val-contamination 0.1 (and --val-frac), or give --threshold quantile, fpr or a number`);
+  return { threshold: picked.threshold, how: `--threshold ${t}${t === 'fpr' ? ` --target-fpr ${targetFpr}` : ''}` };
 }
 
 function computeScores(net: Network, meta: ModelMeta, set: ImageSet, batchSize: number): Float32Array {

@@ -3,6 +3,7 @@
  * DCAE baseline (`--loss autoencoder`), which ends the run with the autoencoder's own scores.
  */
 import path from 'node:path';
+import { type ImageSet } from '../data/batches.js';
 import { reconstructionErrors } from '../eval/infer.js';
 import { quantile } from '../eval/metrics.js';
 import { writeLineChart } from '../io/charts.js';
@@ -12,6 +13,7 @@ import { type Network } from '../nn/networks.js';
 import { autoencoderProblem } from '../train/autoencoder.js';
 import { runEpochs } from '../train/loop.js';
 import { makeSolver } from '../train/solvers.js';
+import { chooseThreshold } from './threshold-choice.js';
 import { evaluationFields, fmtAuc, interrupted, modelBase, safeAuc, saveModel, stageLoop, writePictures, type Ctx } from './run-context.js';
 
 export async function pretrain(ctx: Ctx, ae: Network): Promise<void> {
@@ -45,17 +47,21 @@ export async function pretrain(ctx: Ctx, ae: Network): Promise<void> {
   ctx.writeResults();
 }
 
-/** The DCAE baseline's evaluation: reconstruction errors as scores, the (1 − ν)-quantile of the training ones as threshold. */
+/** The DCAE baseline's evaluation: reconstruction errors as scores, the (1 − ν)-quantile of the training ones as threshold (or --threshold fpr / f1's). */
 export async function finishAutoencoder(ctx: Ctx, ae: Network): Promise<void> {
   const { cfg, data, log } = ctx;
   const scores = reconstructionErrors(ae, data.test, cfg.evalBatchSize, cfg.aeLoss);
-  const threshold = quantile(reconstructionErrors(ae, data.train, cfg.evalBatchSize, cfg.aeLoss), 1 - cfg.nu);
+  const quantileCut = quantile(reconstructionErrors(ae, data.train, cfg.evalBatchSize, cfg.aeLoss), 1 - cfg.nu);
+  const errors = (set: ImageSet | undefined) => (set?.n ? reconstructionErrors(ae, set, cfg.evalBatchSize, cfg.aeLoss) : new Float32Array(0));
+  const chosen = chooseThreshold(cfg, quantileCut, errors(data.val), errors(data.valOutliers));
+  const threshold = chosen.threshold;
+  (chosen.warn ? log.warn : log.info).call(log, chosen.line);
   Object.assign(ctx.results, evaluationFields(data, scores, ctx.results.ae_test_auc ?? null, threshold), {
-    train_time_s: ctx.timings.pretrain_s, test_time_s: ctx.timings.ae_test_s, threshold,
+    train_time_s: ctx.timings.pretrain_s, test_time_s: ctx.timings.ae_test_s, threshold, threshold_choice: chosen.results,
   });
   log.info(`Test AUC: ${fmtAuc(ctx.results.test_auc)} (autoencoder baseline)`);
   saveModel(insideFolder(ctx.xp, cfg.outName, '--out-name'), ae, {
-    ...modelBase(ctx), loss: 'autoencoder', aeLoss: cfg.aeLoss, nu: cfg.nu, threshold,
+    ...modelBase(ctx), loss: 'autoencoder', aeLoss: cfg.aeLoss, nu: cfg.nu, threshold, thresholdChoice: chosen.model,
   }, data.zca);
   await writePictures(ctx.xp, data, scores, threshold);
 }

@@ -111,7 +111,8 @@ export function runHeader(cfg: TrainConfig, data: PreparedData, backend: Backend
   const extra = [
     data.semiSupervised ? semiSummary(data.semiSupervised.counts)
       : data.nTrainOutliers ? `${data.nTrainOutliers} of them outlier-class (--out-frac ${cfg.outFrac})` : '',
-    data.val.n ? `${data.val.n} held out (--val-frac ${cfg.valFrac})` : '',
+    cfg.valData ? `validation from --val-data: ${data.val.n} normal, ${data.valOutliers?.n ?? 0} anomalies`
+      : data.val.n ? `${data.val.n} held out (--val-frac ${cfg.valFrac})` : '',
   ].filter(Boolean).join(', ');
   const baseline = cfg.loss === 'autoencoder';
   const epochs = baseline ? `--n-epochs ${cfg.nEpochs} of the autoencoder, --batch-size ${cfg.batchSize}, --solver ${cfg.solver} --lr ${cfg.lr}`

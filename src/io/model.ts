@@ -10,6 +10,7 @@ import { isNetKind, NETWORKS } from '../nn/architectures.js';
 import { ARCHITECTURES, buildNetwork, inputShape, MAX_REP_DIM, namedTensors, type NetKind, type NetOptions, type NetRole, type Network } from '../nn/networks.js';
 import { type GcnNorm } from '../data/preprocess.js';
 import { type ZcaTransform } from '../data/zca.js';
+import { isThresholdMode, type ThresholdMode } from '../eval/thresholds.js';
 import { UserError } from '../util/errors.js';
 import { readFailure, readRegular } from '../util/files.js';
 import { makeRng } from '../util/rng.js';
@@ -37,6 +38,8 @@ export interface ModelMeta {
   R2?: number;
   /** decisions: score > threshold is an anomaly */
   threshold: number;
+  /** where `threshold` came from, and what `score --threshold MODE` needs to choose another (absent in older models) */
+  thresholdChoice?: ThresholdChoice;
   aeLoss?: 'l2' | 'ce';
   preprocessing: {
     gcn: GcnNorm | 'none'; min: number; max: number; zca?: { file: string; d: number };
@@ -47,6 +50,36 @@ export interface ModelMeta {
   config: Record<string, unknown>;
   weights: WeightEntry[];
 }
+
+/**
+ * How a model's threshold was chosen (src/experiments/threshold-choice.ts): the mode that chose it, the quantile
+ * mode's cut (always known), the FPR target, a fallback note, and the validation split's scores with their 0/1
+ * labels, from which `score --threshold fpr|f1` chooses again (absent without a validation split).
+ */
+export interface ThresholdChoice {
+  mode: ThresholdMode;
+  quantile: number;
+  targetFpr?: number;
+  fallback?: string;
+  validation?: { scores: number[]; labels: number[] };
+}
+
+/** What is wrong with a model.json's thresholdChoice, or undefined. */
+function thresholdChoiceProblem(t: unknown): string | undefined {
+  if (!isObject(t) || !isThresholdMode(t.mode) || !finite(t.quantile)) return 'the threshold choice is not a mode with a finite quantile cut';
+  if (t.targetFpr !== undefined && !(finite(t.targetFpr) && t.targetFpr >= 0 && t.targetFpr < 1)) return `the target false-positive rate ${String(t.targetFpr)} is not in [0, 1)`;
+  if (t.fallback !== undefined && typeof t.fallback !== 'string') return 'the threshold fallback note is not text';
+  const v = t.validation;
+  if (v === undefined) return undefined;
+  if (!isObject(v) || !Array.isArray(v.scores) || !Array.isArray(v.labels) || v.scores.length !== v.labels.length || v.scores.length > MAX_VALIDATION
+    || !v.scores.every(finite) || !v.labels.every((l) => l === 0 || l === 1)) {
+    return 'the validation scores are not finite numbers with one 0/1 label each';
+  }
+  return undefined;
+}
+
+/** More validation scores than model.json carries (a validation split of 100,000 images is already far more). */
+const MAX_VALIDATION = 200_000;
 
 export function saveModel(dir: string, net: Network, meta: Omit<ModelMeta, 'format' | 'version' | 'weights' | 'created' | 'net'>): void {
   ensureDir(dir);
@@ -165,6 +198,10 @@ export function metaProblem(meta: ModelMeta): string | undefined {
   if (o.architecture !== undefined && !(Number.isInteger(o.architecture) && ARCHITECTURES[net.kind as NetKind].includes(o.architecture as number))) return `unknown architecture ${String(o.architecture)}`;
   if ((o.bias !== undefined && typeof o.bias !== 'boolean') || (o.bnAffine !== undefined && typeof o.bnAffine !== 'boolean')) return 'the network options bias / bnAffine are not true or false';
   if (!finite(meta.threshold)) return 'the threshold is missing or not a finite number';
+  if (meta.thresholdChoice !== undefined) {
+    const problem = thresholdChoiceProblem(meta.thresholdChoice);
+    if (problem) return problem;
+  }
   if (meta.loss === 'svdd') {
     if (net.role !== 'encoder') return 'a Deep SVDD model must hold an encoder';
     if (!Array.isArray(meta.c) || meta.c.length !== o.repDim || !meta.c.every(finite)) return `the centre c is missing or not ${o.repDim} finite numbers`;

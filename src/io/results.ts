@@ -57,6 +57,36 @@ const BACKEND_SCHEMA = z.object({
   versions: z.record(z.string(), z.string()), notes: z.array(z.string()),
 });
 
+/** How a run's threshold was chosen (src/experiments/threshold-choice.ts). */
+export const THRESHOLD_CHOICE_SCHEMA = z.object({
+  /** the mode asked for (--threshold) and the one that chose the cut (quantile after a fallback) */
+  requested: z.enum(['quantile', 'fpr', 'f1']),
+  mode: z.enum(['quantile', 'fpr', 'f1']),
+  threshold: real,
+  /** the quantile mode's cut, for comparison */
+  quantile_threshold: real,
+  target_fpr: z.number().optional(),
+  /** why the requested mode could not choose (e.g. no anomalies in the validation split) */
+  fallback: z.string().optional(),
+  n_val_normal: z.number(),
+  n_val_outlier: z.number(),
+  /** where the validation split came from: held out from the training data, or --val-data */
+  val_source: z.string().optional(),
+  /** precision / recall / F1 / false-positive rate on the validation split at the cut (with a validation split) */
+  val: z.object({ precision: real, recall: real, f1: real, fpr: real }).optional(),
+});
+
+/** Collapse diagnostics (src/eval/collapse.ts): `collapsed` and the figures it was decided on (loose: a reader keeps more). */
+export const DIAGNOSTICS_SCHEMA = z.looseObject({
+  collapsed: z.boolean().optional(),
+  train_distance_spread: real.optional(),
+  distance_to_c: real.optional(),
+  distance_shrink: real.optional(),
+  n_distinct_test_scores: z.number().optional(),
+  distinct_test_score_fraction: real.optional(),
+  reasons: z.array(z.string()).optional(),
+});
+
 export const RESULTS_SCHEMA = z.object({
   results_version: z.number().int(),
   status: z.enum(RUN_STATUSES),
@@ -111,8 +141,10 @@ export const RESULTS_SCHEMA = z.object({
   hyperparameter_selection: HYPERPARAMETER_SELECTION_SCHEMA.optional(),
   /** Deep SAD: the semi-supervised training set (src/data/semi-supervised.ts); report: a column per γ_l */
   semi_supervised: SEMI_SUPERVISED_SCHEMA.optional(),
-  /** what the run's checks found; collapsed: the scores carry no ranking (report marks the run) */
-  diagnostics: z.looseObject({ collapsed: z.boolean().optional() }).optional(),
+  /** what the run's checks found; collapsed: the scores carry no ranking (report marks the run); the figures: DIAGNOSTICS_SCHEMA */
+  diagnostics: DIAGNOSTICS_SCHEMA.optional(),
+  /** how the decision threshold was chosen (test_at_threshold is at it): mode, the cut, the validation split's figures */
+  threshold_choice: THRESHOLD_CHOICE_SCHEMA.optional(),
 });
 
 export type RunResults = z.infer<typeof RESULTS_SCHEMA>;
