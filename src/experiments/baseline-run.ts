@@ -134,6 +134,7 @@ function restrictTest(data: PreparedData, idx: Int32Array): PreparedData {
     testLabels: Uint8Array.from(idx, (i) => data.testLabels[i]),
     testIndex: Int32Array.from(idx, (i) => data.testIndex[i]),
     testClasses: Uint8Array.from(idx, (i) => data.testClasses[i]),
-    testPixels: gatherImages(data.testPixels, d, idx),
+    // tables keep no pixels to draw
+    testPixels: data.testPixels.length ? gatherImages(data.testPixels, d, idx) : data.testPixels,
   };
 }

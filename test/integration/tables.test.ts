@@ -108,3 +108,15 @@ test('an ODDS dataset reads its .mat from --data-dir: classes 0/1, the Deep SAD 
   assert.match(p.stderr, /features, ODDS thyroid has 6|thyroid/);
   assert.equal(p.stderr.trim().split('\n').length, 1, p.stderr);
 });
+
+test('every shallow baseline runs on a table (OC-SVM choosing γ on a test slice, KDE, Isolation Forest) and beats chance', () => {
+  for (const method of ['ocsvm', 'kde', 'if']) {
+    const xp = path.join(tmp, `baseline-${method}`);
+    const r = spawnSync(process.execPath, [cli, 'baseline', '--method', method, '--dataset', 'table', '--data-file', noId, '--label-column', 'status',
+      '--normal', 'ok', '--seed', '1', '--xp-dir', xp], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `${method}: ${r.stderr}`);
+    const res = JSON.parse(fs.readFileSync(path.join(xp, 'results.json'), 'utf8')) as { test_auc: number; method: string };
+    assert.equal(res.method, method);
+    assert.ok(res.test_auc > 0.8, `${method}: AUC ${res.test_auc}`);
+  }
+});
