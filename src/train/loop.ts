@@ -33,6 +33,12 @@ export interface Problem {
   step(x: tf.Tensor4D, lr: number, epoch: number, idx: Int32Array): StepResult;
   /** called after each epoch; extra columns for the epoch row */
   endEpoch?(epoch: number): Record<string, number>;
+  /**
+   * writes state the problem keeps outside the TF.js variables (the fused MLP step's weights, solver slots, batch-norm
+   * statistics, radius) back to them; runEpochs calls it before anything else reads them: before and after endEpoch
+   * (before the weight check, the diagnostics and the checkpoint), before a mid-epoch checkpoint, and at the end
+   */
+  sync?(): void;
 }
 
 /** Where the loop stands: enough to continue a run exactly (checkpoints). */
@@ -101,11 +107,14 @@ export async function runEpochs(o: LoopOptions): Promise<number> {
       count += idx.length;
       await yieldToEventLoop(); // lets SIGINT/SIGTERM handlers run between batches
       if (o.shouldStop?.() && b + 1 < batches.length) {
+        o.problem.sync?.();
         o.onCheckpoint?.({ phase: o.phase, epoch, batch: b + 1, rngState, lossSum, count });
         return epoch;
       }
     }
+    o.problem.sync?.();
     const extra = o.problem.endEpoch?.(epoch) ?? {};
+    o.problem.sync?.();
     if (o.weights && !allFinite(o.weights)) throw new DivergenceError(o.phase, epoch, 'a weight is no longer finite');
     const seconds = (performance.now() - t0) / 1000;
     const diagnostics = o.afterEpoch?.(epoch) ?? {};
@@ -114,6 +123,7 @@ export async function runEpochs(o: LoopOptions): Promise<number> {
     o.onCheckpoint?.({ phase: o.phase, epoch: epoch + 1, batch: 0, rngState: o.rng.state(), lossSum: 0, count: 0 });
     if (o.shouldStop?.()) return epoch + 1;
   }
+  o.problem.sync?.();
   return o.nEpochs;
 }
 
