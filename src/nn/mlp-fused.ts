@@ -82,7 +82,8 @@ interface Buffers {
   h: Float32Array;
   /** the layer's output */
   out: Float32Array;
-  /** batch norm: 1/√(σ² + ε) */
+  /** batch norm: the mean and 1/√(σ² + ε) the forward pass used (the backward pass reuses `mean` for Σg) */
+  mean: Float64Array;
   invStd: Float64Array;
   /** gradient w.r.t. the layer's output, then w.r.t. z */
   g: Float32Array;
@@ -93,10 +94,9 @@ export class FusedMlp {
   /** weight gradients of the last backward pass, float32 like the weights */
   readonly gw: Float32Array[];
   private readonly a32: number;
-  private readonly b32: number;
   private buf: Buffers[] = [];
   private cap = 0;
-  private readonly acc: Float64Array;
+  private readonly sumGh: Float64Array;
 
   /** `alpha`: the leaky-ReLU slope (0: ReLU); the weights are used (and updated by the caller) in place. */
   constructor(layers: readonly FusedLayer[], readonly alpha: number, readonly weights: FusedWeights) {
@@ -109,8 +109,7 @@ export class FusedMlp {
     });
     this.gw = layers.map((l) => new Float32Array(l.nin * l.nout));
     this.a32 = Math.fround(alpha);
-    this.b32 = 1 - this.a32;
-    this.acc = new Float64Array(Math.max(...layers.map((l) => l.nin * l.nout)));
+    this.sumGh = new Float64Array(Math.max(...layers.map((l) => l.nout)));
   }
 
   get inputWidth(): number { return this.layers[0].nin; }
@@ -121,7 +120,7 @@ export class FusedMlp {
     this.cap = n;
     this.buf = this.layers.map((l) => ({
       z: new Float32Array(n * l.nout), h: new Float32Array(l.bn ? n * l.nout : 0), out: new Float32Array(n * l.nout),
-      invStd: new Float64Array(l.nout), g: new Float32Array(n * l.nout),
+      mean: new Float64Array(l.nout), invStd: new Float64Array(l.nout), g: new Float32Array(n * l.nout),
     }));
   }
 
@@ -136,40 +135,36 @@ export class FusedMlp {
     for (let li = 0; li < this.layers.length; li++) {
       const l = this.layers[li];
       const b = this.buf[li];
-      dense(a, this.weights.w[li], n, l.nin, l.nout, b.z, this.acc);
-      let pre = b.z;
-      if (l.bn) {
-        if (training) this.bnTrain(li, n);
-        else this.bnEval(li, n);
-        pre = b.h;
-      }
-      const out = b.out.subarray(0, n * l.nout);
+      // z = a·W
+      gemm(a, l.nin, 1, this.weights.w[li], 1, l.nout, n, l.nout, l.nin, b.z);
       const m = n * l.nout;
-      if (l.act) {
-        const a32 = this.a32;
-        const b32 = this.b32;
-        // TF.js's leaky ReLU (x < 0 ? α·x : x) in the branch-free form of js-kernels.ts
-        for (let i = 0; i < m; i++) { const v = pre[i]; out[i] = v * (a32 + b32 * ((v >= 0) as unknown as number)); }
-      } else if (l.sigmoid) {
-        for (let i = 0; i < m; i++) out[i] = 1 / (1 + Math.exp(-pre[i]));
+      if (l.bn) {
+        if (training) this.batchStatistics(li, n);
+        else this.runningStatistics(li);
+        this.normalise(li, n);
       } else {
-        out.set(pre.subarray(0, m));
+        const { z, out } = b;
+        const a32 = this.a32;
+        if (l.act) for (let i = 0; i < m; i++) { const v = z[i]; out[i] = v >= 0 ? v : v * a32; }
+        else if (l.sigmoid) for (let i = 0; i < m; i++) out[i] = 1 / (1 + Math.exp(-z[i]));
+        else out.set(z.subarray(0, m));
       }
-      a = out;
+      a = b.out;
     }
-    return a;
+    return a.subarray(0, n * this.outputWidth);
   }
 
-  /** x̂ with the batch statistics (sums in float64, as js-kernels.ts), and the running averages' update. */
-  private bnTrain(li: number, n: number): void {
+  /** The batch's mean and 1/√(σ² + ε) (sums in float64, as js-kernels.ts), and the running averages' update. */
+  private batchStatistics(li: number, n: number): void {
     const c = this.layers[li].nout;
-    const { z, h, invStd } = this.buf[li];
+    const { z, mean, invStd } = this.buf[li];
     const total = n * c;
-    const s1 = new Float64Array(c);
-    for (let i = 0; i < total; i += c) for (let k = 0; k < c; k++) s1[k] += z[i + k];
-    for (let k = 0; k < c; k++) s1[k] /= n;
-    const s2 = new Float64Array(c);
-    for (let i = 0; i < total; i += c) for (let k = 0; k < c; k++) { const d = z[i + k] - s1[k]; s2[k] += d * d; }
+    mean.fill(0);
+    for (let i = 0; i < total; i += c) for (let k = 0; k < c; k++) mean[k] += z[i + k];
+    for (let k = 0; k < c; k++) mean[k] /= n;
+    const s2 = invStd;
+    s2.fill(0);
+    for (let i = 0; i < total; i += c) for (let k = 0; k < c; k++) { const d = z[i + k] - mean[k]; s2[k] += d * d; }
     const rm = this.weights.runningMean[li]!;
     const rv = this.weights.runningVar[li]!;
     const unbias = Math.fround(n / (n - 1));
@@ -177,24 +172,34 @@ export class FusedMlp {
       const v = s2[k] / n;
       invStd[k] = 1 / Math.sqrt(v + BN_EPS);
       // running averages in float32 operations on the float32 batch statistics, as batchnorm.ts's tf ops
-      rm[k] = Math.fround(Math.fround(rm[k] * F32_KEEP) + Math.fround(Math.fround(s1[k]) * F32_MOMENTUM));
+      rm[k] = Math.fround(Math.fround(rm[k] * F32_KEEP) + Math.fround(Math.fround(mean[k]) * F32_MOMENTUM));
       if (n > 1) {
         const unbiased = Math.fround(Math.fround(v) * unbias);
         rv[k] = Math.fround(Math.fround(rv[k] * F32_KEEP) + Math.fround(unbiased * F32_MOMENTUM));
       }
     }
-    for (let i = 0; i < total; i += c) for (let k = 0; k < c; k++) h[i + k] = (z[i + k] - s1[k]) * invStd[k];
   }
 
-  /** x̂ with the running statistics (TF.js batchNorm: (x − μ)·1/√(σ² + ε)). */
-  private bnEval(li: number, n: number): void {
-    const c = this.layers[li].nout;
-    const { z, h, invStd } = this.buf[li];
+  /** Eval mode: the running mean and 1/√(running var + ε) (TF.js batchNorm). */
+  private runningStatistics(li: number): void {
+    const { mean, invStd } = this.buf[li];
     const rm = this.weights.runningMean[li]!;
     const rv = this.weights.runningVar[li]!;
-    for (let k = 0; k < c; k++) invStd[k] = 1 / Math.sqrt(rv[k] + BN_EPS);
+    for (let k = 0; k < mean.length; k++) { mean[k] = rm[k]; invStd[k] = 1 / Math.sqrt(rv[k] + BN_EPS); }
+  }
+
+  /** x̂ = (z − mean)·invStd, then the activation (if any) into out. */
+  private normalise(li: number, n: number): void {
+    const l = this.layers[li];
+    const c = l.nout;
+    const { z, h, out, mean, invStd } = this.buf[li];
     const total = n * c;
-    for (let i = 0; i < total; i += c) for (let k = 0; k < c; k++) h[i + k] = (z[i + k] - rm[k]) * invStd[k];
+    for (let i = 0; i < total; i += c) for (let k = 0; k < c; k++) h[i + k] = (z[i + k] - mean[k]) * invStd[k];
+    const a32 = this.a32;
+    // TF.js's leaky ReLU x < 0 ? α·x : x (α = 0: ReLU)
+    if (l.act) for (let i = 0; i < total; i++) { const v = h[i]; out[i] = v >= 0 ? v : v * a32; }
+    else if (l.sigmoid) for (let i = 0; i < total; i++) out[i] = 1 / (1 + Math.exp(-h[i]));
+    else out.set(h.subarray(0, total));
   }
 
   /**
@@ -203,8 +208,8 @@ export class FusedMlp {
    */
   backward(x: Float32Array, n: number, dOut: Float32Array): void {
     const last = this.layers.length - 1;
-    const top = this.buf[last].g;
-    top.set(dOut.subarray(0, n * this.layers[last].nout));
+    this.buf[last].g.set(dOut.subarray(0, n * this.layers[last].nout));
+    const a32 = this.a32;
     for (let li = last; li >= 0; li--) {
       const l = this.layers[li];
       const b = this.buf[li];
@@ -213,75 +218,93 @@ export class FusedMlp {
       const g = b.g;
       if (l.sigmoid) {
         const y = b.out;
-        for (let i = 0; i < m; i++) g[i] = g[i] * y[i] * (1 - y[i]);
-      } else if (l.act) {
-        // the leaky-ReLU gradient on its input (x̂ with batch norm): α below 0
-        const pre = l.bn ? b.h : b.z;
-        const a32 = this.a32;
-        const b32 = this.b32;
-        for (let i = 0; i < m; i++) g[i] = g[i] * (a32 + b32 * ((pre[i] > 0) as unknown as number));
+        for (let i = 0; i < m; i++) { const v = y[i]; g[i] = g[i] * v * (1 - v); }
       }
       if (l.bn) {
-        // dz = inv/n · (n·g − Σg − x̂·Σ(g·x̂)), sums in float64 (batchnorm.ts)
-        const h = b.h;
-        const sumG = new Float64Array(c);
-        const sumGh = new Float64Array(c);
-        for (let i = 0; i < m; i += c) for (let k = 0; k < c; k++) { const v = g[i + k]; sumG[k] += v; sumGh[k] += v * h[i + k]; }
-        const inv = b.invStd;
+        // through the activation (its gradient α below 0 on x̂), then dz = inv/n · (n·g − Σg − x̂·Σ(g·x̂)), the sums
+        // in float64 (batchnorm.ts)
+        const { h, mean: sumG, invStd } = b;
+        const sumGh = this.sumGh;
+        sumG.fill(0);
+        sumGh.fill(0, 0, c);
         for (let i = 0; i < m; i += c) {
-          for (let k = 0; k < c; k++) g[i + k] = (inv[k] / n) * (n * g[i + k] - sumG[k] - h[i + k] * sumGh[k]);
+          for (let k = 0; k < c; k++) {
+            const hv = h[i + k];
+            const v = l.act && !(hv > 0) ? (g[i + k] = g[i + k] * a32) : g[i + k];
+            sumG[k] += v;
+            sumGh[k] += v * hv;
+          }
         }
+        for (let k = 0; k < c; k++) { sumG[k] /= n; sumGh[k] /= n; }
+        for (let i = 0; i < m; i += c) for (let k = 0; k < c; k++) g[i + k] = invStd[k] * (g[i + k] - sumG[k] - h[i + k] * sumGh[k]);
+      } else if (l.act) {
+        const z = b.z;
+        for (let i = 0; i < m; i++) if (!(z[i] > 0)) g[i] = g[i] * a32;
       }
       const a = li === 0 ? x : this.buf[li - 1].out;
-      weightGrad(a, g, n, l.nin, c, this.gw[li], this.acc);
-      if (li > 0) inputGrad(g, this.weights.w[li], n, l.nin, c, this.buf[li - 1].g);
+      // gW = aᵀ·g (sums over the batch)
+      gemm(a, 1, l.nin, g, 1, c, l.nin, c, n, this.gw[li]);
+      // the previous layer's output gradient g·Wᵀ
+      if (li > 0) gemm(g, c, 1, this.weights.w[li], c, 1, n, l.nin, c, this.buf[li - 1].g);
     }
   }
 }
 
-/** z = a·W for a [n × nin], W [nin × nout]; row sums in float64. */
-function dense(a: Float32Array, w: Float32Array, n: number, nin: number, nout: number, z: Float32Array, acc: Float64Array): void {
-  for (let i = 0; i < n; i++) {
-    acc.fill(0, 0, nout);
-    const ai = i * nin;
-    for (let k = 0; k < nin; k++) {
-      const v = a[ai + k];
-      if (v === 0) continue;
-      const wk = k * nout;
-      for (let j = 0; j < nout; j++) acc[j] += v * w[wk + j];
+/**
+ * C[i, j] = Σ_k A[i·ai + k·ak]·B[j·bj + k·bk] for i < m, j < p, k < q, into C [m × p] row-major: the three products of
+ * a dense layer (a·W, aᵀ·g, g·Wᵀ) by their strides, without transposing. Every sum in a float64 register, 4 rows ×
+ * 2 columns at a time (each loaded value used two or four times: ~3× faster than one at a time).
+ */
+export function gemm(A: Float32Array, ai: number, ak: number, B: Float32Array, bj: number, bk: number,
+  m: number, p: number, q: number, C: Float32Array): void {
+  const ai2 = 2 * ai;
+  const ai3 = 3 * ai;
+  let i = 0;
+  for (; i + 3 < m; i += 4) {
+    const a0 = i * ai;
+    const c0 = i * p;
+    let j = 0;
+    for (; j + 1 < p; j += 2) {
+      let s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0, s31 = 0;
+      let pa = a0;
+      let pb = j * bj;
+      for (let k = 0; k < q; k++) {
+        const y0 = B[pb];
+        const y1 = B[pb + bj];
+        const x0 = A[pa];
+        const x1 = A[pa + ai];
+        const x2 = A[pa + ai2];
+        const x3 = A[pa + ai3];
+        s00 += x0 * y0; s01 += x0 * y1; s10 += x1 * y0; s11 += x1 * y1;
+        s20 += x2 * y0; s21 += x2 * y1; s30 += x3 * y0; s31 += x3 * y1;
+        pa += ak;
+        pb += bk;
+      }
+      const c = c0 + j;
+      C[c] = s00; C[c + 1] = s01; C[c + p] = s10; C[c + p + 1] = s11;
+      C[c + 2 * p] = s20; C[c + 2 * p + 1] = s21; C[c + 3 * p] = s30; C[c + 3 * p + 1] = s31;
     }
-    const zi = i * nout;
-    for (let j = 0; j < nout; j++) z[zi + j] = acc[j];
-  }
-}
-
-/** gW = aᵀ·g, the sum over the batch in float64. */
-function weightGrad(a: Float32Array, g: Float32Array, n: number, nin: number, nout: number, gw: Float32Array, acc: Float64Array): void {
-  const size = nin * nout;
-  acc.fill(0, 0, size);
-  for (let i = 0; i < n; i++) {
-    const ai = i * nin;
-    const gi = i * nout;
-    for (let k = 0; k < nin; k++) {
-      const v = a[ai + k];
-      if (v === 0) continue;
-      const wk = k * nout;
-      for (let j = 0; j < nout; j++) acc[wk + j] += v * g[gi + j];
+    if (j < p) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let pa = a0;
+      let pb = j * bj;
+      for (let k = 0; k < q; k++) {
+        const y = B[pb];
+        s0 += A[pa] * y; s1 += A[pa + ai] * y; s2 += A[pa + ai2] * y; s3 += A[pa + ai3] * y;
+        pa += ak;
+        pb += bk;
+      }
+      const c = c0 + j;
+      C[c] = s0; C[c + p] = s1; C[c + 2 * p] = s2; C[c + 3 * p] = s3;
     }
   }
-  for (let q = 0; q < size; q++) gw[q] = acc[q];
-}
-
-/** dA = g·Wᵀ, into the previous layer's gradient buffer. */
-function inputGrad(g: Float32Array, w: Float32Array, n: number, nin: number, nout: number, da: Float32Array): void {
-  for (let i = 0; i < n; i++) {
-    const gi = i * nout;
-    const di = i * nin;
-    for (let k = 0; k < nin; k++) {
-      const wk = k * nout;
+  for (; i < m; i++) {
+    for (let j = 0; j < p; j++) {
       let s = 0;
-      for (let j = 0; j < nout; j++) s += g[gi + j] * w[wk + j];
-      da[di + k] = s;
+      let pa = i * ai;
+      let pb = j * bj;
+      for (let k = 0; k < q; k++) { s += A[pa] * B[pb]; pa += ak; pb += bk; }
+      C[i * p + j] = s;
     }
   }
 }

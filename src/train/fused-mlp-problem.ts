@@ -141,10 +141,10 @@ class FusedTraining {
     return this.mlp;
   }
 
-  /** One step on the batch x (n rows); returns the loss and the batch's distances (a view, valid until the next step). */
-  step(x: tf.Tensor4D, lr: number, idx: Int32Array): { loss: number; distances: Float32Array } {
+  /** One step on the batch's n rows x; returns the loss and the batch's distances (a view, valid until the next step). */
+  step(x: Float32Array, n: number, lr: number, idx: Int32Array): { loss: number; distances: Float32Array } {
     const mlp = this.load();
-    const r = lossAndGradients(mlp, this.head, this.loss, this.weightDecayC, x.dataSync() as Float32Array, x.shape[0], idx, this.scratch);
+    const r = lossAndGradients(mlp, this.head, this.loss, this.weightDecayC, x, n, idx, this.scratch);
     adamUpdate(mlp.weights.w, mlp.gw, this.adam!, lr);
     this.dirty = true;
     return r;
@@ -178,8 +178,10 @@ function planOf(net: Network): FusedLayer[] {
 /** The autoencoder's fused step (check fusedAutoencoderBlocker first): batch mean of ‖x̂ − x‖² plus the penalty. */
 export function fusedAutoencoderProblem(ae: Network, o: AeObjective, solver: Solver): Problem {
   const f = new FusedTraining(ae, planOf(ae), solver, { kind: 'reconstruction' }, meanDistanceLoss, o.weightDecayC);
+  const stepRows = (x: Float32Array, n: number, lr: number, _epoch: number, idx: Int32Array) => ({ loss: f.step(x, n, lr, idx).loss });
   return {
-    step: (x, lr, _epoch, idx) => ({ loss: f.step(x, lr, idx).loss }),
+    step: (x, lr, epoch, idx) => stepRows(x.dataSync() as Float32Array, x.shape[0], lr, epoch, idx),
+    stepRows,
     sync: () => f.sync(),
   };
 }
@@ -209,12 +211,14 @@ export function fusedSvddProblem(net: Network, set: ImageSet, state: SvddState, 
   const f = new FusedTraining(net, planOf(net), solver, { kind: 'center', c: state.center() }, loss, s.weightDecayC);
   // the block update's distances come from the TF.js network, which sync() has brought up to date
   const rules = svddRadiusRules(s, radius, () => squaredDistances(net, set, state.c, s.evalBatchSize));
+  const stepRows = (x: Float32Array, n: number, lr: number, epoch: number, idx: Int32Array) => {
+    const r = f.step(x, n, lr, idx);
+    rules.afterStep(r.distances, epoch);
+    return { loss: r.loss };
+  };
   return {
-    step(x, lr, epoch, idx) {
-      const r = f.step(x, lr, idx);
-      rules.afterStep(r.distances, epoch);
-      return { loss: r.loss };
-    },
+    step: (x, lr, epoch, idx) => stepRows(x.dataSync() as Float32Array, x.shape[0], lr, epoch, idx),
+    stepRows,
     endEpoch: (epoch) => rules.endEpoch(epoch),
     sync() {
       f.sync();
