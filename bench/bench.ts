@@ -333,7 +333,7 @@ async function main(): Promise<number> {
 
   // summary
   say('\n== Summary ==');
-  if (report.steps.length) say(`\nPer step (batch ${opts.batch}; inference = eval-mode forward pass + score):\n${stepTable(report.steps)}`);
+  if (report.steps.length) say(`\nPer step (batch ${opts.batch}, the MLP ${MLP_BATCH}; inference = eval-mode forward pass + score):\n${stepTable(report.steps)}`);
   if (report.mlp?.length) {
     say(`\nMLP training step, median ms (batch ${MLP_BATCH}):\n${table(['backend', 'network', 'TF.js ops', 'fused', 'speed-up'],
       report.mlp.map((m) => [m.backend, m.network, num(m.tfjsMs, 2), num(m.fusedMs, 3), `${num(m.speedup, 1)}×`]), new Set([2, 3, 4]))}`);

@@ -95,18 +95,21 @@ export function lossAndGradients(mlp: FusedMlp, head: DistanceHead, loss: Distan
   if (scratch.d.length < n) Object.assign(scratch, { d: new Float32Array(n), gd: new Float64Array(n), dOut: new Float32Array(n * w) });
   const out = mlp.forward(xs, n, true);
   const d = scratch.d.subarray(0, n);
+  // the target of row i: c, or the row itself (t[o + j] with o = 0 or the row's offset)
+  const t = c ?? xs;
+  const rowStride = c ? 0 : w;
   for (let i = 0; i < n; i++) {
-    const t = c ?? xs.subarray(i * w, (i + 1) * w);
+    const o = i * rowStride;
     let s = 0;
-    for (let j = 0; j < w; j++) { const e = out[i * w + j] - t[j]; s += e * e; }
+    for (let j = 0; j < w; j++) { const e = out[i * w + j] - t[o + j]; s += e * e; }
     d[i] = s;
   }
   let value = loss(d, idx, scratch.gd);
   const dOut = scratch.dOut;
   for (let i = 0; i < n; i++) {
-    const t = c ?? xs.subarray(i * w, (i + 1) * w);
+    const o = i * rowStride;
     const g = 2 * scratch.gd[i];
-    for (let j = 0; j < w; j++) dOut[i * w + j] = g * (out[i * w + j] - t[j]);
+    for (let j = 0; j < w; j++) dOut[i * w + j] = g * (out[i * w + j] - t[o + j]);
   }
   mlp.backward(xs, n, dOut);
   if (weightDecayC) {
