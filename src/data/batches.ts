@@ -40,9 +40,16 @@ export function makeRowGatherer(set: ImageSet, maxBatch: number) {
   const buf = new Float32Array(maxBatch * d);
   return (idx: ArrayLike<number>): Float32Array => {
     const b = idx.length;
-    for (let i = 0; i < b; i++) {
-      const j = idx[i];
-      buf.set(set.x.subarray(j * d, (j + 1) * d), i * d);
+    const x = set.x;
+    if (d >= 64) {
+      for (let i = 0; i < b; i++) buf.set(x.subarray(idx[i] * d, (idx[i] + 1) * d), i * d);
+    } else {
+      // short rows (tables): a plain loop, without a subarray per row
+      for (let i = 0; i < b; i++) {
+        const s = idx[i] * d;
+        const o = i * d;
+        for (let k = 0; k < d; k++) buf[o + k] = x[s + k];
+      }
     }
     return buf.subarray(0, b * d);
   };
