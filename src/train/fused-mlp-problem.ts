@@ -1,6 +1,7 @@
 /**
- * The fused MLP training step: autoencoder pretraining (l2) and Deep SVDD (one-class, soft-boundary with R fixed
- * during the step: radius modes batch-quantile and block) of the MLP networks, as one pass of plain TypeScript per
+ * The fused MLP training step: autoencoder pretraining (l2) and the Deep SVDD stage (one-class, soft-boundary with R
+ * fixed during the step: radius modes batch-quantile and block, Deep SAD: each objective whose entry has a
+ * distanceLoss) of the MLP networks, as one pass of plain TypeScript per
  * batch instead of ~100 TF.js ops: forward and backward (src/nn/mlp-fused.ts), the objective on the per-sample
  * distances (distance-losses.ts), the weight penalty (0.5/C)·Σ‖W‖², and adam (fused-adam.ts).
  *
@@ -22,9 +23,12 @@ import { squaredDistances } from '../eval/infer.js';
 import { FusedMlp, fusedPlan, type FusedLayer } from '../nn/mlp-fused.js';
 import { layerSpecs, LEAKY_ALPHA, type Network } from '../nn/networks.js';
 import { type AeObjective } from './autoencoder.js';
-import { meanDistanceLoss, softBoundaryDistanceLoss, type DistanceLoss } from './distance-losses.js';
+import { meanDistanceLoss, type DistanceLoss } from './distance-losses.js';
 import { adamSolverState, adamStateFrom, adamUpdate, type AdamState } from './fused-adam.js';
 import { type Problem } from './loop.js';
+import { type SvddObjective } from './objective.js';
+import { ONE_CLASS } from './objective-one-class.js';
+import { SOFT_BOUNDARY } from './objective-soft-boundary.js';
 import { type Solver } from './solvers.js';
 import { svddRadiusRules, type RadiusHolder, type SvddSettings, type SvddState } from './svdd.js';
 
@@ -50,10 +54,17 @@ export function fusedMlpBlocker(net: Network, solver: Solver): string | undefine
   return undefined;
 }
 
+/** The objective of a Deep SVDD phase (as svddProblem picks it). */
+function objectiveOf(s: Pick<SvddSettings, 'mode' | 'objective'>): SvddObjective {
+  return s.objective ?? (s.mode === 'one-class' ? ONE_CLASS : SOFT_BOUNDARY);
+}
+
 /** Why the fused step does not apply to this Deep SVDD phase, or undefined. */
-export function fusedSvddBlocker(net: Network, solver: Solver, s: Pick<SvddSettings, 'mode' | 'centerFixed'>): string | undefined {
+export function fusedSvddBlocker(net: Network, solver: Solver, s: Pick<SvddSettings, 'mode' | 'centerFixed' | 'objective'>): string | undefined {
   if (!s.centerFixed) return '--center-fixed 0 (c is trained)';
   if (s.mode === 'solver') return 'radius mode solver (R is trained)';
+  const objective = objectiveOf(s);
+  if (!objective.distanceLoss) return `the ${objective.name} objective has no fused loss`;
   return fusedMlpBlocker(net, solver);
 }
 
@@ -210,7 +221,12 @@ class RadiusCopy implements RadiusHolder {
  */
 export function fusedSvddProblem(net: Network, set: ImageSet, state: SvddState, s: SvddSettings, solver: Solver): Problem {
   const radius = new RadiusCopy(state);
-  const loss = s.mode === 'one-class' ? meanDistanceLoss : softBoundaryDistanceLoss(() => radius.radiusSquared, s.nu);
+  const objective = objectiveOf(s);
+  if (!objective.distanceLoss) throw new Error(`fused MLP: the ${objective.name} objective has no fused loss`);
+  if (objective.semiSupervised && s.semiLabels && s.semiLabels.length !== set.n) {
+    throw new Error(`fusedSvddProblem: ${s.semiLabels.length} semi-supervised labels for ${set.n} training samples`);
+  }
+  const loss = objective.distanceLoss({ radiusSquared: () => radius.radiusSquared, nu: s.nu, semiLabels: s.semiLabels, eta: s.eta ?? 1 });
   const f = new FusedTraining(net, planOf(net), solver, { kind: 'center', c: state.center() }, loss, s.weightDecayC);
   // the block update's distances come from the TF.js network, which sync() has brought up to date
   const rules = svddRadiusRules(s, radius, () => squaredDistances(net, set, state.c, s.evalBatchSize));

@@ -221,3 +221,25 @@ test('where the fused step applies: MLP + adam on wasm/cpu; LeNet, other solvers
   }
   for (const n of [mlp, lenet, affine]) n.dispose();
 });
+
+test('every objective\'s distance loss equals its TF.js batch loss, value and gradient (labels looked up by idx)', async () => {
+  const { OBJECTIVES, OBJECTIVE_NAMES } = await import('../../src/train/objectives.js');
+  const d = Float32Array.from([0.5, 1, 2, 4, 0.25, 3]);
+  const idx = Int32Array.from([4, 0, 5, 2, 1, 3]);
+  const semiLabels = Int8Array.from([0, 1, -1, 0, 1, -1]);
+  const semi = Float32Array.from(idx, (i) => semiLabels[i]);
+  const r2 = Math.fround(1.5);
+  for (const name of OBJECTIVE_NAMES) {
+    const o = OBJECTIVES[name];
+    assert.ok(o.distanceLoss, `${name} has a fused loss`);
+    const grad = new Float64Array(d.length);
+    const value = o.distanceLoss({ radiusSquared: () => r2, nu: 0.2, semiLabels, eta: 2 })(d, idx, grad);
+    const ref = tf.tidy(() => {
+      const ctx = { r2: tf.scalar(r2), nu: 0.2, semi: tf.tensor1d(semi), eta: 2 };
+      const { value: v, grad: g } = tf.valueAndGrad((x: tf.Tensor) => o.batchLoss(x as tf.Tensor1D, ctx))(tf.tensor1d(d));
+      return { value: v.dataSync()[0], grad: Float32Array.from(g.dataSync()) };
+    });
+    assert.ok(Math.abs(value - ref.value) <= 1e-6 * Math.abs(ref.value), `${name}: ${value} vs ${ref.value}`);
+    assertClose(grad, ref.grad, 1e-6, `${name} dL/dd`);
+  }
+});
