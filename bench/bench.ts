@@ -4,6 +4,7 @@
  *  1. step timings: the training step (Deep SVDD one-class loss + weight penalty, or l2 reconstruction + weight
  *     penalty; the project's Adam) and the eval-mode inference pass of each network, batch 200, one fresh process
  *     per configuration: warm-up steps, then timed steps; median / min / max ms, images/s, peak RSS;
+ *     and the MLP of the tables (thyroid's widths, batch 128) with TF.js ops against the fused step (--no-mlp skips);
  *  2. full epochs of the real pipeline (batching included): MNIST digit 0, Deep SVDD and autoencoder; with
  *     --cifar also CIFAR-10 shapes on 5,000 synthetic images;
  *  3. --vs-torch: the same steps in PyTorch (bench/torch_bench.py) and the ratio tfjs ÷ PyTorch;
@@ -16,10 +17,10 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { findNative, setupHint } from '../src/backend/native.js';
 import { runJob, runTogether } from './children.js';
-import { epochLine, epochTable, errorLine, num, stepLine, stepTable, table } from './report.js';
+import { backendLabel, epochLine, epochTable, errorLine, num, stepLine, stepTable, table } from './report.js';
 import { DEFAULT_PYTHON, runTorch, torchEnv, torchHint, torchVersion, type TorchError, type TorchResult } from './torch.js';
 import {
-  BACKEND_IDS, NETWORK_IDS, round,
+  BACKEND_IDS, MLP_BATCH, MLP_IDS, NETWORK_IDS, round,
   type BackendId, type EpochJob, type EpochResult, type EpochTask, type ErrorResult, type NetworkId, type StepJob,
   type StepMode, type StepResult, type WorkerResult,
 } from './types.js';
@@ -40,6 +41,7 @@ const USAGE = `usage: npm run bench -- [options]
   --cifar             also one epoch of each CIFAR-10 network on 5,000 synthetic 32x32x3 images
   --no-steps          skip the per-step timings
   --no-epochs         skip the full-epoch runs
+  --no-mlp            skip the MLP training step (thyroid's widths, batch 128) timed fused and as TF.js ops
   --vs-torch          also time the same steps in PyTorch and print the ratio tfjs / PyTorch
   --torch-python LIST comma-separated Pythons with torch to compare with, each in turn (default
                       ${DEFAULT_PYTHON}: Debian's python3-torch; e.g. a venv with PyTorch 2 from pip)
@@ -64,6 +66,7 @@ interface Options {
   cifar: boolean;
   doSteps: boolean;
   doEpochs: boolean;
+  doMlp: boolean;
   vsTorch: boolean;
   torchPythons: string[];
   torchThreads: number;
@@ -101,7 +104,7 @@ function parseOptions(argv: string[]): Options | undefined {
     options: {
       backends: { type: 'string' }, networks: { type: 'string' }, threads: { type: 'string' }, batch: { type: 'string' },
       warmup: { type: 'string' }, steps: { type: 'string' }, 'max-seconds': { type: 'string' }, epochs: { type: 'string' },
-      cifar: { type: 'boolean' }, 'no-steps': { type: 'boolean' }, 'no-epochs': { type: 'boolean' },
+      cifar: { type: 'boolean' }, 'no-steps': { type: 'boolean' }, 'no-epochs': { type: 'boolean' }, 'no-mlp': { type: 'boolean' },
       'vs-torch': { type: 'boolean' }, 'torch-python': { type: 'string' }, 'torch-threads': { type: 'string' }, jobs: { type: 'string' },
       'data-dir': { type: 'string' }, timeout: { type: 'string' }, json: { type: 'string' },
       quick: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
@@ -125,6 +128,7 @@ function parseOptions(argv: string[]): Options | undefined {
     cifar: Boolean(v.cifar),
     doSteps: !v['no-steps'],
     doEpochs: !v['no-epochs'],
+    doMlp: !v['no-mlp'],
     vsTorch: Boolean(v['vs-torch']),
     torchPythons: (v['torch-python'] ?? DEFAULT_PYTHON).split(',').map((p) => p.trim()).filter(Boolean),
     torchThreads: positiveInt('torch-threads', v['torch-threads'], os.cpus().length),
@@ -160,6 +164,8 @@ interface Report {
   torch?: { python: string; version?: string; openblasThreads?: string; skipped?: string; results: (TorchResult | TorchError)[] }[];
   ratios?: { backend: string; torch: string; network: NetworkId; mode: StepMode; tfjsMs: number; torchMs: number; ratio: number }[];
   jobs?: JobsResult[];
+  /** the MLP training step: TF.js ops against the fused step */
+  mlp?: { backend: string; network: NetworkId; tfjsMs: number; fusedMs: number; speedup: number }[];
   skippedBackends?: BackendId[];
 }
 
@@ -220,6 +226,26 @@ async function main(): Promise<number> {
     for (const backend of opts.backends) {
       for (const network of opts.networks) {
         for (const mode of ['train', 'infer'] as const) record(await runJob(stepJob(backend, network, mode), opts.timeoutS));
+      }
+    }
+  }
+
+  // 1b. the MLP training step of the tables, TF.js ops against the fused step (wasm and cpu: where the fused step runs)
+  const mlpBackends = opts.backends.filter((b) => b === 'wasm' || b === 'cpu');
+  if (opts.doMlp && mlpBackends.length) {
+    say(`\n== MLP training step (thyroid's widths: 6 features, 32-16 → 4; batch ${MLP_BATCH}): TF.js ops and the fused step ==`);
+    report.mlp = [];
+    for (const backend of mlpBackends) {
+      for (const network of MLP_IDS) {
+        const a = await runJob(stepJob(backend, network, 'train', { batch: MLP_BATCH, steps: opts.quick ? opts.steps : Math.max(opts.steps, 200) }), opts.timeoutS);
+        record(a);
+        const b = await runJob(stepJob(backend, network, 'train', { batch: MLP_BATCH, steps: opts.quick ? opts.steps : Math.max(opts.steps, 2000), fused: true }), opts.timeoutS);
+        record(b);
+        if (isStep(a) && isStep(b)) {
+          const row = { backend: backendLabel(a), network, tfjsMs: a.medianMs, fusedMs: b.medianMs, speedup: round(a.medianMs / b.medianMs, 1) };
+          report.mlp.push(row);
+          say(`${network}: fused step ${num(row.speedup, 1)}× faster than TF.js ops (${num(b.medianMs, 3)} ms against ${num(a.medianMs, 2)} ms)`);
+        }
       }
     }
   }
@@ -307,7 +333,11 @@ async function main(): Promise<number> {
 
   // summary
   say('\n== Summary ==');
-  if (report.steps.length) say(`\nPer step (batch ${opts.batch}; inference = eval-mode forward pass + score):\n${stepTable(report.steps)}`);
+  if (report.steps.length) say(`\nPer step (batch ${opts.batch}, the MLP ${MLP_BATCH}; inference = eval-mode forward pass + score):\n${stepTable(report.steps)}`);
+  if (report.mlp?.length) {
+    say(`\nMLP training step, median ms (batch ${MLP_BATCH}):\n${table(['backend', 'network', 'TF.js ops', 'fused', 'speed-up'],
+      report.mlp.map((m) => [m.backend, m.network, num(m.tfjsMs, 2), num(m.fusedMs, 3), `${num(m.speedup, 1)}×`]), new Set([2, 3, 4]))}`);
+  }
   if (report.epochs.length) say(`\nFull epochs:\n${epochTable(report.epochs)}`);
   for (const t of report.torch ?? []) {
     const ratios = (report.ratios ?? []).filter((r) => r.torch === t.version);

@@ -21,8 +21,13 @@ export function backendLabel(r: StepResult | EpochResult): string {
 
 export function stepLine(r: StepResult): string {
   const leak = r.tensorGrowth !== 0 ? `  (tensors +${r.tensorGrowth} over the timed steps)` : '';
-  return `${backendLabel(r).padEnd(8)} ${r.job.network.padEnd(9)} ${r.job.mode.padEnd(5)}  median ${num(r.medianMs)} ms`
+  return `${backendLabel(r).padEnd(8)} ${r.job.network.padEnd(9)} ${passName(r).padEnd(10)}  median ${num(r.medianMs)} ms`
     + ` (min ${num(r.minMs)}, max ${num(r.maxMs)}, n ${r.n}, CPU ${num(r.cpuMs)} ms)  ${num(r.imgPerSec, 0)} img/s  peak RSS ${r.peakRssMB} MB${leak}`;
+}
+
+/** train step (TF.js ops), fused step (the fused MLP step) or inference */
+export function passName(r: StepResult): string {
+  return r.job.mode === 'infer' ? 'inference' : r.job.fused ? 'fused step' : 'train step';
 }
 
 export function epochLine(r: EpochResult): string {
@@ -46,7 +51,7 @@ export function errorLine(r: ErrorResult): string {
 export function stepTable(rs: StepResult[]): string {
   return table(
     ['backend', 'network', 'pass', 'n', 'median ms', 'min ms', 'max ms', 'CPU ms', 'img/s', 'peak RSS MB'],
-    rs.map((r) => [backendLabel(r), r.job.network, r.job.mode === 'train' ? 'train step' : 'inference', String(r.n),
+    rs.map((r) => [backendLabel(r), r.job.network, passName(r), String(r.n),
       num(r.medianMs), num(r.minMs), num(r.maxMs), num(r.cpuMs), num(r.imgPerSec, 0), String(r.peakRssMB)]),
     new Set([3, 4, 5, 6, 7, 8, 9]),
   );

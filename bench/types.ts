@@ -4,7 +4,7 @@
  * RESULT_PREFIX.
  */
 import type { BackendChoice, BackendInfo } from '../src/backend/select.js';
-import { type NetKind, type NetRole } from '../src/nn/networks.js';
+import { type NetKind, type NetOptions, type NetRole } from '../src/nn/networks.js';
 
 export const RESULT_PREFIX = 'BENCH_RESULT ';
 export const READY_LINE = 'BENCH_READY';
@@ -13,8 +13,13 @@ export const READY_LINE = 'BENCH_READY';
 export type BackendId = Exclude<BackendChoice, 'auto'>;
 export const BACKEND_IDS: readonly BackendId[] = ['wasm', 'cpu', 'tensorflow'];
 
-export type NetworkId = 'mnist-enc' | 'mnist-ae' | 'cifar-enc' | 'cifar-ae';
+export type NetworkId = 'mnist-enc' | 'mnist-ae' | 'cifar-enc' | 'cifar-ae' | MlpNetworkId;
 export const NETWORK_IDS: readonly NetworkId[] = ['mnist-enc', 'mnist-ae', 'cifar-enc', 'cifar-ae'];
+/** the MLP of the ODDS tables at thyroid's widths (6 features, 32-16 → 4), timed fused and as TF.js ops (--no-mlp skips) */
+export type MlpNetworkId = 'mlp-enc' | 'mlp-ae';
+export const MLP_IDS: readonly MlpNetworkId[] = ['mlp-enc', 'mlp-ae'];
+/** the tables' batch size (src/data/tables.ts) */
+export const MLP_BATCH = 128;
 
 export interface NetworkSpec {
   kind: NetKind;
@@ -22,6 +27,8 @@ export interface NetworkSpec {
   repDim: number;
   /** weight-decay constant of the project's defaults: C for Deep SVDD, ae_C for the autoencoder */
   weightDecayC: number;
+  /** the network's other options (MLP widths) */
+  options?: Partial<NetOptions>;
 }
 
 /** The project's default settings for each network (src/config/options.ts). */
@@ -30,6 +37,9 @@ export const NETWORKS: Record<NetworkId, NetworkSpec> = {
   'mnist-ae': { kind: 'mnist_LeNet', role: 'autoencoder', repDim: 32, weightDecayC: 1e3 },
   'cifar-enc': { kind: 'cifar10_LeNet', role: 'encoder', repDim: 128, weightDecayC: 1e6 },
   'cifar-ae': { kind: 'cifar10_LeNet', role: 'autoencoder', repDim: 128, weightDecayC: 1e6 },
+  // the tables' defaults (src/data/tables.ts): C = 2e6, ae_C = 2000 / D
+  'mlp-enc': { kind: 'mlp', role: 'encoder', repDim: 4, weightDecayC: 2e6, options: { inputDim: 6, hidden: [32, 16] } },
+  'mlp-ae': { kind: 'mlp', role: 'autoencoder', repDim: 4, weightDecayC: 2000 / 6, options: { inputDim: 6, hidden: [32, 16] } },
 };
 
 export type StepMode = 'train' | 'infer';
@@ -41,6 +51,8 @@ export interface StepJob {
   threads: number;
   network: NetworkId;
   mode: StepMode;
+  /** train mode on an MLP: the fused step (src/train/fused-mlp-problem.ts) instead of TF.js ops */
+  fused?: boolean;
   batch: number;
   warmup: number;
   /** at most this many timed steps ... */

@@ -3,7 +3,8 @@
  * Prints one line `BENCH_RESULT {...}` (a StepResult, EpochResult or ErrorResult) and exits.
  *
  * Everything measured goes through the project's own code: selectBackend, buildNetwork, makeSolver('adam'),
- * svddProblem (one-class objective + weight penalty) / autoencoderProblem (l2 reconstruction + weight penalty),
+ * svddProblem (one-class objective + weight penalty) / autoencoderProblem (l2 reconstruction + weight penalty), or for
+ * the MLP their fused versions (fusedSvddProblem / fusedAutoencoderProblem),
  * squaredDistances / reconstructionErrors for the eval-mode inference pass, and runEpochs for full epochs.
  */
 import readline from 'node:readline';
@@ -15,6 +16,7 @@ import { prepareData } from '../src/data/datasets.js';
 import { meanRepresentation, reconstructionErrors, squaredDistances } from '../src/eval/infer.js';
 import { buildNetwork, inputShape, type Network } from '../src/nn/networks.js';
 import { autoencoderProblem } from '../src/train/autoencoder.js';
+import { fusedAutoencoderBlocker, fusedAutoencoderProblem, fusedSvddBlocker, fusedSvddProblem } from '../src/train/fused-mlp-problem.js';
 import { runEpochs, type EpochRow, type Problem } from '../src/train/loop.js';
 import { centerEpsFix } from '../src/train/radius.js';
 import { makeSolver } from '../src/train/solvers.js';
@@ -58,7 +60,7 @@ function peakRssMB(): number {
 
 function makeNetwork(id: NetworkId, seed: number): Network {
   const spec = NETWORKS[id];
-  return buildNetwork(spec.kind, spec.role, { repDim: spec.repDim, batchNorm: true, leakyRelu: true }, subRng(seed, 'init'));
+  return buildNetwork(spec.kind, spec.role, { repDim: spec.repDim, batchNorm: true, leakyRelu: true, ...spec.options }, subRng(seed, 'init'));
 }
 
 function nParams(net: Network): number {
@@ -82,7 +84,7 @@ async function stepBench(job: StepJob): Promise<StepResult> {
   const t0 = performance.now();
   const spec = NETWORKS[job.network];
   const backend = await selectBackend({ backend: job.backend, device: 'cpu', threads: job.threads, xnnpackThreads: xnnpackThreadsFor(spec.kind, job.threads) });
-  const shape = inputShape(spec.kind);
+  const shape = inputShape(spec.kind, spec.options);
   const net = makeNetwork(job.network, job.seed);
   const set = syntheticSet(job.batch, shape.height, shape.width, shape.channels, job.seed);
 
@@ -90,16 +92,23 @@ async function stepBench(job: StepJob): Promise<StepResult> {
   if (job.mode === 'train') {
     const solver = makeSolver('adam');
     let problem: Problem;
+    const ae = { loss: 'l2' as const, weightDecayC: spec.weightDecayC };
     if (spec.role === 'encoder') {
       const state = new SvddState(initialCenter(net, set), 0, { c: false, r: false });
-      problem = svddProblem(net, set, state, svddSettings(spec.weightDecayC), solver);
+      const settings = svddSettings(spec.weightDecayC);
+      const blocker = job.fused ? fusedSvddBlocker(net, solver, settings) : undefined;
+      if (blocker) throw new UserError(`the fused step does not apply: ${blocker}`);
+      problem = job.fused ? fusedSvddProblem(net, set, state, settings, solver) : svddProblem(net, set, state, settings, solver);
     } else {
-      problem = autoencoderProblem(net, { loss: 'l2', weightDecayC: spec.weightDecayC }, solver);
+      const blocker = job.fused ? fusedAutoencoderBlocker(net, solver, ae) : undefined;
+      if (blocker) throw new UserError(`the fused step does not apply: ${blocker}`);
+      problem = job.fused ? fusedAutoencoderProblem(net, ae, solver) : autoencoderProblem(net, ae, solver);
     }
     const x = sliceBatch(set, 0, job.batch); // the batch stays on the backend: gathering is timed in the epoch runs
     const idx = Int32Array.from({ length: job.batch }, (_, i) => i);
     step = () => {
-      const { loss } = problem.step(x, LR, 0, idx);
+      // the fused step takes host rows (runEpochs then makes no tensor)
+      const { loss } = problem.stepRows ? problem.stepRows(set.x, job.batch, LR, 0, idx) : problem.step(x, LR, 0, idx);
       if (!Number.isFinite(loss)) throw new Error(`the training loss is ${loss}`);
       return loss;
     };
@@ -140,8 +149,8 @@ async function stepBench(job: StepJob): Promise<StepResult> {
   return {
     kind: 'step', job, backend: summarise(backend), params: nParams(net),
     setupMs: round(setupMs, 0), warmupMs: warmupMs.map((t) => round(t, 1)),
-    n: times.length, medianMs: round(med, 2), minMs: round(Math.min(...times), 2), maxMs: round(Math.max(...times), 2),
-    meanMs: round(times.reduce((a, b) => a + b, 0) / times.length, 2), cpuMs: round(median(cpuTimes), 2),
+    n: times.length, medianMs: round(med, 3), minMs: round(Math.min(...times), 3), maxMs: round(Math.max(...times), 2),
+    meanMs: round(times.reduce((a, b) => a + b, 0) / times.length, 2), cpuMs: round(median(cpuTimes), 3),
     imgPerSec: round((job.batch / med) * 1000, 1),
     loss, tensorGrowth: tf.memory().numTensors - tensorsBefore, peakRssMB: peakRssMB(),
   };

@@ -34,18 +34,31 @@ export function epochBatches(n: number, batchSize: number, rng: Rng | null, drop
   return out;
 }
 
-/** Creates a [b, h, w, c] tensor from the images at `idx`, gathering through a reused host buffer. */
-export function makeBatchGatherer(set: ImageSet, maxBatch: number) {
+/** Copies the images at `idx` into a reused host buffer; returns a view of the batch [b × h·w·c], valid until the next call. */
+export function makeRowGatherer(set: ImageSet, maxBatch: number) {
   const d = imageSize(set);
   const buf = new Float32Array(maxBatch * d);
-  return (idx: ArrayLike<number>): tf.Tensor4D => {
+  return (idx: ArrayLike<number>): Float32Array => {
     const b = idx.length;
-    for (let i = 0; i < b; i++) {
-      const j = idx[i];
-      buf.set(set.x.subarray(j * d, (j + 1) * d), i * d);
+    const x = set.x;
+    if (d >= 64) {
+      for (let i = 0; i < b; i++) buf.set(x.subarray(idx[i] * d, (idx[i] + 1) * d), i * d);
+    } else {
+      // short rows (tables): a plain loop, without a subarray per row
+      for (let i = 0; i < b; i++) {
+        const s = idx[i] * d;
+        const o = i * d;
+        for (let k = 0; k < d; k++) buf[o + k] = x[s + k];
+      }
     }
-    return tf.tensor4d(buf.subarray(0, b * d), [b, set.height, set.width, set.channels]);
+    return buf.subarray(0, b * d);
   };
+}
+
+/** Creates a [b, h, w, c] tensor from the images at `idx`, gathering through a reused host buffer. */
+export function makeBatchGatherer(set: ImageSet, maxBatch: number) {
+  const rows = makeRowGatherer(set, maxBatch);
+  return (idx: ArrayLike<number>): tf.Tensor4D => tf.tensor4d(rows(idx), [idx.length, set.height, set.width, set.channels]);
 }
 
 /** Contiguous slices [start, end) for inference passes. */

@@ -10,9 +10,11 @@ import { writeLineChart } from '../io/charts.js';
 import { restoreRunCheckpoint } from '../io/checkpoint-state.js';
 import { insideFolder } from '../io/run-folder.js';
 import { type Network } from '../nn/networks.js';
-import { autoencoderProblem } from '../train/autoencoder.js';
+import { autoencoderProblem, type AeObjective } from '../train/autoencoder.js';
+import { fusedAutoencoderBlocker, fusedAutoencoderProblem } from '../train/fused-mlp-problem.js';
 import { runEpochs } from '../train/loop.js';
 import { makeSolver } from '../train/solvers.js';
+import { chooseStep } from './step-path.js';
 import { chooseThreshold } from './threshold-choice.js';
 import { evaluationFields, fmtAuc, interrupted, modelBase, safeAuc, saveModel, stageLoop, writePictures, type Ctx } from './run-context.js';
 
@@ -27,11 +29,13 @@ export async function pretrain(ctx: Ctx, ae: Network): Promise<void> {
   const solver = makeSolver(solverName, { momentum: cfg.momentum });
   if (ctx.resume?.header.position.phase === 'pretrain') restoreRunCheckpoint(ctx.resume, ae, solver, ctx.xp);
   log.info(`${baseline ? 'Training' : 'Pretraining'} the autoencoder: ${solverName}, lr ${lr}, ${nEpochs} epochs, batch ${batch}${cfg.aeWeightDecay ? `, weight decay C ${cfg.aeC}` : ''}`);
+  const objective: AeObjective = { loss: cfg.aeLoss, weightDecayC: cfg.aeWeightDecay ? cfg.aeC : undefined };
   const t = performance.now();
   const done = await runEpochs({
     phase: 'pretrain', set: data.train, batchSize: Math.min(batch, data.train.n), dropLast: cfg.dropLast, nEpochs,
     schedule: { lr, drop: cfg.aeLrDrop, dropInEpoch: cfg.aeLrDropInEpoch, dropFactor: cfg.aeLrDropFactor },
-    problem: autoencoderProblem(ae, { loss: cfg.aeLoss, weightDecayC: cfg.aeWeightDecay ? cfg.aeC : undefined }, solver),
+    problem: chooseStep(ctx, 'pretrain', ae, fusedAutoencoderBlocker(ae, solver, objective),
+      () => fusedAutoencoderProblem(ae, objective, solver), () => autoencoderProblem(ae, objective, solver)),
     weights: ae.params.map((p) => p.variable),
     ...stageLoop(ctx, { phase: 'pretrain', nEpochs, net: ae, solver, score: (set) => reconstructionErrors(ae, set, cfg.evalBatchSize, cfg.aeLoss) }),
   });

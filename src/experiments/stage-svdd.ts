@@ -16,9 +16,11 @@ import { type Network } from '../nn/networks.js';
 import { runEpochs } from '../train/loop.js';
 import { centerEpsFix, oneClassRadius, softBoundaryRadius } from '../train/radius.js';
 import { makeSolver } from '../train/solvers.js';
-import { SvddState, svddProblem } from '../train/svdd.js';
+import { fusedSvddBlocker, fusedSvddProblem } from '../train/fused-mlp-problem.js';
+import { SvddState, svddProblem, type SvddSettings } from '../train/svdd.js';
 import { OBJECTIVES } from '../train/objectives.js';
 import { chooseThreshold, type ChosenThreshold } from './threshold-choice.js';
+import { chooseStep } from './step-path.js';
 import { evaluationFields, fmtAuc, interrupted, mean, modelBase, safeAuc, saveModel, stageLoop, writePictures, type Ctx } from './run-context.js';
 
 export async function trainSvdd(ctx: Ctx, net: Network): Promise<void> {
@@ -51,14 +53,16 @@ export async function trainSvdd(ctx: Ctx, net: Network): Promise<void> {
   });
   let chosen: ChosenThreshold | undefined;
   log.info(`Training ${describeObjective(cfg)}: ${cfg.solver}, lr ${cfg.lr}${cfg.lrDrop ? ` (÷${cfg.lrDropFactor} at epoch ${cfg.lrDropInEpoch})` : ''}, ${cfg.nEpochs} epochs, batch ${cfg.batchSize}${cfg.weightDecay ? `, weight decay C ${cfg.C}` : ''}`);
+  const settings: SvddSettings = {
+    mode, objective: OBJECTIVES[objectiveName], semiLabels: data.semiLabels, eta: cfg.eta, nu: cfg.nu, weightDecayC: cfg.weightDecay ? cfg.C : undefined, centerFixed: cfg.centerFixed,
+    warmUpNEpochs: cfg.warmUpNEpochs, kUpdateEpochs: cfg.kUpdateEpochs, evalBatchSize: cfg.evalBatchSize,
+  };
   const t = performance.now();
   const done = await runEpochs({
     phase: 'train', set: data.train, batchSize: Math.min(cfg.batchSize, data.train.n), dropLast: cfg.dropLast, nEpochs: cfg.nEpochs,
     schedule: { lr: cfg.lr, drop: cfg.lrDrop, dropInEpoch: cfg.lrDropInEpoch, dropFactor: cfg.lrDropFactor, decay: cfg.lrDecay, decayAfterEpoch: cfg.lrDecayAfterEpoch },
-    problem: svddProblem(net, data.train, state, {
-      mode, objective: OBJECTIVES[objectiveName], semiLabels: data.semiLabels, eta: cfg.eta, nu: cfg.nu, weightDecayC: cfg.weightDecay ? cfg.C : undefined, centerFixed: cfg.centerFixed,
-      warmUpNEpochs: cfg.warmUpNEpochs, kUpdateEpochs: cfg.kUpdateEpochs, evalBatchSize: cfg.evalBatchSize,
-    }, solver),
+    problem: chooseStep(ctx, 'train', net, fusedSvddBlocker(net, solver, settings),
+      () => fusedSvddProblem(net, data.train, state, settings, solver), () => svddProblem(net, data.train, state, settings, solver)),
     weights: [...net.params.map((p) => p.variable), state.c, state.rSquared],
     ...stageLoop(ctx, {
       phase: 'train', nEpochs: cfg.nEpochs, net, solver, state,

@@ -133,6 +133,8 @@ export const RESULTS_SCHEMA = z.object({
   val_loss: real.optional(),
   peak_rss_mb: z.number().optional(),
   timings_s: z.record(z.string(), seconds).optional(),
+  /** per phase (pretrain, train), which training step ran: the fused MLP step or TF.js ops (src/train/fused-mlp-problem.ts) */
+  training_step: z.record(z.string(), z.enum(['fused-mlp', 'tfjs'])).optional(),
   /** baselines: the test images reported on (the test-slice protocol leaves out those γ was chosen on) */
   n_test_reported: z.number().optional(),
   /** baselines with --pca 1 */

@@ -4,6 +4,7 @@
  * distances d_i = ‖φ(x_i) − c‖², and how the radius R (the threshold of the scores d − R²) is found.
  */
 import type * as tf from '@tensorflow/tfjs-core';
+import { type DistanceLoss, type DistanceLossContext } from './distance-losses.js';
 
 /** What a batch loss may read besides the distances. */
 export interface BatchContext {
@@ -31,4 +32,9 @@ export interface SvddObjective {
   semiSupervised: boolean;
   /** the objective on a batch, without the weight decay */
   batchLoss(d: tf.Tensor1D, b: BatchContext): tf.Scalar;
+  /**
+   * the same objective on plain numbers, with its gradient in d, for the fused MLP step (distance-losses.ts,
+   * fused-mlp-problem.ts); without it that step does not apply and the TF.js step runs
+   */
+  distanceLoss?(c: DistanceLossContext): DistanceLoss;
 }

@@ -58,9 +58,15 @@ const SLOT_NAMES: Record<SolverName, readonly string[]> = {
 };
 
 const EPS_ADAGRAD = 1e-6; // Lasagne adagrad / rmsprop / adadelta epsilon
-const BETA1 = 0.9;
-const BETA2 = 0.999;
-const EPS_ADAM = 1e-8;
+/** Lasagne adam's constants (fused-adam.ts uses them too) */
+export const BETA1 = 0.9;
+export const BETA2 = 0.999;
+export const EPS_ADAM = 1e-8;
+
+/** Lasagne adam's a_t = lr·√(1−β2ᵗ)/(1−β1ᵗ). */
+export function adamStepSize(lr: number, t: number): number {
+  return (lr * Math.sqrt(1 - Math.pow(BETA2, t))) / (1 - Math.pow(BETA1, t));
+}
 
 /** p ← p − lr·g/√(a + eps) written as a tensor expression (helper for adagrad / rmsprop). */
 function scaledStep(p: tf.Tensor, g: tf.Tensor, a: tf.Tensor, lr: number): tf.Tensor {
@@ -118,7 +124,7 @@ function makeUpdate(name: SolverName, opts: SolverOptions): UpdateFn {
     }
     case 'adam':
       return (p, g, [m, v], lr, t) => {
-        const aT = (lr * Math.sqrt(1 - Math.pow(BETA2, t))) / (1 - Math.pow(BETA1, t));
+        const aT = adamStepSize(lr, t);
         // native with deep-svdd's kernels: the same float32 operations as below, as one op
         const fused = fusedAdam(p, m, v, g, { a: aT, beta1: BETA1, beta2: BETA2, eps: EPS_ADAM });
         if (fused) {

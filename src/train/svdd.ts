@@ -80,11 +80,46 @@ export function svddDistances(net: Network, x: tf.Tensor4D, c: tf.Tensor1D): tf.
   return tf.sum(tf.squaredDifference(net.forward(x, true), c), 1) as tf.Tensor1D;
 }
 
+/** The radius as the objective and the epoch rows see it: SvddState, or the fused step's copy of it. */
+export interface RadiusHolder {
+  radiusSquared: number;
+  radius: number;
+}
+
+/**
+ * What both step paths (this file's and fused-mlp-problem.ts's) do besides the gradient step: after each step the
+ * batch-quantile radius and the epoch's distances; at an epoch's end the block radius update (on `trainDistances`,
+ * the eval-mode distances of the training set) and the epoch row's R and frac_outside.
+ */
+export function svddRadiusRules(s: SvddSettings, r: RadiusHolder, trainDistances: () => Float32Array) {
+  let epochDistances: number[] = [];
+  return {
+    afterStep(d: ArrayLike<number>, epoch: number): void {
+      for (let i = 0; i < d.length; i++) epochDistances.push(d[i]);
+      if (s.mode === 'batch-quantile' && epoch >= s.warmUpNEpochs) r.radius = batchQuantileRadius(d, s.nu);
+    },
+    endEpoch(epoch: number): Record<string, number> {
+      const extra: Record<string, number> = {};
+      if (s.mode === 'block' && (epoch < s.warmUpNEpochs || epoch % s.kUpdateEpochs === 0)) {
+        r.radius = softBoundaryRadius(trainDistances(), s.nu);
+        extra.r_updated = 1;
+      }
+      // one-class: R only sets the reported threshold and is computed once, after training
+      if (s.mode !== 'one-class') {
+        extra.R = r.radius;
+        extra.frac_outside = fractionAbove(epochDistances, r.radiusSquared);
+      }
+      epochDistances = [];
+      return extra;
+    },
+  };
+}
+
 export function svddProblem(net: Network, set: ImageSet, state: SvddState, s: SvddSettings, solver: Solver): Problem {
   const vars = net.params.map((p) => p.variable);
   if (!s.centerFixed) vars.push(state.c);
   if (s.mode === 'solver') vars.push(state.rSquared);
-  let epochDistances: number[] = [];
+  const rules = svddRadiusRules(s, state, () => squaredDistances(net, set, state.c, s.evalBatchSize));
   const penalty = () => (s.weightDecayC ? tf.mul(weightSquaredSum(net), 0.5 / s.weightDecayC) : tf.scalar(0));
   const objective = s.objective ?? (s.mode === 'one-class' ? ONE_CLASS : SOFT_BOUNDARY);
   if (objective.semiSupervised && s.semiLabels && s.semiLabels.length !== set.n) {
@@ -113,25 +148,10 @@ export function svddProblem(net: Network, set: ImageSet, state: SvddState, s: Sv
       }
       const d = dBatch!.dataSync() as Float32Array;
       dBatch!.dispose();
-      for (let i = 0; i < d.length; i++) epochDistances.push(d[i]);
-      if (s.mode === 'batch-quantile' && epoch >= s.warmUpNEpochs) state.radius = batchQuantileRadius(d, s.nu);
+      rules.afterStep(d, epoch);
       return { loss };
     },
-    endEpoch(epoch) {
-      const extra: Record<string, number> = {};
-      if (s.mode === 'block' && (epoch < s.warmUpNEpochs || epoch % s.kUpdateEpochs === 0)) {
-        const d = squaredDistances(net, set, state.c, s.evalBatchSize);
-        state.radius = softBoundaryRadius(d, s.nu);
-        extra.r_updated = 1;
-      }
-      // one-class: R only sets the reported threshold and is computed once, after training
-      if (s.mode !== 'one-class') {
-        extra.R = state.radius;
-        extra.frac_outside = fractionAbove(epochDistances, state.radiusSquared);
-      }
-      epochDistances = [];
-      return extra;
-    },
+    endEpoch: (epoch) => rules.endEpoch(epoch),
   };
 }
 
