@@ -8,15 +8,20 @@
  * weights in (adam updates the caller's weights between steps), each backward pass copies the weight gradients out
  * into `gw`. Growing to a larger batch makes a new memory.
  *
- * fusedMlp() picks this class where the kernels load (built, SIMD, not turned off by DEEP_SVDD_SIMD_KERNELS=0), else
- * the JavaScript FusedMlp.
+ * fusedMlp() picks this class where the kernels load (built, and the engine has WebAssembly SIMD), else the JavaScript
+ * FusedMlp; DEEP_SVDD_SIMD_MLP=0 (or DEEP_SVDD_SIMD_KERNELS=0, all our SIMD kernels) runs the JavaScript FusedMlp.
  */
-import { mlpKernels, simdMlpAvailable, type MlpKernelExports } from '../backend/simd/mlp-loader.js';
+import { mlpKernels, SIMD_MLP_ENV, simdMlpAvailable, type MlpKernelExports } from '../backend/simd/mlp-loader.js';
 import { FusedMlp, type Buffers, type FusedLayer, type FusedWeights } from './mlp-fused.js';
 
 /** The fused MLP of these layers: on the SIMD kernels where they load, else the JavaScript loops. */
 export function fusedMlp(layers: readonly FusedLayer[], alpha: number, weights: FusedWeights): FusedMlp {
   return simdMlpAvailable() ? new FusedMlpSimd(layers, alpha, weights) : new FusedMlp(layers, alpha, weights);
+}
+
+/** What fusedMlp() runs now, for the log. */
+export function fusedMlpKernels(): string {
+  return simdMlpAvailable() ? `WebAssembly SIMD kernels; ${SIMD_MLP_ENV}=0 runs the JavaScript loops` : 'JavaScript loops';
 }
 
 /** Byte offsets of one layer's arrays in the memory. */

@@ -11,7 +11,7 @@ import { FusedMlp, gemm, type FusedLayer, type FusedWeights } from '../../src/nn
 import { FusedMlpSimd, fusedMlp } from '../../src/nn/mlp-fused-simd.js';
 import { seededArray } from '../helpers/tf.js';
 
-after(() => setSimdMlp(process.env.DEEP_SVDD_SIMD_KERNELS !== '0'));
+after(() => setSimdMlp(process.env.DEEP_SVDD_SIMD_KERNELS !== '0' && process.env.DEEP_SVDD_SIMD_MLP !== '0'));
 
 /** equal bits (Float32Array or Float64Array), with the first differing index in the message */
 function assertSameBits(got: Float32Array | Float64Array, want: Float32Array | Float64Array, what: string): void {

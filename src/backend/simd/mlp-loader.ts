@@ -3,8 +3,9 @@
  * mlp.wasm), each instance on a WebAssembly.Memory of its own: the caller lays its arrays out in that memory and
  * passes byte offsets. The module compiles once; an instance (with its memory) is cheap to make.
  *
- * DEEP_SVDD_SIMD_KERNELS=0 turns them off as it does the backend's kernels (./loader.ts): mlpKernels() then returns
- * undefined and the fused MLP runs its JavaScript loops. setSimdMlp() does the same for tests.
+ * DEEP_SVDD_SIMD_KERNELS=0 turns them off with the backend's kernels (./loader.ts), DEEP_SVDD_SIMD_MLP=0 only them:
+ * mlpKernels() then returns undefined and the fused MLP runs its JavaScript loops (the same bits, slower). setSimdMlp()
+ * does the same for tests.
  */
 import { readFileSync } from 'node:fs';
 
@@ -20,7 +21,8 @@ export interface MlpKernelExports {
 /** An instance of the kernels and the memory they work on. */
 export interface MlpKernels { memory: WebAssembly.Memory; k: MlpKernelExports }
 
-let enabled = process.env.DEEP_SVDD_SIMD_KERNELS !== '0';
+export const SIMD_MLP_ENV = 'DEEP_SVDD_SIMD_MLP';
+let enabled = process.env.DEEP_SVDD_SIMD_KERNELS !== '0' && process.env[SIMD_MLP_ENV] !== '0';
 let module: WebAssembly.Module | null | undefined;
 
 /** Turns the fused MLP's SIMD kernels on or off (tests compare them with the JavaScript loops). */
