@@ -10,6 +10,9 @@
  * operations as batchnorm.ts does them; leaky ReLU x ≥ 0 ? x : α·x (α = 0 for ReLU), its gradient α below 0.
  * Results agree with TF.js to float32 rounding (test/unit/mlp-fused.test.ts), not bit for bit.
  *
+ * ./mlp-fused-simd.ts runs the matrix products and batch-norm passes (the protected steps below) in WebAssembly SIMD
+ * kernels with the same bits; this class is its fallback (not built, no SIMD, DEEP_SVDD_SIMD_MLP=0).
+ *
  * A network qualifies when its layer list (layerSpecs) is a chain of bias-free dense layers, each optionally
  * followed by batch norm, an activation or a sigmoid (fusedPlan); anything else (biases, learned batch-norm scale
  * and shift, convolutions) keeps the TF.js path.
