@@ -2,7 +2,7 @@
 // compiled loader: kernels.wasm imports TF.js's plain wasm memory, kernels-shared.wasm the shared memory of its
 // threaded build (--threads N). Both import the memory, so the kernels work in place on the backend's tensors.
 // The -fma variants make `madd` relaxed SIMD's fused multiply-add; src/backend/simd/loader.ts loads them where the engine
-// has relaxed SIMD.
+// has relaxed SIMD. mlp.wasm (src/backend/simd/assembly/mlp.ts) holds the fused MLP step's kernels.
 import { mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import asc from 'assemblyscript/asc';
 
@@ -23,13 +23,15 @@ const variants = [
   ['kernels-shared.wasm', src, shared],
   ['kernels-fma.wasm', fmaSrc, fma],
   ['kernels-fma-shared.wasm', fmaSrc, [...fma, ...shared]],
+  // the fused MLP step's kernels, on a memory of their own (src/backend/simd/mlp-loader.ts); float64 sums, no FMA
+  ['mlp.wasm', 'src/backend/simd/assembly/mlp.ts', []],
 ];
 try {
   for (const [file, from, extra] of variants) {
     const { error, stderr } = await asc.main([from, ...common, ...extra, '--outFile', `${outDir}/${file}`]);
     if (error) {
       process.stderr.write(stderr.toString());
-      throw new Error(`asc failed on ${src} (${file}): ${error.message}`);
+      throw new Error(`asc failed on ${from} (${file}): ${error.message}`);
     }
   }
 } finally {

@@ -10,6 +10,9 @@
  * operations as batchnorm.ts does them; leaky ReLU x ≥ 0 ? x : α·x (α = 0 for ReLU), its gradient α below 0.
  * Results agree with TF.js to float32 rounding (test/unit/mlp-fused.test.ts), not bit for bit.
  *
+ * ./mlp-fused-simd.ts runs the matrix products and batch-norm passes (the protected steps below) in WebAssembly SIMD
+ * kernels with the same bits; this class is its fallback (not built, no SIMD, DEEP_SVDD_SIMD_MLP=0).
+ *
  * A network qualifies when its layer list (layerSpecs) is a chain of bias-free dense layers, each optionally
  * followed by batch norm, an activation or a sigmoid (fusedPlan); anything else (biases, learned batch-norm scale
  * and shift, convolutions) keeps the TF.js path.
@@ -75,7 +78,7 @@ const F32_MOMENTUM = Math.fround(BN_MOMENTUM);
 const F32_KEEP = Math.fround(1 - BN_MOMENTUM);
 
 /** Per-layer buffers of one batch (grown on demand). */
-interface Buffers {
+export interface Buffers {
   /** dense output, before batch norm */
   z: Float32Array;
   /** x̂ (with batch norm) */
@@ -93,8 +96,8 @@ export class FusedMlp {
   readonly layers: readonly FusedLayer[];
   /** weight gradients of the last backward pass, float32 like the weights */
   readonly gw: Float32Array[];
-  private readonly a32: number;
-  private buf: Buffers[] = [];
+  protected readonly a32: number;
+  protected buf: Buffers[] = [];
   private cap = 0;
   private readonly sumGh: Float64Array;
 
@@ -118,10 +121,88 @@ export class FusedMlp {
   private ensure(n: number): void {
     if (n <= this.cap) return;
     this.cap = n;
-    this.buf = this.layers.map((l) => ({
+    this.buf = this.allocate(n);
+  }
+
+  // The steps below are the ones ./mlp-fused-simd.ts replaces with WebAssembly SIMD kernels (same bits).
+
+  /** The buffers of a batch of up to n rows. */
+  protected allocate(n: number): Buffers[] {
+    return this.layers.map((l) => ({
       z: new Float32Array(n * l.nout), h: new Float32Array(l.bn ? n * l.nout : 0), out: new Float32Array(n * l.nout),
       mean: new Float64Array(l.nout), invStd: new Float64Array(l.nout), g: new Float32Array(n * l.nout),
     }));
+  }
+
+  /** The forward pass's input (x itself here), and what the backward pass reads as the first layer's input. */
+  protected input(x: Float32Array, _n: number): Float32Array { return x; }
+  protected backwardInput(x: Float32Array): Float32Array { return x; }
+
+  /** z = a·W of layer li. */
+  protected dense(li: number, a: Float32Array, n: number): void {
+    const l = this.layers[li];
+    gemm(a, l.nin, 1, this.weights.w[li], 1, l.nout, n, l.nout, l.nin, this.buf[li].z);
+  }
+
+  /** gw[li] = aᵀ·g (sums over the batch). */
+  protected weightGrad(li: number, a: Float32Array, n: number): void {
+    const l = this.layers[li];
+    gemm(a, 1, l.nin, this.buf[li].g, 1, l.nout, l.nin, l.nout, n, this.gw[li]);
+  }
+
+  /** The previous layer's output gradient g·Wᵀ. */
+  protected inputGrad(li: number, n: number): void {
+    const l = this.layers[li];
+    gemm(this.buf[li].g, l.nout, 1, this.weights.w[li], l.nout, 1, n, l.nin, l.nout, this.buf[li - 1].g);
+  }
+
+  /** mean[k] = Σ z[·, k] / n and, into invStd, Σ (z[·, k] − mean[k])² (float64, rows in order). */
+  protected batchSums(li: number, n: number): void {
+    const c = this.layers[li].nout;
+    const { z, mean, invStd: s2 } = this.buf[li];
+    const total = n * c;
+    mean.fill(0);
+    for (let i = 0; i < total; i += c) for (let k = 0; k < c; k++) mean[k] += z[i + k];
+    for (let k = 0; k < c; k++) mean[k] /= n;
+    s2.fill(0);
+    for (let i = 0; i < total; i += c) for (let k = 0; k < c; k++) { const d = z[i + k] - mean[k]; s2[k] += d * d; }
+  }
+
+  /** x̂ = (z − mean)·invStd into h and, with an activation, its output into out. */
+  protected normaliseRows(li: number, n: number): void {
+    const l = this.layers[li];
+    const c = l.nout;
+    const { z, h, out, mean, invStd } = this.buf[li];
+    const total = n * c;
+    for (let i = 0; i < total; i += c) for (let k = 0; k < c; k++) h[i + k] = (z[i + k] - mean[k]) * invStd[k];
+    const a32 = this.a32;
+    // TF.js's leaky ReLU x < 0 ? α·x : x (α = 0: ReLU)
+    if (l.act) for (let i = 0; i < total; i++) { const v = h[i]; out[i] = v >= 0 ? v : v * a32; }
+  }
+
+  /**
+   * Batch norm's backward pass on g in place: through the activation (its gradient α below 0 on x̂), then
+   * dz = inv/n · (n·g − Σg − x̂·Σ(g·x̂)), the sums in float64 (batchnorm.ts).
+   */
+  protected bnBackward(li: number, n: number): void {
+    const l = this.layers[li];
+    const c = l.nout;
+    const m = n * c;
+    const { g, h, mean: sumG, invStd } = this.buf[li];
+    const a32 = this.a32;
+    const sumGh = this.sumGh;
+    sumG.fill(0);
+    sumGh.fill(0, 0, c);
+    for (let i = 0; i < m; i += c) {
+      for (let k = 0; k < c; k++) {
+        const hv = h[i + k];
+        const v = l.act && !(hv > 0) ? (g[i + k] = g[i + k] * a32) : g[i + k];
+        sumG[k] += v;
+        sumGh[k] += v * hv;
+      }
+    }
+    for (let k = 0; k < c; k++) { sumG[k] /= n; sumGh[k] /= n; }
+    for (let i = 0; i < m; i += c) for (let k = 0; k < c; k++) g[i + k] = invStd[k] * (g[i + k] - sumG[k] - h[i + k] * sumGh[k]);
   }
 
   /**
@@ -131,12 +212,11 @@ export class FusedMlp {
    */
   forward(x: Float32Array, n: number, training: boolean): Float32Array {
     this.ensure(n);
-    let a = x;
+    let a = this.input(x, n);
     for (let li = 0; li < this.layers.length; li++) {
       const l = this.layers[li];
       const b = this.buf[li];
-      // z = a·W
-      gemm(a, l.nin, 1, this.weights.w[li], 1, l.nout, n, l.nout, l.nin, b.z);
+      this.dense(li, a, n);
       const m = n * l.nout;
       if (l.bn) {
         if (training) this.batchStatistics(li, n);
@@ -157,14 +237,9 @@ export class FusedMlp {
   /** The batch's mean and 1/√(σ² + ε) (sums in float64, as js-kernels.ts), and the running averages' update. */
   private batchStatistics(li: number, n: number): void {
     const c = this.layers[li].nout;
-    const { z, mean, invStd } = this.buf[li];
-    const total = n * c;
-    mean.fill(0);
-    for (let i = 0; i < total; i += c) for (let k = 0; k < c; k++) mean[k] += z[i + k];
-    for (let k = 0; k < c; k++) mean[k] /= n;
+    const { mean, invStd } = this.buf[li];
+    this.batchSums(li, n);
     const s2 = invStd;
-    s2.fill(0);
-    for (let i = 0; i < total; i += c) for (let k = 0; k < c; k++) { const d = z[i + k] - mean[k]; s2[k] += d * d; }
     const rm = this.weights.runningMean[li]!;
     const rv = this.weights.runningVar[li]!;
     const unbias = Math.fround(n / (n - 1));
@@ -191,14 +266,11 @@ export class FusedMlp {
   /** x̂ = (z − mean)·invStd, then the activation (if any) into out. */
   private normalise(li: number, n: number): void {
     const l = this.layers[li];
-    const c = l.nout;
-    const { z, h, out, mean, invStd } = this.buf[li];
-    const total = n * c;
-    for (let i = 0; i < total; i += c) for (let k = 0; k < c; k++) h[i + k] = (z[i + k] - mean[k]) * invStd[k];
-    const a32 = this.a32;
-    // TF.js's leaky ReLU x < 0 ? α·x : x (α = 0: ReLU)
-    if (l.act) for (let i = 0; i < total; i++) { const v = h[i]; out[i] = v >= 0 ? v : v * a32; }
-    else if (l.sigmoid) for (let i = 0; i < total; i++) out[i] = 1 / (1 + Math.exp(-h[i]));
+    const { h, out } = this.buf[li];
+    const total = n * l.nout;
+    this.normaliseRows(li, n);
+    if (l.act) return;
+    if (l.sigmoid) for (let i = 0; i < total; i++) out[i] = 1 / (1 + Math.exp(-h[i]));
     else out.set(h.subarray(0, total));
   }
 
@@ -221,31 +293,13 @@ export class FusedMlp {
         for (let i = 0; i < m; i++) { const v = y[i]; g[i] = g[i] * v * (1 - v); }
       }
       if (l.bn) {
-        // through the activation (its gradient α below 0 on x̂), then dz = inv/n · (n·g − Σg − x̂·Σ(g·x̂)), the sums
-        // in float64 (batchnorm.ts)
-        const { h, mean: sumG, invStd } = b;
-        const sumGh = this.sumGh;
-        sumG.fill(0);
-        sumGh.fill(0, 0, c);
-        for (let i = 0; i < m; i += c) {
-          for (let k = 0; k < c; k++) {
-            const hv = h[i + k];
-            const v = l.act && !(hv > 0) ? (g[i + k] = g[i + k] * a32) : g[i + k];
-            sumG[k] += v;
-            sumGh[k] += v * hv;
-          }
-        }
-        for (let k = 0; k < c; k++) { sumG[k] /= n; sumGh[k] /= n; }
-        for (let i = 0; i < m; i += c) for (let k = 0; k < c; k++) g[i + k] = invStd[k] * (g[i + k] - sumG[k] - h[i + k] * sumGh[k]);
+        this.bnBackward(li, n);
       } else if (l.act) {
         const z = b.z;
         for (let i = 0; i < m; i++) if (!(z[i] > 0)) g[i] = g[i] * a32;
       }
-      const a = li === 0 ? x : this.buf[li - 1].out;
-      // gW = aᵀ·g (sums over the batch)
-      gemm(a, 1, l.nin, g, 1, c, l.nin, c, n, this.gw[li]);
-      // the previous layer's output gradient g·Wᵀ
-      if (li > 0) gemm(g, c, 1, this.weights.w[li], c, 1, n, l.nin, c, this.buf[li - 1].g);
+      this.weightGrad(li, li === 0 ? this.backwardInput(x) : this.buf[li - 1].out, n);
+      if (li > 0) this.inputGrad(li, n);
     }
   }
 }

@@ -20,7 +20,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type ImageSet } from '../data/batches.js';
 import { squaredDistances } from '../eval/infer.js';
-import { FusedMlp, fusedPlan, type FusedLayer } from '../nn/mlp-fused.js';
+import { fusedPlan, type FusedLayer, type FusedMlp } from '../nn/mlp-fused.js';
+import { fusedMlp } from '../nn/mlp-fused-simd.js';
 import { layerSpecs, LEAKY_ALPHA, type Network } from '../nn/networks.js';
 import { type AeObjective } from './autoencoder.js';
 import { meanDistanceLoss, type DistanceLoss } from './distance-losses.js';
@@ -86,7 +87,7 @@ export function fusedMlpOf(net: Network, plan = planOf(net)): FusedMlp {
     runningMean: plan.map((l) => (l.bn ? read(bnByName.get(l.bn)!.runningMean) : undefined)),
     runningVar: plan.map((l) => (l.bn ? read(bnByName.get(l.bn)!.runningVar) : undefined)),
   };
-  return new FusedMlp(plan, net.options.leakyRelu ? LEAKY_ALPHA : 0, weights);
+  return fusedMlp(plan, net.options.leakyRelu ? LEAKY_ALPHA : 0, weights);
 }
 
 /** reused buffers of lossAndGradients */
