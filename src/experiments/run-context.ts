@@ -68,6 +68,7 @@ export function stageLoop(ctx: Ctx, s: StageSpec): StageLoop {
   const resume = ctx.resume?.header.position.phase === s.phase ? ctx.resume.header.position : undefined;
   ctx.progress({ event: 'phase', phase: s.phase, n_epochs: s.nEpochs });
   let lastSave = performance.now();
+  let lastPrinted: number | undefined;
   return {
     rng: resume ? makeRng(0, resume.rngState) : subRng(cfg.seed, s.phase === 'pretrain' ? 'pretrain-order' : 'train-order'),
     resume,
@@ -87,7 +88,14 @@ export function stageLoop(ctx: Ctx, s: StageSpec): StageLoop {
       ctx.csv.add(row);
       const extra = row.R !== undefined ? `  R ${Number(row.R).toPrecision(5)}` : '';
       const diag = row.test_auc !== undefined ? `  test AUC ${(100 * Number(row.test_auc)).toFixed(2)}%` : '';
-      ctx.log.info(`[${row.phase}] epoch ${row.epoch + 1}/${s.nEpochs}  loss ${row.loss.toPrecision(6)}${extra}${diag}  lr ${row.lr.toPrecision(3)}  ${row.seconds.toFixed(2)} s`);
+      const line = `[${row.phase}] epoch ${row.epoch + 1}/${s.nEpochs}  loss ${row.loss.toPrecision(6)}${extra}${diag}  lr ${row.lr.toPrecision(3)}  ${row.seconds.toFixed(2)} s`;
+      // log.txt gets every epoch; the console the stage's first and last and at most one a second between (a table's
+      // epochs take milliseconds: a line each was a tenth of a short run)
+      const now = performance.now();
+      if (lastPrinted === undefined || row.epoch + 1 === s.nEpochs || now - lastPrinted >= 1000) {
+        ctx.log.info(line);
+        lastPrinted = now;
+      } else ctx.log.record(line);
       ctx.progress({ event: 'epoch', phase: row.phase, epoch: row.epoch + 1, n_epochs: s.nEpochs, loss: row.loss });
     },
     onCheckpoint: (position) => {
