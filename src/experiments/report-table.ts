@@ -8,7 +8,7 @@
  * ablation: every variant is one-class Deep SVDD), that method's column splits into one per sweep folder. The std is
  * the population standard deviation (numpy's default np.std, ddof = 0).
  */
-import { PAPER_COLUMN_TITLE, PAPER_COLUMNS, paperColumn, paperValue, type PaperCell, type PaperColumn } from '../eval/paper.js';
+import { PAPER_COLUMN_TITLE, PAPER_COLUMNS, paperColumn, paperDeepSad, paperValue, type PaperCell, type PaperColumn } from '../eval/paper.js';
 import { type RunMethod } from '../config/methods.js';
 import { type ReportRun } from './report-scan.js';
 
@@ -174,7 +174,14 @@ export function reportTable(runs: ReportRun[]): ReportTable {
   rows.sort((a, b) => a.dataset.localeCompare(b.dataset) || a.cls - b.cls || allFirst(a) - allFirst(b) || a.classKey.localeCompare(b.classKey));
   const meanRow: Record<string, ReportCell> = {};
   for (const col of columns) meanRow[col.key] = meanCell(rows.map((r) => r.cells[col.key]).filter((c) => c.nRuns > 0));
-  return { columns, rows, mean: meanRow, datasets: [...new Set(rows.map((r) => r.dataset))] };
+  // the Deep SAD paper gives only its mean over the normal classes (per dataset and γ_l): the mean row's paper value
+  const datasets = [...new Set(rows.map((r) => r.dataset))];
+  for (const col of columns) {
+    if (col.method !== DEEP_SAD || col.gammaL === null || datasets.length !== 1) continue;
+    const p = paperDeepSad(datasets[0], col.gammaL);
+    if (p && meanRow[col.key].mean !== null) meanRow[col.key] = { ...meanRow[col.key], paper: { mean: p.mean, std: p.std } };
+  }
+  return { columns, rows, mean: meanRow, datasets };
 }
 
 /** How a row is labelled: by class within one dataset, by dataset (and class) across several. */

@@ -8,9 +8,9 @@
  * the notes.
  */
 import { stringify } from 'csv-stringify/sync';
-import { PAPER_COLUMN_TITLE, PAPER_CONFIDENCE, type PaperColumn } from '../eval/paper.js';
+import { PAPER_COLUMN_TITLE, PAPER_CONFIDENCE, PAPER_DEEP_SAD_SOURCE, type PaperColumn } from '../eval/paper.js';
 import { type ReportRun } from './report-scan.js';
-import { type ReportCell, type ReportColumn, type ReportTable, type SweepComparison, type ComparisonCell } from './report-table.js';
+import { DEEP_SAD, type ReportCell, type ReportColumn, type ReportTable, type SweepComparison, type ComparisonCell } from './report-table.js';
 
 /** the datasets of the ICML 2018 paper's Table 1 (the others' numbers come from the Deep SAD paper) */
 const PAPER_TABLE1_DATASETS = ['mnist', 'cifar10', 'gtsrb'];
@@ -83,8 +83,10 @@ export function notes(t: ReportTable, runs: ReportRun[]): string[] {
   const pairs: Array<[string, PaperColumn]> = [];
   for (const c of t.columns) for (const r of t.rows) if (c.paper && r.cells[c.key]?.paper) pairs.push([r.dataset, c.paper]);
   for (const s of paperSources(pairs)) out.push(`Paper: ${s}.${one ? ' Δ = ours − paper.' : ''}`);
-  const without = t.columns.filter((c) => t.rows.every((r) => !r.cells[c.key]?.paper)).map((c) => c.title);
-  if (without.length) out.push(`No paper value for ${without.join(', ')}${without.some((w) => w.startsWith('Deep SAD')) ? ' (the Deep SAD paper\'s values are not in src/eval/paper.ts)' : ''}, nor for outlier classes other than "all".`);
+  const sad = t.columns.filter((c) => c.method === DEEP_SAD && t.mean[c.key]?.paper);
+  if (sad.length) out.push(`Paper, ${sad.map((c) => c.title).join(', ')}: mean row only, ${PAPER_DEEP_SAD_SOURCE}; its mean is over all its (normal, known anomaly) pairs and seeds, ours over the pairs run here.`);
+  const without = t.columns.filter((c) => !t.mean[c.key]?.paper && t.rows.every((r) => !r.cells[c.key]?.paper)).map((c) => c.title);
+  if (without.length) out.push(`No paper value for ${without.join(', ')}${without.some((w) => w.startsWith('Deep SAD')) ? ' (src/eval/paper.ts has the Deep SAD paper\'s image means only: MNIST, Fashion-MNIST, CIFAR-10)' : ''}, nor for outlier classes other than "all".`);
   const covered = t.columns.map((c) => t.rows.filter((r) => r.cells[c.key].mean !== null).map((r) => r.key).join());
   if (new Set(covered).size > 1) {
     out.push(`The columns cover different ${what === 'class' ? 'classes' : 'datasets'}: compare a column's mean with the paper's beside it (over the same ones), not with another column's`

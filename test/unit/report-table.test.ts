@@ -38,7 +38,7 @@ test('two methods × two classes: rows are classes, columns the methods in the p
   assert.equal(sweepComparison(runs), null, 'folders of different methods are compared in the table itself');
 });
 
-test('Deep SAD: a column per γ_l after the paper\'s columns, no paper value; runs without γ_l read as "?"', () => {
+test('Deep SAD: a column per γ_l after the paper\'s columns, the paper\'s mean over classes on the mean row only; runs without γ_l read as "?"', () => {
   const runs = [
     run({ cls: 3, seed: 1, auc: 0.9, method: 'deep-sad', gammaL: 0.2, sweep: 'sad-0.2' }),
     run({ cls: 3, seed: 1, auc: 0.8, method: 'deep-sad', gammaL: 0.05, sweep: 'sad-0.05' }),
@@ -50,7 +50,14 @@ test('Deep SAD: a column per γ_l after the paper\'s columns, no paper value; ru
   assert.deepEqual(t.columns.map((c) => c.key), ['one-class', 'deep-sad@0.05', 'deep-sad@0.2']);
   const sad = t.rows[0].cells['deep-sad@0.05'];
   near(sad.mean, 75, 'γ_l = 0.05 mean'); near(sad.std, 5, 'γ_l = 0.05 std');
-  assert.equal(sad.paper, null);
+  assert.equal(sad.paper, null, 'the Deep SAD paper gives no value per class');
+  // its MNIST means over the normal classes (src/eval/paper.ts): γ_l = 0.05 96.7 ± 2.3, γ_l = 0.2 96.9 ± 2.4
+  assert.deepEqual(t.mean['deep-sad@0.05'].paper, { mean: 96.7, std: 2.3 });
+  assert.deepEqual(t.mean['deep-sad@0.2'].paper, { mean: 96.9, std: 2.4 });
+  // none for a γ_l the paper does not have, nor across several datasets
+  assert.equal(reportTable([run({ cls: 3, seed: 1, auc: 0.9, method: 'deep-sad', gammaL: 0.3 })]).mean['deep-sad@0.3'].paper, null);
+  const two = reportTable([run({ cls: 3, seed: 1, auc: 0.9, method: 'deep-sad', gammaL: 0.05 }), run({ cls: 3, seed: 1, auc: 0.9, method: 'deep-sad', gammaL: 0.05, dataset: 'fmnist' })]);
+  assert.equal(two.mean['deep-sad@0.05'].paper, null);
   assert.equal(methodTitle('deep-sad', null), 'Deep SAD (γ_l = ?)');
   assert.equal(methodTitle('a-method-from-later', null), 'a-method-from-later');
 });

@@ -26,18 +26,19 @@ test('one method: a row per class with seeds, ours, the paper\'s, Δ and the AE 
   ]);
 });
 
-test('several methods: the paper\'s layout, "ours / paper" per method, the mean row per method; Deep SAD without a paper value', () => {
+test('several methods: the paper\'s layout, "ours / paper" per method, the mean row per method; Deep SAD\'s paper value on the mean row only', () => {
   const t = reportTable(runs);
   const s = summaryTable(t);
   assert.deepEqual(s.head, ['class', 'name', 'one-class Deep SVDD (%)', 'Deep SAD (γ_l = 0.05) (%)']);
   assert.deepEqual(s.rows, [
     ['0', '0', '97.0 ± 1.0 / 98.0 ± 0.7', '80.0 ± 0.0 / –'],
     ['1', '1', `99.0 ± 0.0 / 99.7 ± 0.1 ${COLLAPSED_MARK}`, '–'],
-    ['mean', 'all classes', `98.0 ± 0.5 / 98.8 ± 0.4 ${COLLAPSED_MARK}`, '80.0 ± 0.0 / –'],
+    ['mean', 'all classes', `98.0 ± 0.5 / 98.8 ± 0.4 ${COLLAPSED_MARK}`, '80.0 ± 0.0 / 96.7 ± 2.3'],
   ]);
   const n = notes(t, runs);
   assert.ok(n.some((x) => x === 'Paper: Ruff et al., ICML 2018, Table 1, MNIST, one-class Deep SVDD column (confirmed by two independent sources).'), n.join('\n'));
-  assert.ok(n.some((x) => x.startsWith('No paper value for Deep SAD (γ_l = 0.05) (the Deep SAD paper\'s values are not in src/eval/paper.ts)')), n.join('\n'));
+  assert.ok(n.some((x) => x.startsWith('Paper, Deep SAD (γ_l = 0.05): mean row only, Ruff et al., ICLR 2020 (Deep SAD)')), n.join('\n'));
+  assert.ok(!n.some((x) => x.startsWith('No paper value')), n.join('\n'));
   assert.ok(n.includes(`${COLLAPSED_MARK} 1 run(s) collapsed (results.json diagnostics.collapsed: the scores carry no ranking), counted in the means: one-class/1vsall/seed_1.`), n.join('\n'));
   assert.ok(n.includes('1 run(s) not finished and left out: deep-sad-0.05/1vsall/seed_1 (failed).'));
   assert.ok(n.some((x) => x.startsWith('The columns cover different classes')), 'Deep SAD has digit 0 only');
@@ -80,7 +81,7 @@ test('summary.csv: a line per (row, column) with runs, then each column\'s mean 
     ['one-class', 'all', '3', '3', '98', '', '1', '-0.85'],
     ['deep-sad', '0', '1', '1', '80', '0.05', '0', ''],
     ['deep-sad', '1', '0', '1', '', '0.05', '0', ''],
-    ['deep-sad', 'all', '1', '2', '80', '0.05', '0', ''],
+    ['deep-sad', 'all', '1', '2', '80', '0.05', '0', '-16.7'],
   ]);
   assert.equal(at(lines[4], 'objective'), 'Deep SAD (γ_l = 0.05)');
 });
