@@ -16,6 +16,8 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { findNative, ownNativeOps, setupHint } from '../../src/backend/native.js';
 import { selectBackend } from '../../src/backend/select.js';
+import { BN_EVAL } from '../../src/backend/js-kernels.js';
+import { BN_EVAL_OP } from '../../src/backend/native-kernels.js';
 import { buildTrainConfig } from '../../src/config/build.js';
 import { runTraining } from '../../src/experiments/train-run.js';
 import { buildNetwork, type NetKind, type NetRole } from '../../src/nn/networks.js';
@@ -36,7 +38,9 @@ async function use(backend: Backend): Promise<void> {
   assert.equal(b.name, backend);
   // on native: only its own batch-norm / leaky-ReLU kernels (src/backend/native-kernels.ts), none of wasm's fixes
   // (and deep-svdd's own TensorFlow kernels where the setup built them: test/native/own-kernels.test.ts)
-  const own = ownNativeOps().length ? ['MaxPoolGrad (DeepSvddMaxPoolGrad2x2)', 'DeepSvddAdam'] : [];
+  const ops = ownNativeOps();
+  // builds from before the eval-mode kernel lack DeepSvddBatchNormEval (and run TensorFlow's ops in eval mode)
+  const own = ops.length ? ['MaxPoolGrad (DeepSvddMaxPoolGrad2x2)', 'DeepSvddAdam', ...(ops.includes(BN_EVAL_OP) ? [`${BN_EVAL} (${BN_EVAL_OP})`] : [])] : [];
   if (backend === 'tensorflow') assert.deepEqual(b.kernelFixes, ['BatchNormTrainJs', 'BatchNormTrainGradJs', 'LeakyReluGradJs', ...own]);
 }
 
