@@ -1,7 +1,7 @@
 /**
  * `deep-svdd export`: a model folder as a web page that scores in the browser, and as a TF.js model for any TF.js
  * program. DIR holds
- *   model.json, model.weights.bin  the network in TF.js's layers format (tf.loadLayersModel), src/nn/layers-model.ts
+ *   model.json, model.weights.bin  the network in TF.js's layers format (tf.loadLayersModel), src/web/layers-model.ts
  *   deep-svdd.json                 c, R², the threshold and the preprocessing constants (src/web/meta.ts)
  *   zca.bin                        the ZCA whitening, for models trained with --zca-whitening 1
  *   index.html + its scripts       the page (src/web/page.ts): deep-svdd-page.js, model-data.js (the files above
@@ -15,7 +15,7 @@ import path from 'node:path';
 import { ensureDir, writeFileAtomic } from '../io/atomic.js';
 import { loadModel, ZCA_FILE } from '../io/model.js';
 import { checkOutputPath, type OutputRule } from '../io/output-path.js';
-import { layersModelArtifacts, toLayersModel } from '../nn/layers-model.js';
+import { layersModelArtifacts, toLayersModel } from '../web/layers-model.js';
 import { inputShape } from '../nn/networks.js';
 import { readRegular } from '../util/files.js';
 import { PACKAGE_VERSION } from '../util/version.js';

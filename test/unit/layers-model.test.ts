@@ -1,11 +1,11 @@
 /**
- * Every network of the registry as a tfjs-layers model (src/nn/layers-model.ts): the same outputs as net.forward in
+ * Every network of the registry as a tfjs-layers model (src/web/layers-model.ts): the same outputs as net.forward in
  * eval mode, before and after TF.js's own save format (withSaveHandler → tf.loadLayersModel).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { layersModelArtifacts, toLayersModel } from '../../src/nn/layers-model.js';
+import { layersModelArtifacts, toLayersModel } from '../../src/web/layers-model.js';
 import { ARCHITECTURES, buildNetwork, NET_KINDS, type NetKind, type NetOptions, type NetRole, type Network } from '../../src/nn/networks.js';
 import { makeRng } from '../../src/util/rng.js';
 import { assertClose, seededArray, useWasm } from '../helpers/tf.js';

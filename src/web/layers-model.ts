@@ -10,10 +10,13 @@
  *   dense    Dense                          flatten, reshape, sigmoid   Flatten, Reshape, Activation('sigmoid')
  *
  * Every kind of the network registry maps (test/unit/layers-model.test.ts checks each against net.forward).
+ *
+ * Export only: tfjs-layers is the format other TF.js programs load. Training, test passes and `score` never use it:
+ * they run the plain ops of src/nn/networks.ts (tf.tidy, hand-written batch norm and kernels).
  */
 import * as tf from '@tensorflow/tfjs';
-import { BN_EPS } from './batchnorm.js';
-import { layerSpecs, LEAKY_ALPHA, type LayerSpec, type Network } from './networks.js';
+import { BN_EPS } from '../nn/batchnorm.js';
+import { layerSpecs, LEAKY_ALPHA, type LayerSpec, type Network } from '../nn/networks.js';
 
 /** The tfjs-layers model of `net`, holding copies of its weights and batch-norm statistics. */
 export function toLayersModel(net: Network): tf.LayersModel {
