@@ -18,7 +18,8 @@ import { fusedAutoencoderProblem, fusedSvddProblem } from '../../src/train/fused
 import { runEpochs, type LoopPosition, type Problem } from '../../src/train/loop.js';
 import { makeSolver, type Solver, type SolverState } from '../../src/train/solvers.js';
 import { SvddState, type SvddSettings } from '../../src/train/svdd.js';
-import { gaussian, makeRng } from '../../src/util/rng.js';
+import { makeRng } from '../../src/util/rng.js';
+import { faultTableLines, withoutId } from '../helpers/fault-table.js';
 import { useWasm } from '../helpers/tf.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -30,13 +31,7 @@ const csv = path.join(tmp, 'rows.csv');
 before(async () => {
   await useWasm();
   // as tables.test.ts: 300 normal rows around 0, 60 anomalies shifted by 3 in 5 features
-  const rng = makeRng(7);
-  const lines = ['a,b,status,c,d,e'];
-  for (let i = 0; i < 360; i++) {
-    const bad = i % 6 === 5;
-    const v = Array.from({ length: 5 }, () => (gaussian(rng) + (bad ? 3 : 0)).toFixed(4));
-    lines.push([v[0], v[1], bad ? 'fault' : 'ok', v[2], v[3], v[4]].join(','));
-  }
+  const lines = withoutId(faultTableLines(makeRng(7), 3));
   fs.writeFileSync(csv, `${lines.join('\n')}\n`);
 });
 

@@ -15,7 +15,8 @@ import { prepareData } from '../../src/data/datasets.js';
 import { scoreInputs } from '../../src/experiments/score.js';
 import { runTraining } from '../../src/experiments/train-run.js';
 import { readModelMeta } from '../../src/io/model.js';
-import { gaussian, makeRng } from '../../src/util/rng.js';
+import { makeRng } from '../../src/util/rng.js';
+import { faultTableLines, withoutId } from '../helpers/fault-table.js';
 import { useWasm } from '../helpers/tf.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -28,13 +29,7 @@ const noId = path.join(tmp, 'noid.csv');
 before(async () => {
   await useWasm();
   // 300 normal rows around 0 and 60 anomalies shifted by 3 in 5 features; the label column sits in the middle
-  const rng = makeRng(7);
-  const lines = ['id,a,b,status,c,d,e'];
-  for (let i = 0; i < 360; i++) {
-    const bad = i % 6 === 5;
-    const v = Array.from({ length: 5 }, () => (gaussian(rng) + (bad ? 3 : 0)).toFixed(4));
-    lines.push([`r${i}`, v[0], v[1], bad ? 'fault' : 'ok', v[2], v[3], v[4]].join(','));
-  }
+  const lines = faultTableLines(makeRng(7), 3);
   fs.writeFileSync(csv, `${lines.join('\n')}\n`);
   // the same rows without the id column (a table's every other column is a feature)
   fs.writeFileSync(noId, `${lines.map((l) => l.split(',').slice(1).join(',')).join('\n')}\n`);

@@ -17,6 +17,7 @@ import { readModelMeta } from '../../src/io/model.js';
 import { type RunResults } from '../../src/io/results.js';
 import { gaussian, makeRng } from '../../src/util/rng.js';
 import { refused, runCli } from '../helpers/cli-run.js';
+import { faultTableLines, withoutId } from '../helpers/fault-table.js';
 import { useWasm } from '../helpers/tf.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'deep-svdd-thresholds-'));
@@ -31,12 +32,7 @@ before(async () => {
   await useWasm();
   // 300 normal rows around 0 and 60 anomalies shifted by 2.5 in 5 features
   const rng = makeRng(11);
-  const lines = ['id,a,b,status,c,d,e'];
-  for (let i = 0; i < 360; i++) {
-    const bad = i % 6 === 5;
-    const v = Array.from({ length: 5 }, () => (gaussian(rng) + (bad ? 2.5 : 0)).toFixed(4));
-    lines.push([`r${i}`, v[0], v[1], bad ? 'fault' : 'ok', v[2], v[3], v[4]].join(','));
-  }
+  const lines = faultTableLines(rng, 2.5);
   fs.writeFileSync(csv, `${lines.join('\n')}\n`);
   fs.writeFileSync(noId, `${lines.map((l) => l.split(',').slice(1).join(',')).join('\n')}\n`);
   const val = ['a,b,status,c,d,e'];
