@@ -4,7 +4,8 @@
  *  1. step timings: the training step (Deep SVDD one-class loss + weight penalty, or l2 reconstruction + weight
  *     penalty; the project's Adam) and the eval-mode inference pass of each network, batch 200, one fresh process
  *     per configuration: warm-up steps, then timed steps; median / min / max ms, images/s, peak RSS;
- *     and the MLP of the tables (thyroid's widths, batch 128) with TF.js ops against the fused step (--no-mlp skips);
+ *     and the MLP of the tables (thyroid's widths, batch 128): training step and inference pass, TF.js ops against the
+ *     fused ones (--no-mlp skips);
  *  2. full epochs of the real pipeline (batching included): MNIST digit 0, Deep SVDD and autoencoder; with
  *     --cifar also CIFAR-10 shapes on 5,000 synthetic images;
  *  3. --vs-torch: the same steps in PyTorch (bench/torch_bench.py) and the ratio tfjs ÷ PyTorch;
@@ -41,7 +42,7 @@ const USAGE = `usage: npm run bench -- [options]
   --cifar             also one epoch of each CIFAR-10 network on 5,000 synthetic 32x32x3 images
   --no-steps          skip the per-step timings
   --no-epochs         skip the full-epoch runs
-  --no-mlp            skip the MLP training step (thyroid's widths, batch 128) timed fused and as TF.js ops
+  --no-mlp            skip the MLP (thyroid's widths, batch 128): training step and inference pass, fused and TF.js ops
   --vs-torch          also time the same steps in PyTorch and print the ratio tfjs / PyTorch
   --torch-python LIST comma-separated Pythons with torch to compare with, each in turn (default
                       ${DEFAULT_PYTHON}: Debian's python3-torch; e.g. a venv with PyTorch 2 from pip)
@@ -165,11 +166,38 @@ interface Report {
   ratios?: { backend: string; torch: string; network: NetworkId; mode: StepMode; tfjsMs: number; torchMs: number; ratio: number }[];
   jobs?: JobsResult[];
   /** the MLP training step: TF.js ops against the fused step */
-  mlp?: { backend: string; network: NetworkId; tfjsMs: number; fusedMs: number; speedup: number }[];
+  mlp?: {
+    backend: string; network: NetworkId; tfjsMs: number; fusedMs: number; speedup: number; inferTfjsMs: number; inferFusedMs: number;
+    /** PyTorch's (the last --torch-python's) training step and inference pass, with --vs-torch */
+    torchTrainMs?: number; torchInferMs?: number;
+  }[];
   skippedBackends?: BackendId[];
 }
 
 function isStep(r: WorkerResult): r is StepResult { return r.kind === 'step'; }
+
+/** PyTorch's MLP training step and inference pass (batch MLP_BATCH), with the last --torch-python that has torch. */
+async function torchMlpRuns(opts: Options, say: (line: string) => void): Promise<TorchResult[]> {
+  for (const python of [...opts.torchPythons].reverse()) {
+    const version = await torchVersion(python);
+    if (!version) continue;
+    const out: TorchResult[] = [];
+    for (const network of MLP_IDS) {
+      for (const mode of ['train', 'infer'] as const) {
+        const r = await runTorch(python, network, mode, {
+          threads: opts.torchThreads, batch: MLP_BATCH, warmup: opts.warmup, steps: Math.max(opts.steps, 200), maxSeconds: opts.maxSeconds, timeoutS: opts.timeoutS,
+        });
+        if ('error' in r) say(`torch    ${network.padEnd(9)} ${mode.padEnd(5)}  FAILED: ${r.error}`);
+        else {
+          say(`torch ${version} ${r.threads}t ${network.padEnd(9)} ${mode.padEnd(5)}  median ${num(r.medianMs, 3)} ms`);
+          out.push(r);
+        }
+      }
+    }
+    return out;
+  }
+  return [];
+}
 function isError(r: WorkerResult): r is ErrorResult { return r.kind === 'error'; }
 
 async function main(): Promise<number> {
@@ -230,21 +258,30 @@ async function main(): Promise<number> {
     }
   }
 
-  // 1b. the MLP training step of the tables, TF.js ops against the fused step (wasm and cpu: where the fused step runs)
+  // 1b. the MLP of the tables: training step and inference pass, TF.js ops against the fused ones (wasm and cpu: where
+  // the fused step runs; the fused inference pass runs on any backend), and PyTorch's with --vs-torch
   const mlpBackends = opts.backends.filter((b) => b === 'wasm' || b === 'cpu');
   if (opts.doMlp && mlpBackends.length) {
-    say(`\n== MLP training step (thyroid's widths: 6 features, 32-16 → 4; batch ${MLP_BATCH}): TF.js ops and the fused step ==`);
+    say(`\n== MLP (thyroid's widths: 6 features, 32-16 → 4; batch ${MLP_BATCH}): training step and inference pass, TF.js ops and fused ==`);
     report.mlp = [];
+    const torchMlp = opts.vsTorch ? await torchMlpRuns(opts, say) : [];
     for (const backend of mlpBackends) {
       for (const network of MLP_IDS) {
-        const a = await runJob(stepJob(backend, network, 'train', { batch: MLP_BATCH, steps: opts.quick ? opts.steps : Math.max(opts.steps, 200) }), opts.timeoutS);
-        record(a);
-        const b = await runJob(stepJob(backend, network, 'train', { batch: MLP_BATCH, steps: opts.quick ? opts.steps : Math.max(opts.steps, 2000), fused: true }), opts.timeoutS);
-        record(b);
-        if (isStep(a) && isStep(b)) {
-          const row = { backend: backendLabel(a), network, tfjsMs: a.medianMs, fusedMs: b.medianMs, speedup: round(a.medianMs / b.medianMs, 1) };
+        const job = (mode: StepMode, fused: boolean, steps: number) => stepJob(backend, network, mode, { batch: MLP_BATCH, steps: opts.quick ? opts.steps : Math.max(opts.steps, steps), fused });
+        const [a, b, ai, bi] = [await runJob(job('train', false, 200), opts.timeoutS), await runJob(job('train', true, 2000), opts.timeoutS),
+          await runJob(job('infer', false, 200), opts.timeoutS), await runJob(job('infer', true, 2000), opts.timeoutS)];
+        [a, b, ai, bi].forEach(record);
+        if (isStep(a) && isStep(b) && isStep(ai) && isStep(bi)) {
+          const torch = (mode: StepMode) => torchMlp.find((t) => t.model === network && t.mode === mode)?.medianMs;
+          const row = {
+            backend: backendLabel(a), network, tfjsMs: a.medianMs, fusedMs: b.medianMs, speedup: round(a.medianMs / b.medianMs, 1),
+            inferTfjsMs: ai.medianMs, inferFusedMs: bi.medianMs, torchTrainMs: torch('train'), torchInferMs: torch('infer'),
+          };
           report.mlp.push(row);
-          say(`${network}: fused step ${num(row.speedup, 1)}× faster than TF.js ops (${num(b.medianMs, 3)} ms against ${num(a.medianMs, 2)} ms)`);
+          say(`${network}: fused step ${num(row.speedup, 1)}× faster than TF.js ops (${num(b.medianMs, 3)} ms against ${num(a.medianMs, 2)} ms); `
+            + `fused inference ${num(bi.medianMs, 3)} ms against ${num(ai.medianMs, 2)} ms with TF.js ops`
+            + `${row.torchInferMs !== undefined ? ` and ${num(row.torchInferMs, 2)} ms in PyTorch` : ''}: `
+            + `${bi.medianMs <= b.medianMs ? 'at most' : 'MORE than'} its training step`);
         }
       }
     }
@@ -335,8 +372,11 @@ async function main(): Promise<number> {
   say('\n== Summary ==');
   if (report.steps.length) say(`\nPer step (batch ${opts.batch}, the MLP ${MLP_BATCH}; inference = eval-mode forward pass + score):\n${stepTable(report.steps)}`);
   if (report.mlp?.length) {
-    say(`\nMLP training step, median ms (batch ${MLP_BATCH}):\n${table(['backend', 'network', 'TF.js ops', 'fused', 'speed-up'],
-      report.mlp.map((m) => [m.backend, m.network, num(m.tfjsMs, 2), num(m.fusedMs, 3), `${num(m.speedup, 1)}×`]), new Set([2, 3, 4]))}`);
+    const torchCol = (v?: number) => (v === undefined ? '–' : num(v, 3));
+    say(`\nMLP, median ms per batch of ${MLP_BATCH} (the project runs the fused ones; PyTorch with --vs-torch):\n${table(
+      ['backend', 'network', 'step TF.js ops', 'step fused', 'speed-up', 'inference TF.js ops', 'inference fused', 'step PyTorch', 'inference PyTorch'],
+      report.mlp.map((m) => [m.backend, m.network, num(m.tfjsMs, 2), num(m.fusedMs, 3), `${num(m.speedup, 1)}×`, num(m.inferTfjsMs, 3),
+        num(m.inferFusedMs, 3), torchCol(m.torchTrainMs), torchCol(m.torchInferMs)]), new Set([2, 3, 4, 5, 6, 7, 8]))}`);
   }
   if (report.epochs.length) say(`\nFull epochs:\n${epochTable(report.epochs)}`);
   for (const t of report.torch ?? []) {

@@ -1,12 +1,13 @@
 # PyTorch side of `npm run bench -- --vs-torch` (benchmarks only: the project itself never needs Python).
 #
-# The same four networks as the authors' PyTorch port (lukasruff/Deep-SVDD-PyTorch), CPU, the same step as the
+# The same four networks as the authors' PyTorch port (lukasruff/Deep-SVDD-PyTorch), and the MLP of their Deep SAD code
+# (lukasruff/Deep-SAD-PyTorch, src/networks/mlp.py) at thyroid's widths (6 -> 32-16 -> 4), CPU, the same step as the
 # TypeScript benchmark: Adam lr 1e-4 on one fixed synthetic batch (uniform [0, 1)), Deep SVDD loss
 # mean_i ||phi(x_i) - c||^2 or autoencoder loss mean_i sum (x_hat_i - x_i)^2; the inference pass is the eval-mode
 # forward pass plus the per-image score (||phi - c||^2 or sum (x_hat - x)^2) under torch.no_grad().
 # (The TypeScript step also adds the (1/(2C))·sum ||W||^2 weight penalty; its cost is negligible.)
 #
-# usage: python3 bench/torch_bench.py --model mnist-enc|mnist-ae|cifar-enc|cifar-ae --mode train|infer
+# usage: python3 bench/torch_bench.py --model mnist-enc|mnist-ae|cifar-enc|cifar-ae|mlp-enc|mlp-ae --mode train|infer
 #            [--threads N] [--batch 200] [--warmup 3] [--steps 20] [--max-seconds 60] [--seed 0]
 # Prints one JSON line.
 import argparse, json, resource, statistics, time
@@ -75,8 +76,36 @@ class CifarAE(CifarEnc):
         return torch.sigmoid(x)
 
 
+def linear_bn_leaky(n_in, n_out):  # Deep-SAD-PyTorch's Linear_BN_leakyReLU
+    return nn.Sequential(nn.Linear(n_in, n_out, bias=False), nn.BatchNorm1d(n_out, eps=1e-04, affine=False), nn.LeakyReLU())
+
+
+class MlpEnc(nn.Module):
+    def __init__(s, x_dim=6, h_dims=(32, 16), rep_dim=4):
+        super().__init__()
+        dims = [x_dim, *h_dims]
+        s.hidden = nn.Sequential(*[linear_bn_leaky(dims[i - 1], dims[i]) for i in range(1, len(dims))])
+        s.code = nn.Linear(h_dims[-1], rep_dim, bias=False)
+
+    def forward(s, x):
+        return s.code(s.hidden(x.view(x.size(0), -1)))
+
+
+class MlpAE(nn.Module):
+    def __init__(s, x_dim=6, h_dims=(32, 16), rep_dim=4):
+        super().__init__()
+        s.encoder = MlpEnc(x_dim, h_dims, rep_dim)
+        dims = [rep_dim, *reversed(h_dims)]
+        s.hidden = nn.Sequential(*[linear_bn_leaky(dims[i - 1], dims[i]) for i in range(1, len(dims))])
+        s.reconstruction = nn.Linear(h_dims[0], x_dim, bias=False)
+
+    def forward(s, x):
+        return torch.sigmoid(s.reconstruction(s.hidden(s.encoder(x))))
+
+
 MODELS = {'mnist-enc': (MnistEnc, (1, 28, 28), 'svdd'), 'mnist-ae': (MnistAE, (1, 28, 28), 'ae'),
-          'cifar-enc': (CifarEnc, (3, 32, 32), 'svdd'), 'cifar-ae': (CifarAE, (3, 32, 32), 'ae')}
+          'cifar-enc': (CifarEnc, (3, 32, 32), 'svdd'), 'cifar-ae': (CifarAE, (3, 32, 32), 'ae'),
+          'mlp-enc': (MlpEnc, (6,), 'svdd'), 'mlp-ae': (MlpAE, (6,), 'ae')}
 
 
 def main():

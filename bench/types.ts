@@ -51,7 +51,10 @@ export interface StepJob {
   threads: number;
   network: NetworkId;
   mode: StepMode;
-  /** train mode on an MLP: the fused step (src/train/fused-mlp-problem.ts) instead of TF.js ops */
+  /**
+   * on an MLP: the fused step (src/train/fused-mlp-problem.ts) instead of TF.js ops, in infer mode the fused eval
+   * forward pass (src/nn/mlp-fused-net.ts, as src/eval/infer.ts runs it)
+   */
   fused?: boolean;
   batch: number;
   warmup: number;

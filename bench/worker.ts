@@ -13,7 +13,8 @@ import { xnnpackThreadsFor } from '../src/backend/thread-policy.js';
 import { selectBackend, type BackendInfo } from '../src/backend/select.js';
 import { sliceBatch, type ImageSet } from '../src/data/batches.js';
 import { prepareData } from '../src/data/datasets.js';
-import { meanRepresentation, reconstructionErrors, squaredDistances } from '../src/eval/infer.js';
+import { meanRepresentation, reconstructionErrors, squaredDistances, type InferencePath } from '../src/eval/infer.js';
+import { fusedNetworkBlocker } from '../src/nn/mlp-fused-net.js';
 import { buildNetwork, inputShape, type Network } from '../src/nn/networks.js';
 import { autoencoderProblem } from '../src/train/autoencoder.js';
 import { fusedAutoencoderBlocker, fusedAutoencoderProblem, fusedSvddBlocker, fusedSvddProblem } from '../src/train/fused-mlp-problem.js';
@@ -69,7 +70,15 @@ function nParams(net: Network): number {
 
 /** Deep SVDD centre as the project computes it: mean eval-mode output over the set, |c_j| < 0.1 pushed to ±0.1. */
 function initialCenter(net: Network, set: ImageSet): Float32Array {
-  return centerEpsFix(meanRepresentation(net, set, EVAL_BATCH, -1));
+  return centerEpsFix(meanRepresentation(net, set, EVAL_BATCH, -1, 'tfjs'));
+}
+
+/** the inference pass a job times: the fused forward pass when asked for (and the network has one), else TF.js ops */
+function inferencePath(job: StepJob, net: Network): InferencePath {
+  if (!job.fused) return 'tfjs';
+  const blocker = fusedNetworkBlocker(net);
+  if (blocker) throw new UserError(`the fused inference pass does not apply: ${blocker}`);
+  return 'auto';
 }
 
 function waitForGo(): Promise<void> {
@@ -113,10 +122,11 @@ async function stepBench(job: StepJob): Promise<StepResult> {
       return loss;
     };
   } else if (spec.role === 'encoder') {
+    // fused: the eval-mode forward pass of the network's fused copy (an MLP), as the project's inference passes
     const c = tf.tensor1d(initialCenter(net, set));
-    step = () => { squaredDistances(net, set, c, job.batch); return undefined; };
+    step = () => { squaredDistances(net, set, c, job.batch, inferencePath(job, net)); return undefined; };
   } else {
-    step = () => { reconstructionErrors(net, set, job.batch, 'l2'); return undefined; };
+    step = () => { reconstructionErrors(net, set, job.batch, 'l2', inferencePath(job, net)); return undefined; };
   }
   const setupMs = performance.now() - t0;
 

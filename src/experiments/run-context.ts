@@ -74,8 +74,9 @@ export function stageLoop(ctx: Ctx, s: StageSpec): StageLoop {
     resume,
     log: (l) => ctx.log.info(l),
     shouldStop: () => stopRequest.requested,
-    afterEpoch: (epoch) => {
+    afterEpoch: (epoch, sync) => {
       const extra: Record<string, number> = {};
+      if (data.val.n || cfg.nnetDiagnostics || s.afterDiagnostics) sync();
       if (data.val.n) extra.val_loss = mean(s.score(data.val));
       if (cfg.nnetDiagnostics) {
         const a = safeAuc(data.testLabels, s.score(data.test));
@@ -98,11 +99,12 @@ export function stageLoop(ctx: Ctx, s: StageSpec): StageLoop {
       } else ctx.log.record(line);
       ctx.progress({ event: 'epoch', phase: row.phase, epoch: row.epoch + 1, n_epochs: s.nEpochs, loss: row.loss });
     },
-    onCheckpoint: (position) => {
+    onCheckpoint: (position, sync) => {
       // at most one save per PERSIST_INTERVAL_S, and always at the end of the stage and when the run is stopping
       const now = performance.now();
       const due = now - lastSave >= PERSIST_INTERVAL_S * 1000 || position.batch > 0 || position.epoch >= s.nEpochs || stopRequest.requested;
       if (!due) return;
+      sync();
       ctx.csv.flush();
       saveRunCheckpoint(path.join(ctx.xp, CHECKPOINT_FILE), {
         config: cfg, position, rows: ctx.csv.rows, results: ctx.results, timings: ctx.timings, elapsed_s: ctx.elapsed(),

@@ -35,10 +35,11 @@ export async function trainSvdd(ctx: Ctx, net: Network): Promise<void> {
     state = new SvddState(c, ctx.resume.header.r2 ?? 0, { c: !cfg.centerFixed, r: mode === 'solver' });
   } else {
     const c = cfg.cMeanInit
-      ? centerEpsFix(meanRepresentation(net, data.train, cfg.evalBatchSize, cfg.cMeanInitNBatches))
+      ? centerEpsFix(meanRepresentation(net, data.train, cfg.evalBatchSize, cfg.cMeanInitNBatches, 'tfjs'))
       : new Float32Array(cfg.repDim).fill(0.5);
     const cT = tf.tensor1d(c);
-    const d0 = squaredDistances(net, data.train, cT, cfg.evalBatchSize);
+    // training's own passes keep TF.js ops (infer.ts): a seeded run trains as it did before the fused inference pass
+    const d0 = squaredDistances(net, data.train, cT, cfg.evalBatchSize, 'tfjs');
     cT.dispose();
     initialMeanDistance = mean(d0);
     const r0 = mode === 'one-class' ? oneClassRadius(d0, cfg.nu) : mode === 'batch-quantile' ? 0 : softBoundaryRadius(d0, cfg.nu);

@@ -1,7 +1,8 @@
 /** Which training step a phase runs (the fused MLP step or TF.js ops): chosen here, logged, and kept in results.json. */
 import { fusedMlpKernels } from '../nn/mlp-fused-simd.js';
 import { type Network } from '../nn/networks.js';
-import { FUSED_MLP_ENV, type StepPath } from '../train/fused-mlp-problem.js';
+import { FUSED_MLP_ENV } from '../nn/mlp-fused-net.js';
+import { type StepPath } from '../train/fused-mlp-problem.js';
 import { type Phase, type Problem } from '../train/loop.js';
 import { type Ctx } from './run-context.js';
 

@@ -20,9 +20,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type ImageSet } from '../data/batches.js';
 import { squaredDistances } from '../eval/infer.js';
-import { fusedPlan, type FusedLayer, type FusedMlp } from '../nn/mlp-fused.js';
-import { fusedMlp } from '../nn/mlp-fused-simd.js';
-import { layerSpecs, LEAKY_ALPHA, type Network } from '../nn/networks.js';
+import { type FusedLayer, type FusedMlp } from '../nn/mlp-fused.js';
+import { fusedMlpOf, fusedNetworkBlocker, fusedPlanOf } from '../nn/mlp-fused-net.js';
+import { type Network } from '../nn/networks.js';
 import { type AeObjective } from './autoencoder.js';
 import { meanDistanceLoss, type DistanceLoss } from './distance-losses.js';
 import { adamSolverState, adamStateFrom, adamUpdate, type AdamState } from './fused-adam.js';
@@ -33,8 +33,6 @@ import { SOFT_BOUNDARY } from './objective-soft-boundary.js';
 import { type Solver } from './solvers.js';
 import { svddRadiusRules, type RadiusHolder, type SvddSettings, type SvddState } from './svdd.js';
 
-/** the environment variable that turns the fused step off ("0") */
-export const FUSED_MLP_ENV = 'DEEP_SVDD_FUSED_MLP';
 const FUSED_BACKENDS = ['wasm', 'cpu'];
 
 /** which step a phase ran: results.json's training_step */
@@ -42,16 +40,10 @@ export type StepPath = 'fused-mlp' | 'tfjs';
 
 /** Why the fused step does not apply to this network and solver (any objective), or undefined when it does. */
 export function fusedMlpBlocker(net: Network, solver: Solver): string | undefined {
-  if (process.env[FUSED_MLP_ENV] === '0') return `${FUSED_MLP_ENV}=0`;
-  if (net.kind !== 'mlp') return `the ${net.kind} network is not an MLP`;
+  const blocker = fusedNetworkBlocker(net);
+  if (blocker) return blocker;
   if (!FUSED_BACKENDS.includes(tf.getBackend())) return `the ${tf.getBackend()} backend (the fused step runs on wasm and cpu)`;
   if (solver.name !== 'adam') return `solver ${solver.name} (the fused step has adam)`;
-  const plan = fusedPlan(layerSpecs(net.kind, net.role, net.options));
-  if (!plan) return 'a layer the fused step does not have';
-  // the weights must be exactly the chain's dense weights, in order (no biases, no batch-norm scale and shift)
-  if (net.params.length !== plan.length || net.params.some((p, i) => p.name !== `${plan[i].name}/w`)) {
-    return 'weights besides the dense layers\' (biases or a batch-norm scale and shift)';
-  }
   return undefined;
 }
 
@@ -77,18 +69,6 @@ export function fusedAutoencoderBlocker(ae: Network, solver: Solver, o: AeObject
 
 /** How the per-sample distance comes from the network's output: ‖φ − c‖² (Deep SVDD) or ‖x̂ − x‖² (autoencoder). */
 export type DistanceHead = { kind: 'center'; c: Float32Array } | { kind: 'reconstruction' };
-
-/** A fused copy of an MLP network: its weights and batch-norm running statistics, read from its TF.js variables. */
-export function fusedMlpOf(net: Network, plan = planOf(net)): FusedMlp {
-  const bnByName = new Map(net.bns.map((b) => [b.name, b]));
-  const read = (v: tf.Variable) => Float32Array.from(v.dataSync() as Float32Array);
-  const weights = {
-    w: net.params.map((p) => read(p.variable)),
-    runningMean: plan.map((l) => (l.bn ? read(bnByName.get(l.bn)!.runningMean) : undefined)),
-    runningVar: plan.map((l) => (l.bn ? read(bnByName.get(l.bn)!.runningVar) : undefined)),
-  };
-  return fusedMlp(plan, net.options.leakyRelu ? LEAKY_ALPHA : 0, weights);
-}
 
 /** reused buffers of lossAndGradients */
 export interface Scratch { d: Float32Array; gd: Float64Array; dOut: Float32Array }
@@ -165,6 +145,13 @@ class FusedTraining {
     return r;
   }
 
+  /** whether the weights are all finite (undefined before the first step: they are still the TF.js variables) */
+  finite(): boolean | undefined {
+    if (!this.mlp) return undefined;
+    for (const w of this.mlp.weights.w) for (let i = 0; i < w.length; i++) if (!Number.isFinite(w[i])) return false;
+    return true;
+  }
+
   /** writes the weights, statistics and adam state back (when a step ran since the last time) */
   sync(): void {
     if (!this.mlp || !this.dirty) return;
@@ -184,20 +171,15 @@ class FusedTraining {
   }
 }
 
-function planOf(net: Network): FusedLayer[] {
-  const plan = fusedPlan(layerSpecs(net.kind, net.role, net.options));
-  if (!plan) throw new Error(`fused MLP: the ${net.kind} network is not a chain of dense layers`);
-  return plan;
-}
-
 /** The autoencoder's fused step (check fusedAutoencoderBlocker first): batch mean of ‖x̂ − x‖² plus the penalty. */
 export function fusedAutoencoderProblem(ae: Network, o: AeObjective, solver: Solver): Problem {
-  const f = new FusedTraining(ae, planOf(ae), solver, { kind: 'reconstruction' }, meanDistanceLoss, o.weightDecayC);
+  const f = new FusedTraining(ae, fusedPlanOf(ae), solver, { kind: 'reconstruction' }, meanDistanceLoss, o.weightDecayC);
   const stepRows = (x: Float32Array, n: number, lr: number, _epoch: number, idx: Int32Array) => ({ loss: f.step(x, n, lr, idx).loss });
   return {
     step: (x, lr, epoch, idx) => stepRows(x.dataSync() as Float32Array, x.shape[0], lr, epoch, idx),
     stepRows,
     sync: () => f.sync(),
+    finite: () => f.finite(),
   };
 }
 
@@ -228,9 +210,12 @@ export function fusedSvddProblem(net: Network, set: ImageSet, state: SvddState, 
     throw new Error(`fusedSvddProblem: ${s.semiLabels.length} semi-supervised labels for ${set.n} training samples`);
   }
   const loss = objective.distanceLoss({ radiusSquared: () => radius.radiusSquared, nu: s.nu, semiLabels: s.semiLabels, eta: s.eta ?? 1 });
-  const f = new FusedTraining(net, planOf(net), solver, { kind: 'center', c: state.center() }, loss, s.weightDecayC);
-  // the block update's distances come from the TF.js network, which sync() has brought up to date
-  const rules = svddRadiusRules(s, radius, () => squaredDistances(net, set, state.c, s.evalBatchSize));
+  const f = new FusedTraining(net, fusedPlanOf(net), solver, { kind: 'center', c: state.center() }, loss, s.weightDecayC);
+  // the block update's distances come from the TF.js network, brought up to date first
+  const rules = svddRadiusRules(s, radius, () => {
+    f.sync();
+    return squaredDistances(net, set, state.c, s.evalBatchSize, 'tfjs');
+  });
   const stepRows = (x: Float32Array, n: number, lr: number, epoch: number, idx: Int32Array) => {
     const r = f.step(x, n, lr, idx);
     rules.afterStep(r.distances, epoch);
@@ -243,6 +228,10 @@ export function fusedSvddProblem(net: Network, set: ImageSet, state: SvddState, 
     sync() {
       f.sync();
       radius.sync();
+    },
+    finite() {
+      const w = f.finite();
+      return w === undefined ? undefined : w && Number.isFinite(radius.radiusSquared);
     },
   };
 }

@@ -40,10 +40,17 @@ export interface Problem {
   endEpoch?(epoch: number): Record<string, number>;
   /**
    * writes state the problem keeps outside the TF.js variables (the fused MLP step's weights, solver slots, batch-norm
-   * statistics, radius) back to them; runEpochs calls it before anything else reads them: before and after endEpoch
-   * (before the weight check, the diagnostics and the checkpoint), before a mid-epoch checkpoint, and at the end
+   * statistics, radius) back to them. Writing them back after every epoch was a tenth of a short table run, so it
+   * happens only before something reads them: the loop passes it to afterEpoch and onCheckpoint (which call it when
+   * they read), calls it before the weight check when the problem has no `finite`, before a mid-epoch checkpoint and
+   * at the end of the phase; the problem's own endEpoch calls it itself when it reads the TF.js network.
    */
   sync?(): void;
+  /**
+   * whether the weights the problem keeps outside TF.js are all finite (undefined when it keeps none yet): the
+   * end-of-epoch weight check without a sync
+   */
+  finite?(): boolean | undefined;
 }
 
 /** Where the loop stands: enough to continue a run exactly (checkpoints). */
@@ -75,10 +82,16 @@ export interface LoopOptions {
   shouldStop?: () => boolean;
   /** continue from a checkpointed position (its rngState must be the state `rng` starts in) */
   resume?: LoopPosition;
-  /** diagnostics after each epoch (validation loss, per-epoch test AUC, snapshots): extra columns for the row */
-  afterEpoch?: (epoch: number) => Record<string, number>;
-  /** called after each epoch's row, and when stopping mid-epoch, with the position to resume from */
-  onCheckpoint?: (pos: LoopPosition) => void;
+  /**
+   * diagnostics after each epoch (validation loss, per-epoch test AUC, snapshots): extra columns for the row. Call
+   * `sync` before reading the network, the solver or the state (Problem.sync).
+   */
+  afterEpoch?: (epoch: number, sync: () => void) => Record<string, number>;
+  /**
+   * called after each epoch's row, and when stopping mid-epoch, with the position to resume from; call `sync` before
+   * saving the network, the solver or the state
+   */
+  onCheckpoint?: (pos: LoopPosition, sync: () => void) => void;
   /** variables checked for non-finite values at the end of each epoch */
   weights?: tf.Variable[];
 }
@@ -89,6 +102,7 @@ export async function runEpochs(o: LoopOptions): Promise<number> {
   const gatherRows = makeRowGatherer(o.set, o.batchSize);
   let lastYield = performance.now();
   const r = o.resume;
+  const sync = () => o.problem.sync?.();
   for (let epoch = r?.epoch ?? 0; epoch < o.nEpochs; epoch++) {
     const t0 = performance.now();
     const { lr, dropped } = lrAt(o.schedule, epoch);
@@ -122,29 +136,36 @@ export async function runEpochs(o: LoopOptions): Promise<number> {
         lastYield = performance.now();
       }
       if (o.shouldStop?.() && b + 1 < batches.length) {
-        o.problem.sync?.();
-        o.onCheckpoint?.({ phase: o.phase, epoch, batch: b + 1, rngState, lossSum, count });
+        sync();
+        o.onCheckpoint?.({ phase: o.phase, epoch, batch: b + 1, rngState, lossSum, count }, sync);
         return epoch;
       }
     }
-    o.problem.sync?.();
     const extra = o.problem.endEpoch?.(epoch) ?? {};
-    o.problem.sync?.();
-    if (o.weights && !allFinite(o.weights)) throw new DivergenceError(o.phase, epoch, 'a weight is no longer finite');
+    if (!weightsFinite(o, sync)) throw new DivergenceError(o.phase, epoch, 'a weight is no longer finite');
     const seconds = (performance.now() - t0) / 1000;
-    const diagnostics = o.afterEpoch?.(epoch) ?? {};
+    const diagnostics = o.afterEpoch?.(epoch, sync) ?? {};
     const row: EpochRow = { phase: o.phase, epoch, lr, loss: lossSum / count, seconds, ...extra, ...diagnostics };
     o.onEpoch(row);
-    o.onCheckpoint?.({ phase: o.phase, epoch: epoch + 1, batch: 0, rngState: o.rng.state(), lossSum: 0, count: 0 });
+    o.onCheckpoint?.({ phase: o.phase, epoch: epoch + 1, batch: 0, rngState: o.rng.state(), lossSum: 0, count: 0 }, sync);
     if (o.shouldStop?.()) return epoch + 1;
   }
-  o.problem.sync?.();
+  sync();
   return o.nEpochs;
 }
 
 /** the longest run of batches between two turns of the event loop */
 const YIELD_MS = 10;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** the problem's own check when it keeps the weights, else the TF.js variables' (brought up to date first) */
+function weightsFinite(o: LoopOptions, sync: () => void): boolean {
+  const own = o.problem.finite?.();
+  if (own !== undefined) return own;
+  if (!o.weights) return true;
+  sync();
+  return allFinite(o.weights);
+}
 
 function allFinite(vars: tf.Variable[]): boolean {
   const ok = tf.tidy(() => tf.all(tf.stack(vars.map((v) => tf.all(tf.isFinite(v))))));

@@ -119,7 +119,7 @@ export function svddProblem(net: Network, set: ImageSet, state: SvddState, s: Sv
   const vars = net.params.map((p) => p.variable);
   if (!s.centerFixed) vars.push(state.c);
   if (s.mode === 'solver') vars.push(state.rSquared);
-  const rules = svddRadiusRules(s, state, () => squaredDistances(net, set, state.c, s.evalBatchSize));
+  const rules = svddRadiusRules(s, state, () => squaredDistances(net, set, state.c, s.evalBatchSize, 'tfjs'));
   const penalty = () => (s.weightDecayC ? tf.mul(weightSquaredSum(net), 0.5 / s.weightDecayC) : tf.scalar(0));
   const objective = s.objective ?? (s.mode === 'one-class' ? ONE_CLASS : SOFT_BOUNDARY);
   if (objective.semiSupervised && s.semiLabels && s.semiLabels.length !== set.n) {

@@ -9,11 +9,12 @@ import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ImageSet } from '../../src/data/batches.js';
 import { fusedPlan, type FusedMlp } from '../../src/nn/mlp-fused.js';
+import { fusedMlpOf } from '../../src/nn/mlp-fused-net.js';
 import { buildNetwork, layerSpecs, weightSquaredSum, type Network, type NetOptions } from '../../src/nn/networks.js';
 import { autoencoderLoss, autoencoderProblem } from '../../src/train/autoencoder.js';
 import { meanDistanceLoss, softBoundaryDistanceLoss, type DistanceLoss } from '../../src/train/distance-losses.js';
 import {
-  fusedAutoencoderBlocker, fusedAutoencoderProblem, fusedMlpBlocker, fusedMlpOf, fusedSvddBlocker, fusedSvddProblem, lossAndGradients,
+  fusedAutoencoderBlocker, fusedAutoencoderProblem, fusedMlpBlocker, fusedSvddBlocker, fusedSvddProblem, lossAndGradients,
   type DistanceHead,
 } from '../../src/train/fused-mlp-problem.js';
 import { makeSolver } from '../../src/train/solvers.js';
