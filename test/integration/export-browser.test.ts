@@ -1,7 +1,8 @@
 /**
  * `deep-svdd export` end to end: tiny MNIST and table models are trained, exported, and the exported page, opened
  * from file:// in headless Chromium, scores PNG files (gray, RGB, gray + alpha, RGBA, 16 bit, other sizes) and CSV
- * rows; its scores and decisions must be `deep-svdd score`'s within 1e-4, with no console or script error. The
+ * rows, and real files dropped onto it and picked in its file input (over the DevTools protocol, test/helpers/cdp.ts);
+ * its scores and decisions must be `deep-svdd score`'s within 1e-4, with no console or script error. The
  * TF.js model of the export loads in Node with tf.loadLayersModel from its model.json and weightsManifest. Bad
  * inputs get one-line errors and leave everything as it was.
  */
@@ -16,6 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import { readIdxFile } from '../../src/data/idx.js';
 import { embeddedMnistDir } from '../../src/data/mnist.js';
 import { loadModel } from '../../src/io/model.js';
+import { PipePage } from '../helpers/cdp.js';
 import { chromiumMissing, probePage } from '../helpers/chromium.js';
 import { refused, runCli } from '../helpers/cli-run.js';
 import { makeRng } from '../../src/util/rng.js';
@@ -119,6 +121,31 @@ window.addEventListener('load', async () => {
     const maxDiff = sameAsScore(page, want);
     t.diagnostic(`max |page − score| over ${want.length} PNGs: ${maxDiff}`);
     assert.match(page.status, /^Scored 8 inputs: \d+ anomalous/);
+  });
+
+  test('real files dropped onto the page and picked in its file input are scored as `deep-svdd score` does', async () => {
+    const want = scoreRows(mnistModel, pngs, path.join(tmp, 'mnist-scores-drop.csv'));
+    const files = fs.readdirSync(pngs).sort().map((name) => path.join(pngs, name));
+    const page = await PipePage.open(path.join(tmp, 'profile-cdp'));
+    try {
+      await page.goto(path.join(mnistWeb, 'index.html'));
+      assert.equal(await page.evaluate('window.deepSvdd.ready'), true);
+      const rows = () => page.evaluate<Array<{ id: string; score?: string; anomaly?: string; error?: string }>>(PROBE_ROWS);
+      const status = () => page.evaluate<string>(`document.getElementById('status').textContent`);
+      // a drag and drop of the files from disk onto the drop zone (the browser reads them: File objects, real bytes)
+      await page.dropFiles('#drop', files);
+      await page.waitFor(`/^Scored/.test(document.getElementById('status').textContent)`);
+      assert.match(await status(), /^Scored 8 inputs/);
+      sameAsScore({ rows: await rows() }, want);
+      // the file dialog's choice of two of them: their rows are added, scored the same
+      await page.pickFiles('#pick', files.slice(0, 2));
+      await page.waitFor(`document.querySelectorAll('#results tbody tr').length === 10`);
+      assert.match(await status(), /^Scored 2 inputs/);
+      sameAsScore({ rows: (await rows()).slice(8) }, want.filter((w) => files.slice(0, 2).some((f) => path.basename(f) === w.id)));
+      assert.deepEqual(page.errors, [], 'no console or script errors');
+    } finally {
+      await page.close();
+    }
   });
 
   test('an unreadable file gets its own row with the reason; the others are scored', () => {
