@@ -376,7 +376,7 @@ async function main(): Promise<number> {
 
   // parameter counts: the PyTorch networks must be the same size as ours
   if (opts.vsTorch) {
-    const torchOk = [...torchMlp, ...(report.torch ?? []).flatMap((t) => t.results.filter((r): r is TorchResult => !('error' in r)))];
+    const torchOk = [...(report.torch ?? []).flatMap((t) => t.results.filter((r): r is TorchResult => !('error' in r))), ...torchMlp];
     report.params = paramsRows(report.steps, torchOk);
   }
 
