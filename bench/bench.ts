@@ -2,13 +2,15 @@
  * `npm run bench [-- options]`: speed and memory of training and inference on each TF.js backend.
  *
  *  1. step timings: the training step (Deep SVDD one-class loss + weight penalty, or l2 reconstruction + weight
- *     penalty; the project's Adam) and the eval-mode inference pass of each network, batch 200, one fresh process
- *     per configuration: warm-up steps, then timed steps; median / min / max ms, images/s, peak RSS;
+ *     penalty; the project's Adam) and the eval-mode inference pass of each image network (encoder and autoencoder
+ *     of the MNIST, CIFAR-10, Fashion-MNIST and GTSRB LeNets at their datasets' defaults), batch 200, one fresh
+ *     process per configuration: warm-up steps, then timed steps; median / min / max ms, images/s, peak RSS;
  *     and the MLP of the tables (thyroid's widths, batch 128): training step and inference pass, TF.js ops against the
  *     fused ones (--no-mlp skips);
  *  2. full epochs of the real pipeline (batching included): MNIST digit 0, Deep SVDD and autoencoder; with
  *     --cifar also CIFAR-10 shapes on 5,000 synthetic images;
- *  3. --vs-torch: the same steps in PyTorch (bench/torch_bench.py) and the ratio tfjs ÷ PyTorch;
+ *  3. --vs-torch: the same steps in PyTorch (bench/torch_bench.py) and the ratio tfjs ÷ PyTorch, and each network's
+ *     parameter count on both sides (they must agree);
  *  4. --jobs N: N copies of the MNIST step benchmarks at once, aggregate images/s against one copy.
  *
  * Not a test: `npm test` does not run it.
@@ -18,7 +20,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { findNative, setupHint } from '../src/backend/native.js';
 import { runJob, runTogether } from './children.js';
-import { backendLabel, epochLine, epochTable, errorLine, num, stepLine, stepTable, table } from './report.js';
+import { backendLabel, epochLine, epochTable, errorLine, num, paramsRows, paramsTable, stepLine, stepTable, table, type ParamsRow } from './report.js';
 import { DEFAULT_PYTHON, runTorch, torchEnv, torchHint, torchVersion, type TorchError, type TorchResult } from './torch.js';
 import {
   BACKEND_IDS, MLP_BATCH, MLP_IDS, NETWORK_IDS, round,
@@ -30,7 +32,8 @@ const USAGE = `usage: npm run bench -- [options]
 
   --backends LIST     comma-separated: wasm, cpu, tensorflow (default: wasm, plus tensorflow when
                       the native backend is set up (deep-svdd setup tensorflow); cpu only when asked: it is ~100x slower)
-  --networks LIST     comma-separated: ${NETWORK_IDS.join(', ')} (default: all)
+  --networks LIST     comma-separated: ${NETWORK_IDS.join(', ')}
+                      (default: all; fmnist = the Deep SAD code's Fashion-MNIST LeNet, gtsrb = the original's GTSRB network)
   --threads N         threads per process (default 1): native TensorFlow's intra-op pool; on wasm N > 1
                       uses the opt-in threads patch: our SIMD
                       kernels split across N threads, XNNPACK gets 1 on the MNIST networks, N on CIFAR-10)
@@ -43,7 +46,7 @@ const USAGE = `usage: npm run bench -- [options]
   --no-steps          skip the per-step timings
   --no-epochs         skip the full-epoch runs
   --no-mlp            skip the MLP (thyroid's widths, batch 128): training step and inference pass, fused and TF.js ops
-  --vs-torch          also time the same steps in PyTorch and print the ratio tfjs / PyTorch
+  --vs-torch          also time the same steps in PyTorch and print the ratio tfjs / PyTorch and both parameter counts
   --torch-python LIST comma-separated Pythons with torch to compare with, each in turn (default
                       ${DEFAULT_PYTHON}: Debian's python3-torch; e.g. a venv with PyTorch 2 from pip)
   --torch-threads N   torch.set_num_threads (default: the number of cores, ${os.cpus().length} here)
@@ -172,6 +175,8 @@ interface Report {
     torchTrainMs?: number; torchInferMs?: number;
   }[];
   skippedBackends?: BackendId[];
+  /** with --vs-torch: each network's parameter count in TF.js and in PyTorch */
+  params?: ParamsRow[];
 }
 
 function isStep(r: WorkerResult): r is StepResult { return r.kind === 'step'; }
@@ -261,10 +266,11 @@ async function main(): Promise<number> {
   // 1b. the MLP of the tables: training step and inference pass, TF.js ops against the fused ones (wasm and cpu: where
   // the fused step runs; the fused inference pass runs on any backend), and PyTorch's with --vs-torch
   const mlpBackends = opts.backends.filter((b) => b === 'wasm' || b === 'cpu');
+  let torchMlp: TorchResult[] = [];
   if (opts.doMlp && mlpBackends.length) {
     say(`\n== MLP (thyroid's widths: 6 features, 32-16 → 4; batch ${MLP_BATCH}): training step and inference pass, TF.js ops and fused ==`);
     report.mlp = [];
-    const torchMlp = opts.vsTorch ? await torchMlpRuns(opts, say) : [];
+    torchMlp = opts.vsTorch ? await torchMlpRuns(opts, say) : [];
     for (const backend of mlpBackends) {
       for (const network of MLP_IDS) {
         const job = (mode: StepMode, fused: boolean, steps: number) => stepJob(backend, network, mode, { batch: MLP_BATCH, steps: opts.quick ? opts.steps : Math.max(opts.steps, steps), fused });
@@ -368,6 +374,12 @@ async function main(): Promise<number> {
     }
   }
 
+  // parameter counts: the PyTorch networks must be the same size as ours
+  if (opts.vsTorch) {
+    const torchOk = [...(report.torch ?? []).flatMap((t) => t.results.filter((r): r is TorchResult => !('error' in r))), ...torchMlp];
+    report.params = paramsRows(report.steps, torchOk);
+  }
+
   // summary
   say('\n== Summary ==');
   if (report.steps.length) say(`\nPer step (batch ${opts.batch}, the MLP ${MLP_BATCH}; inference = eval-mode forward pass + score):\n${stepTable(report.steps)}`);
@@ -393,6 +405,10 @@ async function main(): Promise<number> {
     say(`\ntfjs ÷ PyTorch ${t.version} (${t.python}, ${opts.torchThreads} threads), median ms per step:\n${table(
       ['backend', 'network', 'train tfjs', 'train torch', 'ratio', 'infer tfjs', 'infer torch', 'ratio'], [...rows.values()], new Set([2, 3, 4, 5, 6, 7]))}`);
   }
+  if (report.params?.length) {
+    const differ = report.params.filter((p) => !p.same).map((p) => p.network);
+    say(`\nParameters, TF.js against PyTorch (${differ.length ? `DIFFERENT: ${differ.join(', ')}` : 'the same for every network'}):\n${paramsTable(report.params)}`);
+  }
   if (report.jobs?.length) {
     say(`\nParallel copies (--jobs ${opts.jobs}, wasm ${opts.threads} thread${opts.threads === 1 ? '' : 's'} each), training step:\n${table(
       ['network', '1 copy img/s', `${opts.jobs} copies img/s`, 'speed-up'],
@@ -409,7 +425,7 @@ async function main(): Promise<number> {
   save();
   if (opts.json) say(`\nresults saved to ${opts.json}`);
   const failed = report.errors.length > 0 || (report.jobs ?? []).some((j) => j.speedup === undefined)
-    || (report.torch ?? []).some((t) => t.results.some((r) => 'error' in r));
+    || (report.torch ?? []).some((t) => t.results.some((r) => 'error' in r)) || (report.params ?? []).some((p) => !p.same);
   return failed ? 1 : 0;
 }
 

@@ -65,3 +65,25 @@ export function epochTable(rs: EpochResult[]): string {
     new Set([2, 3, 4, 5, 6, 7]),
   );
 }
+
+/** one network's parameter count in TF.js (any backend) and in PyTorch */
+export interface ParamsRow { network: string; tfjs: number; torch: number; same: boolean }
+
+/**
+ * TF.js against PyTorch parameter counts (weights only: batch-norm running statistics are buffers on both sides), one
+ * row per network timed in both; the TF.js count is the first step result's (every backend builds the same network).
+ */
+export function paramsRows(steps: readonly StepResult[], torch: readonly { model: string; params: number }[]): ParamsRow[] {
+  const rows: ParamsRow[] = [];
+  for (const t of torch) {
+    if (rows.some((r) => r.network === t.model)) continue;
+    const s = steps.find((r) => r.job.network === t.model);
+    if (s) rows.push({ network: t.model, tfjs: s.params, torch: t.params, same: s.params === t.params });
+  }
+  return rows;
+}
+
+export function paramsTable(rows: readonly ParamsRow[]): string {
+  return table(['network', 'params TF.js', 'params PyTorch', 'same'],
+    rows.map((r) => [r.network, num(r.tfjs, 0), num(r.torch, 0), r.same ? 'yes' : 'NO']), new Set([1, 2]));
+}

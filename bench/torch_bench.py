@@ -1,14 +1,16 @@
 # PyTorch side of `npm run bench -- --vs-torch` (benchmarks only: the project itself never needs Python).
 #
-# The same four networks as the authors' PyTorch port (lukasruff/Deep-SVDD-PyTorch), and the MLP of their Deep SAD code
-# (lukasruff/Deep-SAD-PyTorch, src/networks/mlp.py) at thyroid's widths (6 -> 32-16 -> 4), CPU, the same step as the
-# TypeScript benchmark: Adam lr 1e-4 on one fixed synthetic batch (uniform [0, 1)), Deep SVDD loss
+# The same four networks as the authors' PyTorch port (lukasruff/Deep-SVDD-PyTorch), the Fashion-MNIST LeNet of their
+# Deep SAD code (lukasruff/Deep-SAD-PyTorch, src/networks/fmnist_LeNet.py, copied below), the GTSRB network of the
+# original Theano code (no PyTorch port exists: GtsrbEnc / GtsrbAE mirror our layer list, src/nn/original-architectures.ts
+# gtsrbNet) and the MLP of the Deep SAD code (src/networks/mlp.py) at thyroid's widths (6 -> 32-16 -> 4), CPU, the
+# same step as the TypeScript benchmark: Adam lr 1e-4 on one fixed synthetic batch (uniform [0, 1)), Deep SVDD loss
 # mean_i ||phi(x_i) - c||^2 or autoencoder loss mean_i sum (x_hat_i - x_i)^2; the inference pass is the eval-mode
 # forward pass plus the per-image score (||phi - c||^2 or sum (x_hat - x)^2) under torch.no_grad().
 # (The TypeScript step also adds the (1/(2C))·sum ||W||^2 weight penalty; its cost is negligible.)
 #
-# usage: python3 bench/torch_bench.py --model mnist-enc|mnist-ae|cifar-enc|cifar-ae|mlp-enc|mlp-ae --mode train|infer
-#            [--threads N] [--batch 200] [--warmup 3] [--steps 20] [--max-seconds 60] [--seed 0]
+# usage: python3 bench/torch_bench.py --model mnist-enc|mnist-ae|cifar-enc|cifar-ae|fmnist-enc|fmnist-ae|gtsrb-enc|gtsrb-ae
+#            |mlp-enc|mlp-ae --mode train|infer [--threads N] [--batch 200] [--warmup 3] [--steps 20] [--max-seconds 60] [--seed 0]
 # Prints one JSON line.
 import argparse, json, resource, statistics, time
 
@@ -76,6 +78,114 @@ class CifarAE(CifarEnc):
         return torch.sigmoid(x)
 
 
+# Deep-SAD-PyTorch, src/networks/fmnist_LeNet.py (BaseNet there is nn.Module plus a logger and a summary method)
+class FashionMNIST_LeNet(nn.Module):
+
+    def __init__(self, rep_dim=64):
+        super().__init__()
+
+        self.rep_dim = rep_dim
+        self.pool = nn.MaxPool2d(2, 2)
+
+        self.conv1 = nn.Conv2d(1, 16, 5, bias=False, padding=2)
+        self.bn2d1 = nn.BatchNorm2d(16, eps=1e-04, affine=False)
+        self.conv2 = nn.Conv2d(16, 32, 5, bias=False, padding=2)
+        self.bn2d2 = nn.BatchNorm2d(32, eps=1e-04, affine=False)
+        self.fc1 = nn.Linear(32 * 7 * 7, 128, bias=False)
+        self.bn1d1 = nn.BatchNorm1d(128, eps=1e-04, affine=False)
+        self.fc2 = nn.Linear(128, self.rep_dim, bias=False)
+
+    def forward(self, x):
+        x = x.view(-1, 1, 28, 28)
+        x = self.conv1(x)
+        x = self.pool(F.leaky_relu(self.bn2d1(x)))
+        x = self.conv2(x)
+        x = self.pool(F.leaky_relu(self.bn2d2(x)))
+        x = x.view(int(x.size(0)), -1)
+        x = F.leaky_relu(self.bn1d1(self.fc1(x)))
+        x = self.fc2(x)
+        return x
+
+
+class FashionMNIST_LeNet_Decoder(nn.Module):
+
+    def __init__(self, rep_dim=64):
+        super().__init__()
+
+        self.rep_dim = rep_dim
+
+        self.fc3 = nn.Linear(self.rep_dim, 128, bias=False)
+        self.bn1d2 = nn.BatchNorm1d(128, eps=1e-04, affine=False)
+        self.deconv1 = nn.ConvTranspose2d(8, 32, 5, bias=False, padding=2)
+        self.bn2d3 = nn.BatchNorm2d(32, eps=1e-04, affine=False)
+        self.deconv2 = nn.ConvTranspose2d(32, 16, 5, bias=False, padding=3)
+        self.bn2d4 = nn.BatchNorm2d(16, eps=1e-04, affine=False)
+        self.deconv3 = nn.ConvTranspose2d(16, 1, 5, bias=False, padding=2)
+
+    def forward(self, x):
+        x = self.bn1d2(self.fc3(x))
+        x = x.view(int(x.size(0)), int(128 / 16), 4, 4)
+        x = F.interpolate(F.leaky_relu(x), scale_factor=2)
+        x = self.deconv1(x)
+        x = F.interpolate(F.leaky_relu(self.bn2d3(x)), scale_factor=2)
+        x = self.deconv2(x)
+        x = F.interpolate(F.leaky_relu(self.bn2d4(x)), scale_factor=2)
+        x = self.deconv3(x)
+        x = torch.sigmoid(x)
+        return x
+
+
+class FashionMNIST_LeNet_Autoencoder(nn.Module):
+
+    def __init__(self, rep_dim=64):
+        super().__init__()
+
+        self.rep_dim = rep_dim
+        self.encoder = FashionMNIST_LeNet(rep_dim=rep_dim)
+        self.decoder = FashionMNIST_LeNet_Decoder(rep_dim=rep_dim)
+
+    def forward(self, x):
+        x = self.encoder(x)
+        x = self.decoder(x)
+        return x
+
+
+# The GTSRB network of the original code has no PyTorch port: these modules mirror our gtsrbNet
+# (src/nn/original-architectures.ts) layer by layer at its defaults (rep_dim 32, batch norm, leaky ReLU): bias-free
+# 5x5 convolutions with 'same' padding (padding=2), BatchNorm affine=False eps 1e-4, leaky ReLU 0.01, 2x2 max pooling,
+# and in the decoder plain convolutions (no transposed ones) after nearest-neighbour 2x upsampling (our 'up' layer,
+# tf.image.resizeNearestNeighbor, computes F.interpolate(scale_factor=2)'s nearest). Our tensors are NHWC, so our
+# flatten (and the decoder's reshape to 8x8x1) orders the dense layer's inputs differently: the same function up to a
+# permutation of that layer's weights, with the same cost.
+class GtsrbEnc(nn.Module):
+    def __init__(s, rep_dim=32):
+        super().__init__(); s.rep_dim = rep_dim; s.pool = nn.MaxPool2d(2, 2)
+        s.conv1 = nn.Conv2d(3, 16, 5, bias=False, padding=2); s.bn1 = nn.BatchNorm2d(16, eps=1e-04, affine=False)
+        s.conv2 = nn.Conv2d(16, 32, 5, bias=False, padding=2); s.bn2 = nn.BatchNorm2d(32, eps=1e-04, affine=False)
+        s.dense1 = nn.Linear(32 * 8 * 8, 64, bias=False)
+        s.dense2 = nn.Linear(64, rep_dim, bias=False)
+
+    def forward(s, x):
+        x = s.pool(F.leaky_relu(s.bn1(s.conv1(x)))); x = s.pool(F.leaky_relu(s.bn2(s.conv2(x))))
+        x = F.leaky_relu(s.dense1(x.view(x.size(0), -1)))  # dense 64 without batch norm, as the original
+        return s.dense2(x)
+
+
+class GtsrbAE(GtsrbEnc):
+    def __init__(s, rep_dim=32):
+        super().__init__(rep_dim)
+        s.dense3 = nn.Linear(rep_dim, 64, bias=False)
+        s.conv3 = nn.Conv2d(1, 32, 5, bias=False, padding=2); s.bn3 = nn.BatchNorm2d(32, eps=1e-04, affine=False)
+        s.conv4 = nn.Conv2d(32, 16, 5, bias=False, padding=2); s.bn4 = nn.BatchNorm2d(16, eps=1e-04, affine=False)
+        s.conv5 = nn.Conv2d(16, 3, 5, bias=False, padding=2); s.bn5 = nn.BatchNorm2d(3, eps=1e-04, affine=False)
+
+    def forward(s, x):
+        x = F.leaky_relu(s.dense3(super().forward(x)).view(x.size(0), 1, 8, 8))
+        x = F.interpolate(F.leaky_relu(s.bn3(s.conv3(x))), scale_factor=2)  # 8 -> 16
+        x = F.interpolate(F.leaky_relu(s.bn4(s.conv4(x))), scale_factor=2)  # 16 -> 32
+        return torch.sigmoid(s.bn5(s.conv5(x)))
+
+
 def linear_bn_leaky(n_in, n_out):  # Deep-SAD-PyTorch's Linear_BN_leakyReLU
     return nn.Sequential(nn.Linear(n_in, n_out, bias=False), nn.BatchNorm1d(n_out, eps=1e-04, affine=False), nn.LeakyReLU())
 
@@ -105,6 +215,8 @@ class MlpAE(nn.Module):
 
 MODELS = {'mnist-enc': (MnistEnc, (1, 28, 28), 'svdd'), 'mnist-ae': (MnistAE, (1, 28, 28), 'ae'),
           'cifar-enc': (CifarEnc, (3, 32, 32), 'svdd'), 'cifar-ae': (CifarAE, (3, 32, 32), 'ae'),
+          'fmnist-enc': (FashionMNIST_LeNet, (1, 28, 28), 'svdd'), 'fmnist-ae': (FashionMNIST_LeNet_Autoencoder, (1, 28, 28), 'ae'),
+          'gtsrb-enc': (GtsrbEnc, (3, 32, 32), 'svdd'), 'gtsrb-ae': (GtsrbAE, (3, 32, 32), 'ae'),
           'mlp-enc': (MlpEnc, (6,), 'svdd'), 'mlp-ae': (MlpAE, (6,), 'ae')}
 
 

@@ -13,8 +13,15 @@ export const READY_LINE = 'BENCH_READY';
 export type BackendId = Exclude<BackendChoice, 'auto'>;
 export const BACKEND_IDS: readonly BackendId[] = ['wasm', 'cpu', 'tensorflow'];
 
-export type NetworkId = 'mnist-enc' | 'mnist-ae' | 'cifar-enc' | 'cifar-ae' | MlpNetworkId;
-export const NETWORK_IDS: readonly NetworkId[] = ['mnist-enc', 'mnist-ae', 'cifar-enc', 'cifar-ae'];
+/** the image networks: MNIST and CIFAR-10 LeNets (Deep SVDD), Fashion-MNIST LeNet (Deep SAD), the original's GTSRB network */
+export type ImageNetworkId = 'mnist-enc' | 'mnist-ae' | 'cifar-enc' | 'cifar-ae' | 'fmnist-enc' | 'fmnist-ae' | 'gtsrb-enc' | 'gtsrb-ae';
+export type NetworkId = ImageNetworkId | MlpNetworkId;
+export const NETWORK_IDS: readonly ImageNetworkId[] = ['mnist-enc', 'mnist-ae', 'cifar-enc', 'cifar-ae', 'fmnist-enc', 'fmnist-ae', 'gtsrb-enc', 'gtsrb-ae'];
+/** the --dataset whose defaults (repDim, C, ae_C) each image network's entry below takes */
+export const NETWORK_DATASET: Record<ImageNetworkId, string> = {
+  'mnist-enc': 'mnist', 'mnist-ae': 'mnist', 'cifar-enc': 'cifar10', 'cifar-ae': 'cifar10',
+  'fmnist-enc': 'fmnist', 'fmnist-ae': 'fmnist', 'gtsrb-enc': 'gtsrb', 'gtsrb-ae': 'gtsrb',
+};
 /** the MLP of the ODDS tables at thyroid's widths (6 features, 32-16 → 4), timed fused and as TF.js ops (--no-mlp skips) */
 export type MlpNetworkId = 'mlp-enc' | 'mlp-ae';
 export const MLP_IDS: readonly MlpNetworkId[] = ['mlp-enc', 'mlp-ae'];
@@ -31,12 +38,21 @@ export interface NetworkSpec {
   options?: Partial<NetOptions>;
 }
 
-/** The project's default settings for each network (src/config/options.ts). */
+/**
+ * The project's default settings for each network (src/config/options.ts, the network registry's and the dataset's
+ * defaults; test/unit/bench-networks.test.ts checks the image networks against them).
+ */
 export const NETWORKS: Record<NetworkId, NetworkSpec> = {
   'mnist-enc': { kind: 'mnist_LeNet', role: 'encoder', repDim: 32, weightDecayC: 1e6 },
   'mnist-ae': { kind: 'mnist_LeNet', role: 'autoencoder', repDim: 32, weightDecayC: 1e3 },
   'cifar-enc': { kind: 'cifar10_LeNet', role: 'encoder', repDim: 128, weightDecayC: 1e6 },
   'cifar-ae': { kind: 'cifar10_LeNet', role: 'autoencoder', repDim: 128, weightDecayC: 1e6 },
+  // --dataset fmnist: the Deep SAD code's defaults (src/data/deep-sad-defaults.ts): C = 2e6, ae_C = 2000 / 784
+  'fmnist-enc': { kind: 'fmnist_LeNet', role: 'encoder', repDim: 64, weightDecayC: 2e6 },
+  'fmnist-ae': { kind: 'fmnist_LeNet', role: 'autoencoder', repDim: 64, weightDecayC: 2000 / 784 },
+  // --dataset gtsrb: the original's gtsrb network, C = 1e6, ae_C = 1e6
+  'gtsrb-enc': { kind: 'gtsrb_LeNet', role: 'encoder', repDim: 32, weightDecayC: 1e6 },
+  'gtsrb-ae': { kind: 'gtsrb_LeNet', role: 'autoencoder', repDim: 32, weightDecayC: 1e6 },
   // the tables' defaults (src/data/tables.ts): C = 2e6, ae_C = 2000 / D
   'mlp-enc': { kind: 'mlp', role: 'encoder', repDim: 4, weightDecayC: 2e6, options: { inputDim: 6, hidden: [32, 16] } },
   'mlp-ae': { kind: 'mlp', role: 'autoencoder', repDim: 4, weightDecayC: 2000 / 6, options: { inputDim: 6, hidden: [32, 16] } },
