@@ -7,9 +7,9 @@
  *
  * While a phase runs, the weights, adam's slots and step counter, the batch-norm running statistics and the radius
  * live here in JavaScript; sync() writes them back to the network's TF.js variables, the solver (solver.setState,
- * so checkpoints hold them) and the SvddState. runEpochs calls sync() before anything else reads them (the epoch's
- * end, diagnostics, checkpoints, the end of the phase), so resuming a checkpoint continues exactly as the
- * uninterrupted fused run.
+ * so checkpoints hold them) and the SvddState, only when something reads them (loop.ts Problem.sync: a checkpoint
+ * save, diagnostics that score, the block radius update, a stop, the end of the phase; the epoch's weight check
+ * reads the arrays here, finite()), so resuming a checkpoint continues exactly as the uninterrupted fused run.
  *
  * Where it applies (fusedMlpBlocker): an 'mlp' network of bias-free dense layers (no learned batch-norm scale and
  * shift), solver adam, the wasm or cpu backend; Deep SVDD with the centre fixed and R not trained by the solver
