@@ -68,13 +68,14 @@ export async function trainSvdd(ctx: Ctx, net: Network): Promise<void> {
     ...stageLoop(ctx, {
       phase: 'train', nEpochs: cfg.nEpochs, net, solver, state,
       score: (set) => squaredDistances(net, set, state.c, cfg.evalBatchSize),
-      afterDiagnostics: (epoch) => {
-        if (cfg.saveAt > 0 && epoch + 1 === cfg.saveAt && cfg.saveAt < cfg.nEpochs) {
+      // only with --save-at: a stage with afterDiagnostics writes the fused step's weights back after every epoch
+      afterDiagnostics: cfg.saveAt > 0 && cfg.saveAt < cfg.nEpochs ? (epoch) => {
+        if (epoch + 1 === cfg.saveAt) {
           const dir = path.join(ctx.xp, `${cfg.outName}_epoch${cfg.saveAt}`);
           saveModel(dir, net, modelMeta(), data.zca);
           log.info(`Model after epoch ${cfg.saveAt} saved in ${dir}`);
         }
-      },
+      } : undefined,
     }),
   });
   solver.dispose();

@@ -127,3 +127,25 @@ test('an MNIST LeNet run keeps TF.js ops', () => {
   assert.deepEqual(r.results.training_step, { pretrain: 'tfjs', train: 'tfjs' });
   assert.doesNotMatch(r.log, /Training step/);
 });
+
+test('--save-at E with the fused step: the model saved after epoch E is the one a run of E epochs ends with', () => {
+  // no learning-rate drop in the first epochs (the tables' milestone is epoch 49): the first E epochs are the same
+  const table = ['--dataset', 'table', '--data-file', csv, '--label-column', 'status', '--normal', 'ok', '--ae-n-epochs', '2', '--batch-size', '32'];
+  const long = path.join(tmp, 'save-at');
+  trainCli(long, {}, [...table, '--n-epochs', '6', '--save-at', '3']);
+  const short = path.join(tmp, 'three-epochs');
+  trainCli(short, {}, [...table, '--n-epochs', '3']);
+  // the distances ‖φ(x) − c‖² (score + R²: a model saved mid-run keeps the R of its time; one-class sets R at the end)
+  const distances = (model: string, out: string) => {
+    const p = spawnSync(process.execPath, [cli, 'score', '--model', model, '--input', csv, '--out', out, '--backend', 'wasm'], { encoding: 'utf8' });
+    assert.equal(p.status, 0, p.stderr);
+    const { R2 } = JSON.parse(fs.readFileSync(path.join(model, 'model.json'), 'utf8')) as { R2: number };
+    return fs.readFileSync(out, 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[1]) + R2);
+  };
+  const atThree = distances(path.join(long, 'model_epoch3'), path.join(tmp, 'at3.csv'));
+  const short3 = distances(path.join(short, 'model'), path.join(tmp, 'short.csv'));
+  const end = distances(path.join(long, 'model'), path.join(tmp, 'end.csv'));
+  const maxDiff = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
+  assert.ok(maxDiff(atThree, short3) < 1e-6, `epoch 3 of 6 = the end of a 3-epoch run (max diff ${maxDiff(atThree, short3)})`);
+  assert.ok(maxDiff(atThree, end) > 1e-4, `the final model moved on (max diff ${maxDiff(atThree, end)})`);
+});
