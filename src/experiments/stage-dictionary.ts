@@ -17,6 +17,7 @@ export function dictionaryInit(ctx: Ctx, net: Network): void {
   const [size, , ch, k] = conv1.variable.shape;
   const t = performance.now();
   const set = ctx.data.train;
+  ctx.log.info(`learning a ${k}-atom dictionary on ${size}×${size} patches of ${Math.min(500, set.n)} training images for conv1 of the ${net.role}`);
   const atoms = learnDictionary(set.x, set, { nComponents: k, size }, subRng(ctx.cfg.seed, 'dict-init'));
   tf.tidy(() => conv1.variable.assign(tf.tensor(atomsToFilter(atoms, k, size, ch), conv1.variable.shape)));
   ctx.timings.dict_init_s = (performance.now() - t) / 1000;

@@ -122,7 +122,12 @@ function updateDictionary(D: Float64Array, k: number, d: number, A: Float64Array
   }
 }
 
-/** Lasso codes of m rows: argmin ½‖x − Dᵀc‖² + α‖c‖₁ by cyclic coordinate descent on G = D·Dᵀ. */
+/**
+ * Lasso codes of m rows: argmin ½‖x − Dᵀc‖² + α‖c‖₁ by cyclic coordinate descent on G = D·Dᵀ. Each coordinate's
+ * ρ_p = q_p − Σ_{q≠p} G_pq c_q sums over the nonzero codes only, in ascending q (`active`): the skipped terms are exact
+ * zeros, so the result is the full sum's bit for bit, at O(nonzeros) instead of O(k) a coordinate — with MNIST
+ * architecture 2's 256 atoms on 25-value patches (a few dozen nonzeros) the full sum made the fit take minutes.
+ */
 export function lassoCodes(D: Float64Array, k: number, d: number, X: Float64Array, m: number, alpha: number, out: Float64Array): void {
   const G = new Float64Array(k * k);
   for (let p = 0; p < k; p++) {
@@ -133,9 +138,11 @@ export function lassoCodes(D: Float64Array, k: number, d: number, X: Float64Arra
     }
   }
   const qv = new Float64Array(k);
+  const active = new Int32Array(k);
   for (let r = 0; r < m; r++) {
     const c = out.subarray(r * k, (r + 1) * k);
     c.fill(0);
+    let nActive = 0;
     for (let p = 0; p < k; p++) {
       let s = 0;
       for (let i = 0; i < d; i++) s += D[p * d + i] * X[r * d + i];
@@ -148,15 +155,35 @@ export function lassoCodes(D: Float64Array, k: number, d: number, X: Float64Arra
         const gpp = G[p * k + p];
         if (gpp <= 0) continue;
         let rho = qv[p];
-        for (let q = 0; q < k; q++) if (q !== p) rho -= G[p * k + q] * c[q];
+        const row = p * k;
+        for (let j = 0; j < nActive; j++) {
+          const q = active[j];
+          if (q !== p) rho -= G[row + q] * c[q];
+        }
         const v = rho > alpha ? (rho - alpha) / gpp : rho < -alpha ? (rho + alpha) / gpp : 0;
         maxDelta = Math.max(maxDelta, Math.abs(v - c[p]));
+        if ((v !== 0) !== (c[p] !== 0)) nActive = v !== 0 ? insertSorted(active, nActive, p) : removeSorted(active, nActive, p);
         c[p] = v;
         maxC = Math.max(maxC, Math.abs(v));
       }
       if (maxDelta <= 1e-10 * Math.max(1, maxC)) break;
     }
   }
+}
+
+/** Inserts p into the ascending list a[0..n) (p not in it); returns the new length. */
+function insertSorted(a: Int32Array, n: number, p: number): number {
+  let j = n;
+  while (j > 0 && a[j - 1] > p) { a[j] = a[j - 1]; j--; }
+  a[j] = p;
+  return n + 1;
+}
+
+/** Removes p from the ascending list a[0..n) (p in it); returns the new length. */
+function removeSorted(a: Int32Array, n: number, p: number): number {
+  let j = a.indexOf(p);
+  for (; j < n - 1; j++) a[j] = a[j + 1];
+  return n - 1;
 }
 
 /** Eigen-decomposition of a symmetric d × d matrix by cyclic Jacobi rotations: values, and vectors as columns. */

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { autoChoice, STEP_MS } from '../../src/backend/auto.js';
+import { NETWORKS } from '../../src/nn/architectures.js';
 import { cacheDir, findCachedBuild, MANIFEST_FILE, nativeKey, TENSORFLOW_VERSION, TFJS_NODE_VERSION, type NativeManifest } from '../../src/backend/native.js';
 import { resolveThreads, wasmThreads } from '../../src/backend/select.js';
 import { elfMachine, wheelVersion } from '../../src/native/prereqs.js';
@@ -48,6 +49,8 @@ test('--backend auto takes the backend with the smaller measured step time, and 
     assert.match(c.why, new RegExp(`faster on ${net}`));
   }
   assert.equal(autoChoice(undefined).backend, 'wasm');
+  // every convolutional network has measured times (one without them would silently train on wasm)
+  for (const [net, spec] of Object.entries(NETWORKS)) if (spec.convolutional) assert.ok(STEP_MS[net], `${net} has no entry in STEP_MS (src/backend/auto.ts)`);
   assert.equal(autoChoice('some_other_net').backend, 'wasm');
 });
 
